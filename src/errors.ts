@@ -1,0 +1,149 @@
+// The typed error hierarchy. Every error StemeDB raises on purpose is a StemeError with a
+// stable `code` string (documented in docs/errors.md); callers branch on `code`, never on
+// message text. Errors about a place on disk carry the file and byte offset.
+
+/** Every stable error code StemeDB can report. */
+export type ErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_RECORD'
+  | 'RECORD_SIZE'
+  | 'WAL_CORRUPT'
+  | 'WAL_FAILED'
+  | 'LOCKED'
+  | 'CLOSED'
+  | 'NOT_FOUND'
+  | 'UNKNOWN_ASSERTION'
+  | 'EPOCH_CONFLICT'
+  | 'STORAGE';
+
+export interface StemeErrorOptions {
+  cause?: unknown;
+}
+
+/** Base class: `code` is stable across versions; `message` is for people. */
+export class StemeError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options: StemeErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A caller passed an option or argument outside its domain (not a record field). */
+export class InvalidArgumentError extends StemeError {
+  constructor(message: string, options: StemeErrorOptions = {}) {
+    super('INVALID_ARGUMENT', message, options);
+  }
+}
+
+/** A record failed validation or decoding; `path` names the field (e.g. `object.a[2]`). */
+export class InvalidRecordError extends StemeError {
+  readonly path: string;
+  readonly reason: string;
+
+  constructor(path: string, reason: string, options: StemeErrorOptions = {}) {
+    super('INVALID_RECORD', path === '' ? reason : `${path}: ${reason}`, options);
+    this.path = path;
+    this.reason = reason;
+  }
+}
+
+/** A WAL payload is empty or larger than the configured maximum; nothing was written. */
+export class RecordSizeError extends StemeError {
+  readonly bytes: number;
+  readonly bytesMax: number;
+
+  constructor(bytes: number, bytesMax: number) {
+    super(
+      'RECORD_SIZE',
+      bytes === 0
+        ? 'record is empty; the WAL refuses empty payloads'
+        : `record is ${bytes} bytes; the limit is ${bytesMax} bytes`,
+    );
+    this.bytes = bytes;
+    this.bytesMax = bytesMax;
+  }
+}
+
+/** Damage in the WAL that is not a torn tail: names the segment file and byte offset. */
+export class WalCorruptError extends StemeError {
+  readonly file: string;
+  readonly offset: number;
+  readonly reason: string;
+
+  constructor(file: string, offset: number, reason: string) {
+    super('WAL_CORRUPT', `${file} at byte ${offset}: ${reason}`);
+    this.file = file;
+    this.offset = offset;
+    this.reason = reason;
+  }
+}
+
+/** A write or fsync failed earlier; the WAL refuses appends until it is reopened. */
+export class WalFailedError extends StemeError {
+  constructor(message: string, options: StemeErrorOptions = {}) {
+    super('WAL_FAILED', message, options);
+  }
+}
+
+/** Another live process holds the single-writer lock. */
+export class LockedError extends StemeError {
+  readonly lockFile: string;
+  readonly pid: number;
+
+  constructor(lockFile: string, pid: number) {
+    super('LOCKED', `${lockFile} is held by process ${pid}`);
+    this.lockFile = lockFile;
+    this.pid = pid;
+  }
+}
+
+/** The WAL, store or database was closed (or is closing). */
+export class ClosedError extends StemeError {
+  constructor(what: string) {
+    super('CLOSED', `${what} is closed`);
+  }
+}
+
+/** The thing asked for does not exist. */
+export class NotFoundError extends StemeError {
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
+}
+
+/** A vote names an assertion the store does not hold. */
+export class UnknownAssertionError extends StemeError {
+  readonly assertion: string;
+
+  constructor(assertion: string) {
+    super('UNKNOWN_ASSERTION', `no assertion with hash ${assertion}`);
+    this.assertion = assertion;
+  }
+}
+
+/** An epoch id is already defined with different content. */
+export class EpochConflictError extends StemeError {
+  readonly epochId: number;
+
+  constructor(epochId: number) {
+    super('EPOCH_CONFLICT', `epoch ${epochId} is already defined with different content`);
+    this.epochId = epochId;
+  }
+}
+
+/** The KV store failed (disk full, map full, I/O error); `cause` holds the original error. */
+export class StorageError extends StemeError {
+  constructor(message: string, options: StemeErrorOptions = {}) {
+    super('STORAGE', message, options);
+  }
+}
+
+/** Asserts an invariant; a failure is a bug in StemeDB, never a user error. */
+export function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) {
+    throw new Error(`stemedb invariant violated: ${message}`);
+  }
+}
