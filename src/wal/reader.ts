@@ -1,0 +1,102 @@
+// Reads frames from a live log, in LSN order, verifying every checksum. It reads only up to
+// the durable end (never bytes a crash could still take back), a chunk at a time, and can
+// either stop when caught up (read) or wait for the writer to make more durable (tail).
+import path from 'node:path';
+import { InvalidArgumentError, WalCorruptError } from '../errors.js';
+import type { FileHandle, FileSystem } from '../fs/file-system.js';
+import { walReadChunkBytes } from '../limits.js';
+import { frameBytes, frameHeaderBytes, segmentFileName, segmentHeaderBytes } from './format.js';
+import { checkFrame } from './frame-check.js';
+
+/** One record as read back: its LSN and its payload bytes. */
+export interface WalEntry {
+  lsn: number;
+  /** A view into a buffer the reader allocated for this chunk; it is never reused. */
+  payload: Uint8Array;
+}
+
+/** What the reader needs from the live log. */
+export interface ReadSource {
+  fileSystem: FileSystem;
+  dir: string;
+  /** Base LSNs of the segments, oldest first (read live: it changes as the log rolls). */
+  segmentBases(): readonly number[];
+  durableEnd(): number;
+  /** Resolves true once the durable end passes `lsn`, false if the log closes first. */
+  waitBeyond(lsn: number): Promise<boolean>;
+}
+
+function segmentIndexOf(bases: readonly number[], lsn: number): number {
+  let index = -1;
+  for (let i = 0; i < bases.length && bases[i]! <= lsn; i++) index = i;
+  return index;
+}
+
+/** Reads exactly `length` bytes; a file shorter than the log says it is, is damage. */
+async function readExactly(handle: FileHandle, file: string, length: number, position: number): Promise<Uint8Array> {
+  const buffer = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    const n = await handle.read(buffer.subarray(filled), length - filled, position + filled);
+    if (n === 0) throw new WalCorruptError(file, position + filled, 'segment file ends before the end of the log');
+    filled += n;
+  }
+  return buffer;
+}
+
+export async function* readLog(source: ReadSource, fromLsn: number | undefined, follow: boolean): AsyncGenerator<WalEntry> {
+  const first = source.segmentBases()[0]!;
+  let lsn = fromLsn ?? first;
+  if (!Number.isSafeInteger(lsn) || lsn < first) {
+    throw new InvalidArgumentError(`cannot read from LSN ${lsn}: the log starts at LSN ${first} (earlier segments were truncated)`);
+  }
+  let handle: FileHandle | undefined;
+  let handleBase = -1;
+  try {
+    for (;;) {
+      const bases = source.segmentBases();
+      const index = segmentIndexOf(bases, lsn);
+      const base = bases[index]!;
+      if (lsn < base + segmentHeaderBytes) lsn = base + segmentHeaderBytes;
+      const sealed = index < bases.length - 1;
+      const end = sealed ? bases[index + 1]! : source.durableEnd();
+      if (lsn >= end) {
+        if (sealed) {
+          lsn = bases[index + 1]!;
+          continue;
+        }
+        if (!follow || !(await source.waitBeyond(lsn))) return;
+        continue;
+      }
+      if (handleBase !== base) {
+        await handle?.close();
+        handle = undefined;
+        handle = await source.fileSystem.openReadOnly(path.join(source.dir, segmentFileName(base)));
+        handleBase = base;
+      }
+      const file = path.join(source.dir, segmentFileName(base));
+      let chunk = await readExactly(handle!, file, Math.min(walReadChunkBytes, end - lsn), lsn - base);
+      let offset = 0;
+      while (offset < chunk.length) {
+        const complete = chunk.length === end - lsn; // the chunk reaches a frame boundary
+        const remaining = chunk.length - offset;
+        if (!complete) {
+          if (remaining < frameHeaderBytes) break; // read on from this frame
+          const claimed = frameBytes(new DataView(chunk.buffer, chunk.byteOffset + offset).getUint32(0, true));
+          if (claimed > remaining) {
+            if (offset > 0) break;
+            // One frame larger than a chunk: read it whole (checkFrame still verifies it).
+            chunk = await readExactly(handle!, file, Math.min(claimed, end - lsn), lsn - base);
+          }
+        }
+        const check = checkFrame(chunk.subarray(offset), lsn + offset);
+        if (!check.ok) throw new WalCorruptError(file, lsn - base + offset, check.reason);
+        yield { lsn: lsn + offset, payload: check.payload };
+        offset += check.frameBytes;
+      }
+      lsn += offset;
+    }
+  } finally {
+    await handle?.close();
+  }
+}

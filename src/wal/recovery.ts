@@ -1,0 +1,186 @@
+// Open-time recovery: find the segments, check the sealed ones' structure (size and header,
+// O(segments) and independent of the WAL's size), scan the newest segment frame by frame,
+// and repair or refuse according to the recovery mode. Modes 'absolute' and
+// 'point-in-time' scan every segment fully: they are for when damage is suspected.
+import path from 'node:path';
+import { WalCorruptError } from '../errors.js';
+import type { FileSystem } from '../fs/file-system.js';
+import { encodeSegmentHeader, parseSegmentFileName, segmentFileName, segmentHeaderBytes, segmentHeaderProblem } from './format.js';
+import { isTornTail, scanSegment, type SegmentDamage } from './segment-scan.js';
+
+export type RecoveryMode = 'tolerate-tail' | 'absolute' | 'point-in-time';
+
+export interface RecoveryReport {
+  mode: RecoveryMode;
+  segmentsScanned: number;
+  /** Valid records counted in the scanned segments. */
+  recordsScanned: number;
+  /** Bytes cut from the end of the log (torn tail or, in point-in-time, everything after damage). */
+  bytesDropped: number;
+  /** Segment files deleted because they followed the damage (point-in-time only). */
+  segmentsDropped: string[];
+  /** The damage that was repaired, if any. */
+  damage: { file: string; offset: number; reason: string } | undefined;
+}
+
+export interface RecoveredLog {
+  /** Base LSNs of every segment, oldest first; the last one is the active segment. */
+  segmentBases: number[];
+  /** LSN just past the last valid frame: where the next append lands. */
+  endLsn: number;
+  report: RecoveryReport;
+}
+
+async function listSegmentBases(fs: FileSystem, dir: string): Promise<number[]> {
+  const bases: number[] = [];
+  for (const name of await fs.list(dir)) {
+    const base = parseSegmentFileName(name);
+    if (base !== undefined) bases.push(base);
+  }
+  return bases.sort((a, b) => a - b);
+}
+
+async function readWhole(fs: FileSystem, file: string): Promise<Uint8Array> {
+  const handle = await fs.openReadOnly(file);
+  try {
+    const size = await handle.size();
+    const bytes = new Uint8Array(size);
+    let filled = 0;
+    while (filled < size) {
+      const n = await handle.read(bytes.subarray(filled), size - filled, filled);
+      if (n === 0) break;
+      filled += n;
+    }
+    return bytes.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function fileSize(fs: FileSystem, file: string): Promise<number> {
+  const handle = await fs.openReadOnly(file);
+  try {
+    return await handle.size();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Creates a segment whose first byte has LSN `baseLsn`: header written and fsynced, directory fsynced. */
+export async function createSegment(fs: FileSystem, dir: string, baseLsn: number, sync: boolean): Promise<void> {
+  const handle = await fs.createExclusive(path.join(dir, segmentFileName(baseLsn)));
+  try {
+    await handle.write(encodeSegmentHeader(baseLsn), 0);
+    if (sync) await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  if (sync) await fs.syncDirectory(dir);
+}
+
+/** Cuts a segment to `bytes` (rewriting its header when that is what was torn) and fsyncs. */
+async function cutSegment(fs: FileSystem, file: string, baseLsn: number, bytes: number): Promise<void> {
+  const handle = await fs.openReadWrite(file);
+  try {
+    if (bytes < segmentHeaderBytes) {
+      await handle.truncate(0);
+      await handle.write(encodeSegmentHeader(baseLsn), 0);
+    } else {
+      await handle.truncate(bytes);
+    }
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+interface Found {
+  index: number;
+  damage: SegmentDamage;
+  validEnd: number;
+  torn: boolean;
+}
+
+export async function recover(fs: FileSystem, dir: string, mode: RecoveryMode, sync: boolean): Promise<RecoveredLog> {
+  const report: RecoveryReport = { mode, segmentsScanned: 0, recordsScanned: 0, bytesDropped: 0, segmentsDropped: [], damage: undefined };
+  let bases = await listSegmentBases(fs, dir);
+  if (bases.length === 0) {
+    await createSegment(fs, dir, 0, sync);
+    return { segmentBases: [0], endLsn: segmentHeaderBytes, report };
+  }
+  const fileOf = (i: number): string => path.join(dir, segmentFileName(bases[i]!));
+  const last = bases.length - 1;
+  const scanAll = mode !== 'tolerate-tail';
+
+  let found: Found | undefined;
+  let endLsn = 0;
+  for (let i = 0; i <= last && found === undefined; i++) {
+    const base = bases[i]!;
+    const sealed = i < last;
+    if (sealed && !scanAll) {
+      // Structure only: a sealed segment spans exactly up to the next one's base.
+      const expected = bases[i + 1]! - base;
+      const size = await fileSize(fs, fileOf(i));
+      if (size !== expected) {
+        throw new WalCorruptError(fileOf(i), Math.min(size, expected), `sealed segment is ${size} bytes; the next segment starts ${expected} bytes after its base`);
+      }
+      const header = await readHeader(fs, fileOf(i));
+      const problem = segmentHeaderProblem(header, base);
+      if (problem !== undefined) throw new WalCorruptError(fileOf(i), 0, problem);
+      continue;
+    }
+    const bytes = await readWhole(fs, fileOf(i));
+    const scan = scanSegment(bytes, base);
+    report.segmentsScanned += 1;
+    report.recordsScanned += scan.records;
+    endLsn = base + scan.validEnd;
+    if (scan.damage !== undefined) {
+      found = { index: i, damage: scan.damage, validEnd: scan.validEnd, torn: !sealed && isTornTail(scan.damage) };
+    } else if (sealed && base + scan.validEnd !== bases[i + 1]) {
+      found = {
+        index: i,
+        damage: { offset: scan.validEnd, reason: 'sealed segment ends before the next segment starts', validFrameAfter: undefined },
+        validEnd: scan.validEnd,
+        torn: false,
+      };
+    }
+  }
+
+  if (found !== undefined) {
+    const file = fileOf(found.index);
+    const repair = mode === 'point-in-time' || (mode === 'tolerate-tail' && found.torn);
+    if (!repair) {
+      const reason = found.torn
+        ? `${found.damage.reason} (a torn tail; recovery mode 'absolute' refuses any damage)`
+        : found.damage.validFrameAfter === undefined
+          ? found.damage.reason
+          : `${found.damage.reason}; a valid frame follows at byte ${found.damage.validFrameAfter}, so this is not a torn tail`;
+      throw new WalCorruptError(file, found.damage.offset, reason);
+    }
+    // Delete what follows the damage newest first, so a crash here still leaves a prefix.
+    for (let j = last; j > found.index; j--) {
+      report.bytesDropped += await fileSize(fs, fileOf(j));
+      await fs.remove(fileOf(j));
+      report.segmentsDropped.push(segmentFileName(bases[j]!));
+    }
+    const size = await fileSize(fs, file);
+    report.bytesDropped += size - Math.max(found.validEnd, 0);
+    await cutSegment(fs, file, bases[found.index]!, found.validEnd);
+    if (sync) await fs.syncDirectory(dir);
+    report.damage = { file, offset: found.damage.offset, reason: found.damage.reason };
+    bases = bases.slice(0, found.index + 1);
+    endLsn = bases[found.index]! + Math.max(found.validEnd, segmentHeaderBytes);
+  }
+  return { segmentBases: bases, endLsn, report };
+}
+
+async function readHeader(fs: FileSystem, file: string): Promise<Uint8Array> {
+  const handle = await fs.openReadOnly(file);
+  try {
+    const header = new Uint8Array(segmentHeaderBytes);
+    const n = await handle.read(header, segmentHeaderBytes, 0);
+    return header.subarray(0, n);
+  } finally {
+    await handle.close();
+  }
+}

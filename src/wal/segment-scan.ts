@@ -1,0 +1,52 @@
+// Scans one whole segment, held in memory, from its header to its end: counts valid
+// frames, and at the first damage says where it is, why, and whether any valid frame
+// follows it. No valid frame after the damage makes it a torn tail (an interrupted write);
+// a valid frame after it makes it corruption, because a crash only ever tears the end.
+import { segmentHeaderBytes, segmentHeaderProblem } from './format.js';
+import { checkFrame, findValidFrameFrom } from './frame-check.js';
+
+export interface SegmentDamage {
+  /** Offset within the segment file of the first damaged byte range. */
+  offset: number;
+  reason: string;
+  /** Offset of a valid frame after the damage, when there is one (then it is corruption). */
+  validFrameAfter: number | undefined;
+}
+
+export interface SegmentScan {
+  /** Offset just past the last valid frame (the segment's valid length). */
+  validEnd: number;
+  records: number;
+  damage: SegmentDamage | undefined;
+}
+
+export function scanSegment(segment: Uint8Array, baseLsn: number): SegmentScan {
+  const headerProblem = segmentHeaderProblem(segment.subarray(0, segmentHeaderBytes), baseLsn);
+  if (headerProblem !== undefined) {
+    return {
+      validEnd: 0,
+      records: 0,
+      damage: { offset: 0, reason: headerProblem, validFrameAfter: findValidFrameFrom(segment, baseLsn, segmentHeaderBytes) },
+    };
+  }
+  let offset = segmentHeaderBytes;
+  let records = 0;
+  while (offset < segment.length) {
+    const check = checkFrame(segment.subarray(offset), baseLsn + offset);
+    if (!check.ok) {
+      // A length that checked out lets the search start past the damaged frame, so a
+      // payload that happens to contain frame-like bytes cannot be taken for a frame.
+      const searchFrom = offset + (check.trustedEnd ?? 8);
+      const validFrameAfter = findValidFrameFrom(segment, baseLsn, searchFrom);
+      return { validEnd: offset, records, damage: { offset, reason: check.reason, validFrameAfter } };
+    }
+    offset += check.frameBytes;
+    records += 1;
+  }
+  return { validEnd: offset, records, damage: undefined };
+}
+
+/** Damage that is a torn tail: nothing valid follows it, so only unacknowledged bytes are lost. */
+export function isTornTail(damage: SegmentDamage): boolean {
+  return damage.validFrameAfter === undefined;
+}

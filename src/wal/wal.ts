@@ -1,0 +1,245 @@
+// The write-ahead log: an append-only, segmented, checksummed journal of opaque payloads.
+// It knows bytes and LSNs only. Open takes the single-writer lock and recovers the tail;
+// appends are durable when they resolve (sync 'always'); readers see only durable bytes.
+// Invariants: durableEnd only grows; durableEnd <= the writer's planned end; segments are
+// contiguous (each starts where the previous one ends).
+import path from 'node:path';
+import { ClosedError, InvalidArgumentError, RecordSizeError } from '../errors.js';
+import type { FileSystem } from '../fs/file-system.js';
+import { nodeFileSystem } from '../fs/node-file-system.js';
+import { recordBytesMaxCeiling, recordBytesMaxDefault, segmentBytesMaxDefault, segmentBytesMin } from '../limits.js';
+import { frameBytes, segmentFileName } from './format.js';
+import { acquireLock, type Lock } from './lock.js';
+import { readLog, type ReadSource, type WalEntry } from './reader.js';
+import { recover, type RecoveryMode, type RecoveryReport } from './recovery.js';
+import { WalWriter } from './writer.js';
+
+export type SyncMode = 'always' | 'none';
+
+export interface WalOptions {
+  /** Directory holding the segment files and the LOCK file; created if missing. */
+  dir: string;
+  /** Seal a segment before it would pass this many bytes (default 64 MiB). */
+  segmentBytesMax?: number;
+  /** Refuse payloads larger than this (default 16 MiB). */
+  recordBytesMax?: number;
+  /**
+   * 'always' (default): append resolves after fdatasync. 'none': after write(2) only —
+   * UNSAFE: a machine crash loses acknowledged records. For tests and re-creatable bulk loads.
+   */
+  sync?: SyncMode;
+  /** What to do about damage found at open (default 'tolerate-tail'); see docs/wal-format.md. */
+  recovery?: RecoveryMode;
+  /** Where recovery reports repairs (default: one line on stderr). */
+  log?: (message: string) => void;
+  /** The file-system seam; tests pass a fault-injecting one. */
+  fileSystem?: FileSystem;
+}
+
+export interface WalStats {
+  segments: number;
+  /** Bytes in all segment files. */
+  bytes: number;
+  firstLsn: number;
+  /** LSN just past the last durable record. */
+  endLsn: number;
+}
+
+export type WalState = 'open' | 'failed' | 'closed';
+
+export type { WalEntry };
+
+function checkLimit(name: string, value: number, min: number, max: number): number {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+export class Wal {
+  readonly dir: string;
+  /** What recovery found and repaired when this WAL was opened. */
+  readonly recovery: RecoveryReport;
+  private readonly fileSystem: FileSystem;
+  private readonly recordBytesMax: number;
+  private readonly lock: Lock;
+  private readonly writer: WalWriter;
+  private readonly bases: number[];
+  private durableEnd: number;
+  private closed = false;
+  private waiters: Array<() => void> = [];
+
+  private constructor(init: {
+    dir: string;
+    fileSystem: FileSystem;
+    recordBytesMax: number;
+    segmentBytesMax: number;
+    sync: boolean;
+    lock: Lock;
+    bases: number[];
+    endLsn: number;
+    recovery: RecoveryReport;
+    handle: Awaited<ReturnType<FileSystem['openReadWrite']>>;
+  }) {
+    this.dir = init.dir;
+    this.fileSystem = init.fileSystem;
+    this.recordBytesMax = init.recordBytesMax;
+    this.lock = init.lock;
+    this.bases = init.bases;
+    this.durableEnd = init.endLsn;
+    this.recovery = init.recovery;
+    this.writer = new WalWriter(
+      {
+        fileSystem: init.fileSystem,
+        dir: init.dir,
+        segmentBytesMax: init.segmentBytesMax,
+        sync: init.sync,
+        onDurable: (endLsn) => this.advance(endLsn),
+        onSegmentCreated: (base) => this.bases.push(base),
+      },
+      init.handle,
+      init.bases[init.bases.length - 1]!,
+      init.endLsn,
+    );
+  }
+
+  static async open(options: WalOptions): Promise<Wal> {
+    const fileSystem = options.fileSystem ?? nodeFileSystem;
+    const segmentBytesMax = checkLimit('segmentBytesMax', options.segmentBytesMax ?? segmentBytesMaxDefault, segmentBytesMin, 2 ** 40);
+    const recordBytesMax = checkLimit('recordBytesMax', options.recordBytesMax ?? recordBytesMaxDefault, 1, recordBytesMaxCeiling);
+    const sync = (options.sync ?? 'always') === 'always';
+    const mode = options.recovery ?? 'tolerate-tail';
+    if (!['tolerate-tail', 'absolute', 'point-in-time'].includes(mode)) {
+      throw new InvalidArgumentError(`recovery must be 'tolerate-tail', 'absolute' or 'point-in-time', got ${String(mode)}`);
+    }
+    const dir = path.resolve(options.dir);
+    await fileSystem.makeDirectory(dir);
+    const lock = acquireLock(dir);
+    try {
+      const recovered = await recover(fileSystem, dir, mode, sync);
+      const damage = recovered.report.damage;
+      if (damage !== undefined) {
+        const log = options.log ?? ((message: string) => process.stderr.write(`stemedb: ${message}\n`));
+        const dropped = recovered.report.segmentsDropped.length > 0 ? ` and ${recovered.report.segmentsDropped.length} later segment(s)` : '';
+        log(`wal recovery (${mode}): ${damage.reason} in ${damage.file} at byte ${damage.offset}; dropped ${recovered.report.bytesDropped} bytes${dropped}`);
+      }
+      const activeBase = recovered.segmentBases[recovered.segmentBases.length - 1]!;
+      const handle = await fileSystem.openReadWrite(path.join(dir, segmentFileName(activeBase)));
+      return new Wal({ dir, fileSystem, recordBytesMax, segmentBytesMax, sync, lock, bases: recovered.segmentBases, endLsn: recovered.endLsn, recovery: recovered.report, handle });
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  get state(): WalState {
+    if (this.closed) return 'closed';
+    return this.writer.failed === undefined ? 'open' : 'failed';
+  }
+
+  /** LSN just past the last durable record: where reading catches up to. */
+  get endLsn(): number {
+    return this.durableEnd;
+  }
+
+  /** LSN of the oldest retained byte (the first segment's base). */
+  get firstLsn(): number {
+    return this.bases[0]!;
+  }
+
+  /** Appends one record; resolves its LSN once durable. Refuses empty and oversized payloads. */
+  async append(payload: Uint8Array): Promise<number> {
+    const [lsn] = await this.appendBatch([payload]);
+    return lsn!;
+  }
+
+  /** Appends records as consecutive frames made durable by one fsync; resolves their LSNs. */
+  appendBatch(payloads: readonly Uint8Array[]): Promise<number[]> {
+    if (this.closed) return Promise.reject(new ClosedError('WAL'));
+    if (payloads.length === 0) return Promise.resolve([]);
+    for (const payload of payloads) {
+      if (payload.length === 0 || payload.length > this.recordBytesMax) {
+        return Promise.reject(new RecordSizeError(payload.length, this.recordBytesMax));
+      }
+    }
+    return this.writer.enqueue([...payloads]);
+  }
+
+  /** Every durable record from `fromLsn` (default: the oldest retained) to the durable end, checksums verified. */
+  read(fromLsn?: number): AsyncGenerator<WalEntry> {
+    return readLog(this.readSource(), fromLsn, false);
+  }
+
+  /** Like read, then waits for new durable records (no polling); ends when the WAL closes. */
+  tail(fromLsn?: number): AsyncGenerator<WalEntry> {
+    return readLog(this.readSource(), fromLsn, true);
+  }
+
+  /** Deletes whole segments that end at or before `lsn` (never the active one); returns how many. */
+  async truncateBefore(lsn: number): Promise<number> {
+    if (this.closed) throw new ClosedError('WAL');
+    if (lsn > this.durableEnd) {
+      throw new InvalidArgumentError(`cannot truncate before LSN ${lsn}: the durable end is ${this.durableEnd}`);
+    }
+    let removed = 0;
+    while (this.bases.length > 1 && this.bases[1]! <= lsn) {
+      await this.fileSystem.remove(path.join(this.dir, segmentFileName(this.bases[0]!)));
+      this.bases.shift();
+      removed += 1;
+    }
+    if (removed > 0) await this.fileSystem.syncDirectory(this.dir);
+    return removed;
+  }
+
+  stats(): WalStats {
+    return {
+      segments: this.bases.length,
+      bytes: this.durableEnd - this.bases[0]!,
+      firstLsn: this.bases[0]!,
+      endLsn: this.durableEnd,
+    };
+  }
+
+  /** The bytes a payload of `payloadBytes` takes in the log (frame header and padding included). */
+  static frameBytes(payloadBytes: number): number {
+    return frameBytes(payloadBytes);
+  }
+
+  /** Waits for queued appends, closes files, ends tails, releases the lock. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.writer.close();
+    } finally {
+      this.wake();
+      this.lock.release();
+    }
+  }
+
+  private advance(endLsn: number): void {
+    this.durableEnd = endLsn;
+    this.wake();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private readSource(): ReadSource {
+    return {
+      fileSystem: this.fileSystem,
+      dir: this.dir,
+      segmentBases: () => this.bases,
+      durableEnd: () => this.durableEnd,
+      waitBeyond: async (lsn: number): Promise<boolean> => {
+        while (!this.closed && this.durableEnd <= lsn) {
+          await new Promise<void>((resolve) => this.waiters.push(resolve));
+        }
+        return !this.closed;
+      },
+    };
+  }
+}

@@ -1,0 +1,247 @@
+// WAL behaviour on real files: round trips, segments, group commit, reading, tailing,
+// truncation and the failed state after an injected I/O error.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { StemeError } from '../../src/errors.js';
+import { Wal } from '../../src/wal/index.js';
+import { tempDir } from '../support/temp-dir.js';
+import { FaultyFileSystem } from './fixtures/faulty-fs.js';
+import { openQuiet, payloadFor, readAll, segmentFiles } from './fixtures/wal-files.js';
+
+function errorCode(error: unknown): string | undefined {
+  return error instanceof StemeError ? error.code : undefined;
+}
+
+describe('wal round trip', () => {
+  test('10k records of random sizes across many segments read back identical after reopen', async (t) => {
+    const dir = tempDir(t);
+    const segmentBytesMax = 256 * 1024;
+    let { wal } = await openQuiet(dir, { segmentBytesMax });
+    const payloads = Array.from({ length: 10_000 }, (_, i) => payloadFor(i, 1 + ((i * 7919) % 700)));
+    const lsns: number[] = [];
+    for (let i = 0; i < payloads.length; i += 100) {
+      lsns.push(...(await Promise.all(payloads.slice(i, i + 100).map((p) => wal.append(p)))));
+    }
+    await wal.close();
+    assert.ok(segmentFiles(dir).length >= 5, 'the log rolled into several segments');
+
+    ({ wal } = await openQuiet(dir, { segmentBytesMax }));
+    const entries = await readAll(wal);
+    assert.equal(entries.length, payloads.length);
+    for (let i = 0; i < payloads.length; i++) {
+      assert.equal(entries[i]!.lsn, lsns[i]);
+      assert.deepEqual(entries[i]!.payload, payloads[i]);
+    }
+    const next = await wal.append(Buffer.from('after reopen'));
+    assert.ok(next > lsns[lsns.length - 1]!);
+    const tail = await readAll(wal, next);
+    assert.deepEqual(tail.map((e) => e.payload.toString()), ['after reopen']);
+    await wal.close();
+  });
+
+  test('LSNs increase in call order and are stable across reopen', async (t) => {
+    const dir = tempDir(t);
+    let { wal } = await openQuiet(dir);
+    const first = await Promise.all([1, 2, 3].map((i) => wal.append(payloadFor(i, 10))));
+    assert.ok(first[0]! < first[1]! && first[1]! < first[2]!);
+    await wal.close();
+    ({ wal } = await openQuiet(dir));
+    assert.deepEqual((await readAll(wal)).map((e) => e.lsn), first);
+    await wal.close();
+  });
+
+  test('segment files are named by their base LSN, zero-padded so they sort', async (t) => {
+    const dir = tempDir(t);
+    const { wal } = await openQuiet(dir, { segmentBytesMax: 8192 });
+    for (let i = 0; i < 40; i++) await wal.append(payloadFor(i, 1000));
+    await wal.close();
+    const names = fs.readdirSync(dir).filter((n) => n.endsWith('.wal'));
+    assert.ok(names.length > 3);
+    for (const name of names) assert.match(name, /^\d{20}\.wal$/);
+    assert.deepEqual([...names].sort(), names.sort((a, b) => Number(a.slice(0, 20)) - Number(b.slice(0, 20))));
+    for (const file of segmentFiles(dir).slice(0, -1)) assert.ok(fs.statSync(file).size <= 8192);
+  });
+
+  test('read from a middle LSN starts at that record', async (t) => {
+    const dir = tempDir(t);
+    const { wal } = await openQuiet(dir, { segmentBytesMax: 8192 });
+    const lsns: number[] = [];
+    for (let i = 0; i < 50; i++) lsns.push(await wal.append(payloadFor(i, 500)));
+    const entries = await readAll(wal, lsns[30]);
+    assert.deepEqual(entries.map((e) => e.lsn), lsns.slice(30));
+    assert.deepEqual((await readAll(wal, wal.endLsn)).length, 0);
+    await wal.close();
+  });
+
+  test('a record larger than the read chunk reads back whole', async (t) => {
+    const dir = tempDir(t);
+    const { wal } = await openQuiet(dir, { segmentBytesMax: 16 * 1024 * 1024 });
+    const big = payloadFor(9, 3 * 1024 * 1024 + 5);
+    await wal.append(payloadFor(1, 10));
+    await wal.append(big);
+    await wal.append(payloadFor(2, 10));
+    const entries = await readAll(wal);
+    assert.deepEqual(entries[1]!.payload, big);
+    assert.equal(entries.length, 3);
+    await wal.close();
+  });
+});
+
+describe('wal limits', () => {
+  test('an empty record is refused before anything is written', async (t) => {
+    const dir = tempDir(t);
+    const { wal } = await openQuiet(dir);
+    const end = wal.endLsn;
+    await assert.rejects(wal.append(new Uint8Array(0)), (e) => errorCode(e) === 'RECORD_SIZE');
+    assert.equal(wal.endLsn, end);
+    await wal.close();
+  });
+
+  test('a record over recordBytesMax is refused, and a batch containing one writes nothing', async (t) => {
+    const dir = tempDir(t);
+    const { wal } = await openQuiet(dir, { recordBytesMax: 1000 });
+    await assert.rejects(wal.append(payloadFor(1, 1001)), (e) => errorCode(e) === 'RECORD_SIZE');
+    await assert.rejects(wal.appendBatch([payloadFor(1, 10), payloadFor(2, 1001)]), (e) => errorCode(e) === 'RECORD_SIZE');
+    assert.equal((await readAll(wal)).length, 0);
+    assert.equal(await wal.append(payloadFor(3, 1000)) > 0, true);
+    await wal.close();
+  });
+
+  test('bad options are refused with INVALID_ARGUMENT', async (t) => {
+    const dir = tempDir(t);
+    await assert.rejects(Wal.open({ dir, segmentBytesMax: 10 }), (e) => errorCode(e) === 'INVALID_ARGUMENT');
+    await assert.rejects(Wal.open({ dir, recordBytesMax: 0 }), (e) => errorCode(e) === 'INVALID_ARGUMENT');
+    await assert.rejects(Wal.open({ dir, recovery: 'whatever' as 'absolute' }), (e) => errorCode(e) === 'INVALID_ARGUMENT');
+  });
+});
+
+describe('wal group commit', () => {
+  test('appendBatch writes many records with one fsync', async (t) => {
+    const dir = tempDir(t);
+    const fileSystem = new FaultyFileSystem();
+    const { wal } = await openQuiet(dir, { fileSystem });
+    const before = fileSystem.calls.datasync;
+    const lsns = await wal.appendBatch(Array.from({ length: 64 }, (_, i) => payloadFor(i, 256)));
+    assert.equal(lsns.length, 64);
+    assert.equal(fileSystem.calls.datasync - before, 1);
+    await wal.close();
+  });
+
+  test('concurrent appends share fsyncs', async (t) => {
+    const dir = tempDir(t);
+    const fileSystem = new FaultyFileSystem();
+    const { wal } = await openQuiet(dir, { fileSystem });
+    const before = fileSystem.calls.datasync;
+    await Promise.all(Array.from({ length: 64 }, (_, i) => wal.append(payloadFor(i, 256))));
+    const syncs = fileSystem.calls.datasync - before;
+    assert.ok(syncs >= 1 && syncs <= 2, `64 concurrent appends took ${syncs} fsyncs`);
+    await wal.close();
+  });
+
+  test("sync 'none' never calls fdatasync", async (t) => {
+    const dir = tempDir(t);
+    const fileSystem = new FaultyFileSystem();
+    const { wal } = await openQuiet(dir, { fileSystem, sync: 'none' });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => wal.append(payloadFor(i, 256))));
+    assert.equal(fileSystem.calls.datasync, 0);
+    await wal.close();
+  });
+
+  test('creating, rolling and deleting segments fsyncs the directory', async (t) => {
+    const dir = tempDir(t);
+    const fileSystem = new FaultyFileSystem();
+    const { wal } = await openQuiet(dir, { fileSystem, segmentBytesMax: 8192 });
+    assert.equal(fileSystem.calls.syncDirectory, 1, 'creating the first segment');
+    for (let i = 0; i < 20; i++) await wal.append(payloadFor(i, 1000));
+    const segments = wal.stats().segments;
+    assert.equal(fileSystem.calls.syncDirectory, segments, 'one per segment created');
+    const removed = await wal.truncateBefore(wal.endLsn);
+    assert.equal(removed, segments - 1);
+    assert.equal(fileSystem.calls.syncDirectory, segments + 1, 'one after deleting');
+    await wal.close();
+  });
+});
+
+describe('wal tail and truncation', () => {
+  test('tail yields new appends as they become durable and ends on close', async (t) => {
+    const dir = tempDir(t);
+    const { wal } = await openQuiet(dir);
+    await wal.append(Buffer.from('before'));
+    const seen: string[] = [];
+    const reader = (async () => {
+      for await (const entry of wal.tail()) seen.push(Buffer.from(entry.payload).toString());
+    })();
+    await wal.append(Buffer.from('one'));
+    await wal.appendBatch([Buffer.from('two'), Buffer.from('three')]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await wal.close();
+    await reader;
+    assert.deepEqual(seen, ['before', 'one', 'two', 'three']);
+  });
+
+  test('truncateBefore deletes only whole segments below the LSN', async (t) => {
+    const dir = tempDir(t);
+    const { wal } = await openQuiet(dir, { segmentBytesMax: 8192 });
+    const lsns: number[] = [];
+    for (let i = 0; i < 40; i++) lsns.push(await wal.append(payloadFor(i, 1000)));
+    const keepFrom = lsns[25]!;
+    await wal.truncateBefore(keepFrom);
+    assert.ok(wal.firstLsn <= keepFrom);
+    const entries = await readAll(wal, keepFrom);
+    assert.deepEqual(entries.map((e) => e.lsn), lsns.slice(25));
+    await assert.rejects(readAll(wal, lsns[0]), (e) => errorCode(e) === 'INVALID_ARGUMENT');
+    await wal.close();
+    const { wal: reopened } = await openQuiet(dir, { segmentBytesMax: 8192 });
+    assert.deepEqual((await readAll(reopened, keepFrom)).map((e) => e.lsn), lsns.slice(25));
+    await reopened.close();
+  });
+
+  test('appends after close are refused with CLOSED', async (t) => {
+    const dir = tempDir(t);
+    const { wal } = await openQuiet(dir);
+    await wal.close();
+    await assert.rejects(wal.append(Buffer.from('x')), (e) => errorCode(e) === 'CLOSED');
+    await wal.close();
+  });
+
+  test('a second open in the same process is refused with LOCKED until the first closes', async (t) => {
+    const dir = tempDir(t);
+    const { wal } = await openQuiet(dir);
+    await assert.rejects(Wal.open({ dir }), (e) => errorCode(e) === 'LOCKED' && (e as { pid: number }).pid === process.pid);
+    await wal.close();
+    const { wal: again } = await openQuiet(dir);
+    await again.close();
+    assert.equal(fs.existsSync(path.join(dir, 'LOCK')), false);
+  });
+});
+
+describe('wal fsync failure is final', () => {
+  for (const [point, code] of [['datasync', 'EIO'], ['write', 'ENOSPC']] as const) {
+    test(`a failed ${point} (${code}) rejects every pending append and fails the WAL`, async (t) => {
+      const dir = tempDir(t);
+      const fileSystem = new FaultyFileSystem();
+      const { wal } = await openQuiet(dir, { fileSystem });
+      const kept = await wal.append(Buffer.from('kept'));
+      fileSystem.failOn(point, code);
+      const pending = Array.from({ length: 10 }, (_, i) => wal.append(payloadFor(i, 100)));
+      const results = await Promise.allSettled(pending);
+      for (const result of results) {
+        assert.equal(result.status, 'rejected');
+        assert.equal(errorCode((result as PromiseRejectedResult).reason), 'WAL_FAILED');
+        assert.equal(((result as PromiseRejectedResult).reason as Error & { cause: NodeJS.ErrnoException }).cause.code, code);
+      }
+      assert.equal(wal.state, 'failed');
+      await assert.rejects(wal.append(Buffer.from('later')), (e) => errorCode(e) === 'WAL_FAILED');
+      await wal.close();
+
+      const { wal: reopened } = await openQuiet(dir);
+      const entries = await readAll(reopened);
+      assert.equal(entries[0]!.lsn, kept);
+      assert.equal(reopened.state, 'open');
+      await reopened.append(Buffer.from('works again'));
+      await reopened.close();
+    });
+  }
+});
