@@ -11,6 +11,8 @@ import { checkFrame } from './frame-check.js';
 /** One record as read back: its LSN and its payload bytes. */
 export interface WalEntry {
   lsn: number;
+  /** LSN just past this record: where reading resumes after it (an ingest checkpoint). */
+  nextLsn: number;
   /** A view into a buffer the reader allocated for this chunk; it is never reused. */
   payload: Uint8Array;
 }
@@ -91,7 +93,7 @@ export async function* readLog(source: ReadSource, fromLsn: number | undefined, 
         }
         const check = checkFrame(chunk.subarray(offset), lsn + offset);
         if (!check.ok) throw new WalCorruptError(file, lsn - base + offset, check.reason);
-        yield { lsn: lsn + offset, payload: check.payload };
+        yield { lsn: lsn + offset, nextLsn: lsn + offset + check.frameBytes, payload: check.payload };
         offset += check.frameBytes;
       }
       lsn += offset;

@@ -142,6 +142,11 @@ export class Wal {
     return this.durableEnd;
   }
 
+  /** LSN where the oldest segment ends, when it is sealed (what truncateBefore could delete next). */
+  get oldestSealedEndLsn(): number | undefined {
+    return this.bases.length > 1 ? this.bases[1] : undefined;
+  }
+
   /** LSN of the oldest retained byte (the first segment's base). */
   get firstLsn(): number {
     return this.bases[0]!;
@@ -170,9 +175,12 @@ export class Wal {
     return readLog(this.readSource(), fromLsn, false);
   }
 
-  /** Like read, then waits for new durable records (no polling); ends when the WAL closes. */
-  tail(fromLsn?: number): AsyncGenerator<WalEntry> {
-    return readLog(this.readSource(), fromLsn, true);
+  /**
+   * Like read, then waits for new durable records (no polling). Ends when the WAL closes or
+   * `signal` aborts (checked whenever the tail is caught up).
+   */
+  tail(fromLsn?: number, signal?: AbortSignal): AsyncGenerator<WalEntry> {
+    return readLog(this.readSource(signal), fromLsn, true);
   }
 
   /** Deletes whole segments that end at or before `lsn` (never the active one); returns how many. */
@@ -228,17 +236,26 @@ export class Wal {
     for (const wake of waiters) wake();
   }
 
-  private readSource(): ReadSource {
+  private readSource(signal?: AbortSignal): ReadSource {
+    const ended = (): boolean => this.closed || signal?.aborted === true;
     return {
       fileSystem: this.fileSystem,
       dir: this.dir,
       segmentBases: () => this.bases,
       durableEnd: () => this.durableEnd,
       waitBeyond: async (lsn: number): Promise<boolean> => {
-        while (!this.closed && this.durableEnd <= lsn) {
-          await new Promise<void>((resolve) => this.waiters.push(resolve));
+        while (!ended() && this.durableEnd <= lsn) {
+          await new Promise<void>((resolve) => {
+            // Remove the abort listener on wake-up, or a long tail would pile them up.
+            const onAbort = (): void => resolve();
+            signal?.addEventListener('abort', onAbort, { once: true });
+            this.waiters.push(() => {
+              signal?.removeEventListener('abort', onAbort);
+              resolve();
+            });
+          });
         }
-        return !this.closed;
+        return !ended();
       },
     };
   }

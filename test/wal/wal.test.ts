@@ -245,3 +245,21 @@ describe('wal fsync failure is final', () => {
     });
   }
 });
+
+test('a tail ends when its abort signal fires, and the WAL stays open', async (t) => {
+  const dir = tempDir(t);
+  const { wal } = await openQuiet(dir);
+  await wal.append(Buffer.from('a'));
+  const controller = new AbortController();
+  const seen: number[] = [];
+  const reader = (async () => {
+    for await (const entry of wal.tail(undefined, controller.signal)) seen.push(entry.nextLsn);
+  })();
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  controller.abort();
+  await reader;
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0], wal.endLsn, 'nextLsn of the last record is the end LSN');
+  assert.equal(wal.state, 'open');
+  await wal.close();
+});
