@@ -5,7 +5,7 @@ import path from 'node:path';
 import { InvalidArgumentError, WalCorruptError } from '../errors.js';
 import type { FileHandle, FileSystem } from '../fs/file-system.js';
 import { walReadChunkBytes } from '../limits.js';
-import { frameBytes, frameHeaderBytes, segmentFileName, segmentHeaderBytes } from './format.js';
+import { frameBytes, frameHeaderBytes, headerIsValid, readFrameHeader, segmentFileName, segmentHeaderBytes } from './format.js';
 import { checkFrame } from './frame-check.js';
 
 /** One record as read back: its LSN and its payload bytes. */
@@ -44,6 +44,22 @@ async function readExactly(handle: FileHandle, file: string, length: number, pos
     filled += n;
   }
   return buffer;
+}
+
+/**
+ * Whether `lsn` is where a frame starts in the segment at `base`, walking the frame headers
+ * from the segment's start. Only called on the failure path (a caller-given LSN whose frame
+ * does not check out), to tell a caller's mistake from damage.
+ */
+async function isFrameBoundary(handle: FileHandle, file: string, base: number, lsn: number): Promise<boolean> {
+  const bytes = await readExactly(handle, file, lsn - base, 0);
+  let offset = segmentHeaderBytes;
+  while (offset + frameHeaderBytes <= bytes.length) {
+    const header = readFrameHeader(bytes, offset);
+    if (!headerIsValid(header, base + offset)) return true; // damage before it: report damage
+    offset += frameBytes(header.payloadBytes);
+  }
+  return offset === bytes.length;
 }
 
 export async function* readLog(source: ReadSource, fromLsn: number | undefined, follow: boolean): AsyncGenerator<WalEntry> {
@@ -92,7 +108,13 @@ export async function* readLog(source: ReadSource, fromLsn: number | undefined, 
           }
         }
         const check = checkFrame(chunk.subarray(offset), lsn + offset);
-        if (!check.ok) throw new WalCorruptError(file, lsn - base + offset, check.reason);
+        if (!check.ok) {
+          const at = lsn + offset;
+          if (at === fromLsn && at !== base + segmentHeaderBytes && !(await isFrameBoundary(handle!, file, base, at))) {
+            throw new InvalidArgumentError(`LSN ${at} is not the start of a record`);
+          }
+          throw new WalCorruptError(file, lsn - base + offset, check.reason);
+        }
         yield { lsn: lsn + offset, nextLsn: lsn + offset + check.frameBytes, payload: check.payload };
         offset += check.frameBytes;
       }

@@ -114,7 +114,7 @@ export class Wal {
     }
     const dir = path.resolve(options.dir);
     await fileSystem.makeDirectory(dir);
-    const lock = acquireLock(dir);
+    const lock = await acquireLock(dir);
     try {
       const recovered = await recover(fileSystem, dir, mode, sync);
       const damage = recovered.report.damage;

@@ -213,7 +213,7 @@ describe('wal tail and truncation', () => {
     await wal.close();
     const { wal: again } = await openQuiet(dir);
     await again.close();
-    assert.equal(fs.existsSync(path.join(dir, 'LOCK')), false);
+    assert.deepEqual(fs.readdirSync(dir).filter((name) => name.startsWith('LOCK.')), [], 'close removes the lock file');
   });
 });
 
@@ -261,5 +261,14 @@ test('a tail ends when its abort signal fires, and the WAL stays open', async (t
   assert.equal(seen.length, 1);
   assert.equal(seen[0], wal.endLsn, 'nextLsn of the last record is the end LSN');
   assert.equal(wal.state, 'open');
+  await wal.close();
+});
+
+test('reading from an LSN inside a record is INVALID_ARGUMENT, not corruption', async (t) => {
+  const dir = tempDir(t);
+  const { wal } = await openQuiet(dir);
+  const lsns = await wal.appendBatch([payloadFor(1, 100), payloadFor(2, 100)]);
+  await assert.rejects(readAll(wal, lsns[1]! + 8), (e) => errorCode(e) === 'INVALID_ARGUMENT');
+  assert.equal((await readAll(wal, lsns[1])).length, 1);
   await wal.close();
 });
