@@ -1,0 +1,30 @@
+// The LMDB store passes the shared conformance suite on real files, and keeps data across reopen.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { LmdbStore } from '../../src/storage/index.js';
+import { tempDir } from '../support/temp-dir.js';
+import { conformanceSuite } from './conformance.js';
+
+conformanceSuite('LmdbStore', async (t) => LmdbStore.open({ path: path.join(tempDir(t), 'kv') }));
+
+test('LmdbStore keeps data across close and reopen', async (t) => {
+  const dir = path.join(tempDir(t), 'kv');
+  const store = await LmdbStore.open({ path: dir });
+  await store.transaction((tx) => {
+    for (let i = 0; i < 100; i++) tx.put(Uint8Array.of(7, i), Uint8Array.of(i));
+  });
+  await store.close();
+  const reopened = await LmdbStore.open({ path: dir });
+  assert.equal([...reopened.scanPrefix(Uint8Array.of(7))].length, 100);
+  assert.deepEqual([...reopened.get(Uint8Array.of(7, 42))!], [42]);
+  await reopened.close();
+});
+
+test('a failure inside LMDB is a StorageError, while the caller\'s own error passes through', async (t) => {
+  const store = await LmdbStore.open({ path: path.join(tempDir(t), 'kv') });
+  const tooLongKey = new Uint8Array(4096); // LMDB keys are at most 1978 bytes here
+  await assert.rejects(store.put(tooLongKey, Uint8Array.of(1)), (e) => (e as { code?: string }).code === 'STORAGE');
+  await assert.rejects(store.transaction(() => { throw new TypeError('mine'); }), TypeError);
+  await store.close();
+});
