@@ -1,7 +1,7 @@
 // One conformance suite every KVStore must pass: ordering, prefix scans with limit and after,
 // transactions that see their own writes and leave nothing when they throw, clear, close.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { StemeError } from '../../src/errors.js';
 import type { KVStore } from '../../src/storage/index.js';
 
@@ -9,7 +9,7 @@ import type { KVStore } from '../../src/storage/index.js';
 const b = (...bytes: number[]): Uint8Array => Uint8Array.from(bytes);
 const keysOf = (entries: Iterable<{ key: Uint8Array }>): string[] => [...entries].map((e) => Buffer.from(e.key).toString('hex'));
 
-export function conformanceSuite(name: string, open: (t: import('node:test').TestContext) => Promise<KVStore>): void {
+export function conformanceSuite(name: string, open: (t: TestContext) => Promise<KVStore>): void {
   describe(`${name} conforms to KVStore`, () => {
     test('get, put, has and del', async (t) => {
       const store = await open(t);
