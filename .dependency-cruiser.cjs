@@ -1,0 +1,27 @@
+// Keeps the layering arrows pointing down (docs/architecture.md). Run by `npm test`.
+/** @type {import('dependency-cruiser').IConfiguration} */
+const shared = '^src/(errors|limits|blake3)\\.ts$|^src/fs/';
+module.exports = {
+  forbidden: [
+    { name: 'wal-is-bytes-only', severity: 'error', comment: 'the WAL knows bytes and LSNs only',
+      from: { path: '^src/wal/' }, to: { path: '^src/', pathNot: `^src/wal/|${shared}` } },
+    { name: 'records-stand-alone', severity: 'error', comment: 'records know what a record is, nothing else',
+      from: { path: '^src/records/' }, to: { path: '^src/', pathNot: `^src/records/|${shared}` } },
+    { name: 'storage-stands-alone', severity: 'error', comment: 'storage knows keys, values and scans only',
+      from: { path: '^src/storage/' }, to: { path: '^src/', pathNot: `^src/storage/|${shared}` } },
+    { name: 'shared-pieces-sit-below-everything', severity: 'error',
+      from: { path: shared }, to: { path: '^src/', pathNot: shared } },
+    { name: 'ingest-below-db', severity: 'error',
+      from: { path: '^src/ingest/' }, to: { path: '^src/(db|cli|server|index)' } },
+    { name: 'db-below-surfaces', severity: 'error',
+      from: { path: '^src/db/' }, to: { path: '^src/(cli|server)/' } },
+    { name: 'surfaces-use-the-public-api', severity: 'error', comment: 'cli, server and bench use src/index.ts only',
+      from: { path: '^(src/cli|src/server|bench)/' }, to: { path: '^src/', pathNot: '^src/(index\\.ts|limits\\.ts|cli/|server/|sample/)' } },
+    { name: 'no-circular', severity: 'error', from: { path: '^src/' }, to: { circular: true } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+  },
+};
