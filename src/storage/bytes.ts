@@ -33,7 +33,7 @@ export function prefixUpperBound(prefix: Uint8Array): Uint8Array | undefined {
   let end = prefix.length;
   while (end > 0 && prefix[end - 1] === 0xff) end--;
   if (end === 0) return undefined;
-  const bound = prefix.slice(0, end);
+  const bound = new Uint8Array(prefix.subarray(0, end)); // a copy: Buffer#slice would alias
   bound[end - 1]! += 1;
   return bound;
 }
@@ -43,4 +43,9 @@ export function successor(key: Uint8Array): Uint8Array {
   const next = new Uint8Array(key.length + 1);
   next.set(key);
   return next;
+}
+
+/** A copy of `bytes` (Buffer#slice returns a view, so never use slice() to copy). */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
 }

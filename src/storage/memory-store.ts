@@ -2,7 +2,7 @@
 // Transactions stage their writes in a map and apply them only if the callback returns, so a
 // throwing callback leaves nothing. Nothing survives close.
 import { ClosedError } from '../errors.js';
-import { compareBytes, startsWith, successor } from './bytes.js';
+import { compareBytes, copyBytes, startsWith, successor } from './bytes.js';
 import type { KVEntry, KVStore, KVTransaction, ScanOptions } from './kv-store.js';
 
 const hex = (key: Uint8Array): string => Buffer.from(key).toString('hex');
@@ -30,7 +30,7 @@ export class MemoryStore implements KVStore {
   get(key: Uint8Array): Uint8Array | undefined {
     this.check();
     const entry = this.entries[this.lowerBound(key)];
-    return entry !== undefined && compareBytes(entry.key, key) === 0 ? entry.value.slice() : undefined;
+    return entry !== undefined && compareBytes(entry.key, key) === 0 ? copyBytes(entry.value) : undefined;
   }
 
   has(key: Uint8Array): boolean {
@@ -44,7 +44,7 @@ export class MemoryStore implements KVStore {
     for (let i = this.lowerBound(start); i < this.entries.length && remaining > 0; i++, remaining--) {
       const entry = this.entries[i]!;
       if (!startsWith(entry.key, prefix)) return;
-      yield { key: entry.key.slice(), value: entry.value.slice() };
+      yield { key: copyBytes(entry.key), value: copyBytes(entry.value) };
     }
   }
 
@@ -56,7 +56,7 @@ export class MemoryStore implements KVStore {
     } else if (found) {
       this.entries[i] = { key: this.entries[i]!.key, value };
     } else {
-      this.entries.splice(i, 0, { key: key.slice(), value });
+      this.entries.splice(i, 0, { key: copyBytes(key), value });
     }
   }
 
@@ -65,13 +65,13 @@ export class MemoryStore implements KVStore {
     const staged = new Map<string, { key: Uint8Array; value: Uint8Array | undefined }>();
     const read = (key: Uint8Array): Uint8Array | undefined => {
       const write = staged.get(hex(key));
-      return write !== undefined ? write.value?.slice() : this.get(key);
+      return write !== undefined ? (write.value && copyBytes(write.value)) : this.get(key);
     };
     const tx: KVTransaction = {
       get: read,
       has: (key) => read(key) !== undefined,
-      put: (key, value) => void staged.set(hex(key), { key: key.slice(), value: value.slice() }),
-      del: (key) => void staged.set(hex(key), { key: key.slice(), value: undefined }),
+      put: (key, value) => void staged.set(hex(key), { key: copyBytes(key), value: copyBytes(value) }),
+      del: (key) => void staged.set(hex(key), { key: copyBytes(key), value: undefined }),
     };
     const result = fn(tx);
     for (const { key, value } of staged.values()) this.apply(key, value);

@@ -8,7 +8,7 @@ import { ClosedError, InvalidArgumentError, RecordSizeError } from '../errors.js
 import type { FileSystem } from '../fs/file-system.js';
 import { nodeFileSystem } from '../fs/node-file-system.js';
 import { recordBytesMaxCeiling, recordBytesMaxDefault, segmentBytesMaxDefault, segmentBytesMin } from '../limits.js';
-import { frameBytes, segmentFileName } from './format.js';
+import { frameBytes, segmentFileName, segmentHeaderBytes } from './format.js';
 import { acquireLock, type Lock } from './lock.js';
 import { readLog, type ReadSource, type WalEntry } from './reader.js';
 import { recover, type RecoveryMode, type RecoveryReport } from './recovery.js';
@@ -140,6 +140,16 @@ export class Wal {
   /** LSN just past the last durable record: where reading catches up to. */
   get endLsn(): number {
     return this.durableEnd;
+  }
+
+  /**
+   * LSN just past the last durable record: what a reader that has consumed every record has
+   * reached (its checkpoint). Equals endLsn, except when the newest segment holds no record
+   * yet (a fresh log, or a roll left empty by a crash): then it is that segment's base.
+   */
+  get recordsEndLsn(): number {
+    const activeBase = this.bases[this.bases.length - 1]!;
+    return this.durableEnd === activeBase + segmentHeaderBytes ? activeBase : this.durableEnd;
   }
 
   /** LSN where the oldest segment ends, when it is sealed (what truncateBefore could delete next). */

@@ -99,6 +99,18 @@ export function conformanceSuite(name: string, open: (t: TestContext) => Promise
       await store.close();
     });
 
+    test('Buffer keys and values are copied, not aliased', async (t) => {
+      const store = await open(t);
+      const key = Buffer.from([4, 4]);
+      const value = Buffer.from([1]);
+      await store.put(key, value);
+      key[1] = 5;
+      value[0] = 2;
+      assert.deepEqual([...store.get(Buffer.from([4, 4]))!], [1]);
+      assert.deepEqual(keysOf(store.scanPrefix(Buffer.from([4]))), ['0404']);
+      await store.close();
+    });
+
     test('clear deletes every key', async (t) => {
       const store = await open(t);
       for (let i = 0; i < 5; i++) await store.put(b(i), b(i));

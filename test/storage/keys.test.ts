@@ -60,3 +60,9 @@ test('prefix upper bounds drop trailing 0xff bytes and increment the last', () =
   assert.equal(prefixUpperBound(Uint8Array.of(0xff, 0xff)), undefined);
   assert.equal(prefixUpperBound(new Uint8Array(0)), undefined);
 });
+
+test('computing a prefix bound never changes the prefix, even when it is a Buffer', () => {
+  const prefix = Buffer.from('H:');
+  prefixUpperBound(prefix);
+  assert.equal(prefix.toString(), 'H:');
+});

@@ -1,0 +1,23 @@
+// export: every stored record as plain JSON objects (with `type` and `hash`), epochs first,
+// then assertions, then votes, so that importing the stream in order never meets a vote
+// before its assertion. Importing it gives back the same hashes.
+import { decodeRecord, hashRecordBytes, type StemeRecord } from '../records/index.js';
+import { assertionPrefix, epochPrefix, votePrefixAll, type KVStore } from '../storage/index.js';
+import type { Stored } from './queries.js';
+
+export type RecordKind = StemeRecord['type'];
+
+const prefixes: Array<[RecordKind, () => Uint8Array]> = [
+  ['epoch', epochPrefix],
+  ['assertion', assertionPrefix],
+  ['vote', votePrefixAll],
+];
+
+export function* exportRecords(store: KVStore, kind?: RecordKind): Generator<Stored<StemeRecord>> {
+  for (const [recordKind, prefix] of prefixes) {
+    if (kind !== undefined && kind !== recordKind) continue;
+    for (const { value } of store.scanPrefix(prefix())) {
+      yield { ...decodeRecord(value), hash: hashRecordBytes(value) };
+    }
+  }
+}

@@ -1,0 +1,314 @@
+// The public facade: one durable, queryable knowledge store in a directory (WAL in dir/wal,
+// LMDB in dir/kv). It owns open (lock, recovery, ingest catch-up), the write path (validate,
+// encode, log, then wait until visible) and close. Invariant: a write resolves only after its
+// bytes are durable in the WAL, and (unless {visible: false}) after they are queryable.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ClosedError, InvalidArgumentError, InvalidRecordError, WalCorruptError } from '../errors.js';
+import { Ingestor, readCheckpoint, readU64, type CounterName, type IngestProgress } from '../ingest/index.js';
+import { encodeAndHash, validateRecord, type Hash, type StemeRecord, type Vote } from '../records/index.js';
+import { counterKey, LmdbStore, MemoryStore, type KVStore } from '../storage/index.js';
+import { Wal, type RecoveryMode, type SyncMode } from '../wal/index.js';
+import { assertionsAbout, getEpoch, getRecord, listEpochs, toHash, votesWithLsn, type Page, type PageOptions, type Stored, type StoredRecord } from './queries.js';
+import { exportRecords, type RecordKind } from './export.js';
+import type { AssertionInput, EpochInput, RecordInput, VoteInput } from './inputs.js';
+import { tallyVotes, type Tally } from './tally.js';
+import { verifyDatabase, type VerifyReport } from './verify.js';
+import { checkEpochs, checkVotes } from './write-checks.js';
+import type { Assertion, Epoch } from '../records/index.js';
+
+export interface StemeDBOptions {
+  /** 'always' (default): durable before acknowledged. 'none': UNSAFE, for tests and redoable bulk loads. */
+  sync?: SyncMode;
+  /** WAL recovery mode at open (default 'tolerate-tail'); see docs/wal-format.md. */
+  recovery?: RecoveryMode;
+  segmentBytesMax?: number;
+  recordBytesMax?: number;
+  /** Keep every WAL segment for audit, verify and rebuild (default true). */
+  retainWal?: boolean;
+  /** Where recovery and background ingest problems are reported (default: stderr). */
+  log?: (message: string) => void;
+  /** Called after each batch while open catches the KV store up with the WAL. */
+  onProgress?: (progress: IngestProgress) => void;
+  /** 'lmdb' (default) or 'memory' (unit tests only: nothing survives close). */
+  store?: 'lmdb' | 'memory';
+}
+
+export interface WriteOptions {
+  /** true (default): resolve once durable and queryable. false: once durable. */
+  visible?: boolean;
+}
+
+export interface WriteResult {
+  hash: Hash;
+  lsn: number;
+}
+
+export interface StemeStats {
+  records: Record<Exclude<CounterName, 'deadLetters'>, number>;
+  deadLetters: number;
+  wal: { segments: number; bytes: number; firstLsn: number; endLsn: number };
+  ingest: { checkpointLsn: number; lagBytes: number; lagRecords: number; lastError: string | undefined };
+}
+
+type Input = Record<string, unknown>;
+
+function typed(input: unknown, type: StemeRecord['type']): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  return { ...(input as Input), type };
+}
+
+export class StemeDB {
+  readonly dir: string;
+  private readonly wal: Wal;
+  private readonly store: KVStore;
+  private readonly ingestor: Ingestor;
+  private readonly appliedAtOpen: number;
+  private appended = 0;
+  private closing: Promise<void> | undefined;
+  private readonly inflight = new Set<Promise<unknown>>();
+  private epochLock: Promise<unknown> = Promise.resolve();
+
+  private constructor(dir: string, wal: Wal, store: KVStore, ingestor: Ingestor) {
+    this.dir = dir;
+    this.wal = wal;
+    this.store = store;
+    this.ingestor = ingestor;
+    this.appliedAtOpen = ingestor.recordsApplied;
+  }
+
+  /** Opens (creating if needed) the store in `dir`; resolves once every logged record is queryable. */
+  static async open(dir: string, options: StemeDBOptions = {}): Promise<StemeDB> {
+    const root = path.resolve(dir);
+    fs.mkdirSync(root, { recursive: true });
+    const log = options.log ?? ((message: string) => process.stderr.write(`stemedb: ${message}\n`));
+    const wal = await Wal.open({
+      dir: path.join(root, 'wal'),
+      log,
+      ...(options.sync && { sync: options.sync }),
+      ...(options.recovery && { recovery: options.recovery }),
+      ...(options.segmentBytesMax && { segmentBytesMax: options.segmentBytesMax }),
+      ...(options.recordBytesMax && { recordBytesMax: options.recordBytesMax }),
+    });
+    let store: KVStore | undefined;
+    let ingestor: Ingestor | undefined;
+    try {
+      store = options.store === 'memory' ? new MemoryStore() : await LmdbStore.open({ path: path.join(root, 'kv') });
+      const kv = store;
+      const checkpoint = readCheckpoint((key) => kv.get(key));
+      if (checkpoint > wal.recordsEndLsn) {
+        throw new WalCorruptError(wal.dir, wal.recordsEndLsn, `the KV store has ingested up to LSN ${checkpoint}, past the end of the WAL: acknowledged records are missing from the log (written with sync 'none' before a machine crash, or the WAL directory was replaced)`);
+      }
+      if (checkpoint < wal.firstLsn && !(checkpoint === 0 && wal.firstLsn === 0)) {
+        throw new WalCorruptError(wal.dir, wal.firstLsn, `the WAL starts at LSN ${wal.firstLsn} but the KV store has only ingested up to LSN ${checkpoint}: records in between are gone`);
+      }
+      ingestor = new Ingestor({ wal, store, retainWal: options.retainWal ?? true });
+      ingestor.on('failure', (error) => log(`ingest: ${error.message}`));
+      if (options.onProgress) ingestor.on('batch', options.onProgress);
+      ingestor.start();
+      await ingestor.waitFor(wal.recordsEndLsn);
+      if (options.onProgress) ingestor.off('batch', options.onProgress);
+      return new StemeDB(root, wal, store, ingestor);
+    } catch (error) {
+      await ingestor?.stop();
+      await store?.close();
+      await wal.close();
+      throw error;
+    }
+  }
+
+  // --- writes ---
+
+  /** Records a knowledge claim. */
+  assert(input: AssertionInput, options?: WriteOptions): Promise<WriteResult> {
+    return this.writeOne(typed(input, 'assertion'), options);
+  }
+
+  /** Records a vote on an assertion the store holds (else UNKNOWN_ASSERTION). */
+  vote(input: VoteInput, options?: WriteOptions): Promise<WriteResult> {
+    return this.writeOne(typed(input, 'vote'), options);
+  }
+
+  /** Defines an epoch; the same id with other content is EPOCH_CONFLICT, the same content is idempotent. */
+  defineEpoch(input: EpochInput, options?: WriteOptions): Promise<WriteResult> {
+    return this.writeOne(typed(input, 'epoch'), options);
+  }
+
+  /** Validates every record (each with its `type`; untrusted input is fine), then logs them all with one fsync. */
+  appendBatch(inputs: readonly (RecordInput | Record<string, unknown>)[], options?: WriteOptions): Promise<WriteResult[]> {
+    if (!Array.isArray(inputs)) return Promise.reject(new InvalidArgumentError('appendBatch takes an array of records'));
+    return this.track(async () => {
+      const nowMs = Date.now();
+      const records = inputs.map((input, i) => {
+        try {
+          return validateRecord(input, nowMs);
+        } catch (error) {
+          // Name the record's place in the batch in the error's path: [3].subject.
+          if (!(error instanceof InvalidRecordError)) throw error;
+          throw new InvalidRecordError(error.path === '' ? `[${i}]` : `[${i}].${error.path}`, error.reason);
+        }
+      });
+      return this.write(records, options);
+    });
+  }
+
+  private async writeOne(input: unknown, options: WriteOptions | undefined): Promise<WriteResult> {
+    return this.track(async () => {
+      const [result] = await this.write([validateRecord(input)], options);
+      return result!;
+    });
+  }
+
+  private async write(records: StemeRecord[], options: WriteOptions | undefined): Promise<WriteResult[]> {
+    const encoded = records.map((record) => encodeAndHash(record));
+    await checkVotes(this.store, this.ingestor, this.wal, records, encoded);
+    const hasEpochs = records.some((record) => record.type === 'epoch');
+    if (!hasEpochs) return this.log(encoded, options);
+    // Epoch definitions are checked and logged one batch at a time, so two conflicting
+    // definitions cannot both pass the check.
+    const run = this.epochLock.then(async () => {
+      const known = await checkEpochs(this.store, this.ingestor, this.wal, records, encoded);
+      const fresh = encoded.filter((_, i) => known[i] === undefined);
+      const logged = await this.log(fresh, options);
+      let next = 0;
+      return encoded.map((_, i) => known[i] ?? logged[next++]!);
+    });
+    this.epochLock = run.catch(() => undefined);
+    return run;
+  }
+
+  private async log(encoded: Array<{ bytes: Uint8Array; hash: Hash }>, options: WriteOptions | undefined): Promise<WriteResult[]> {
+    if (encoded.length === 0) return [];
+    const lsns = await this.wal.appendBatch(encoded.map((e) => e.bytes));
+    this.appended += encoded.length;
+    if (options?.visible !== false) {
+      const last = encoded.length - 1;
+      await this.ingestor.waitFor(lsns[last]! + Wal.frameBytes(encoded[last]!.bytes.length));
+    }
+    return encoded.map((e, i) => ({ hash: e.hash, lsn: lsns[i]! }));
+  }
+
+  private track<T>(run: () => Promise<T>): Promise<T> {
+    if (this.closing !== undefined) return Promise.reject(new ClosedError('database'));
+    const promise = run();
+    this.inflight.add(promise);
+    const forget = (): void => void this.inflight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  // --- queries ---
+
+  /** The record with this hash (assertion, vote or epoch), or undefined. */
+  get(hash: string): StoredRecord | undefined {
+    this.assertOpen();
+    return getRecord(this.store, toHash(hash));
+  }
+
+  /** Assertions about `subject`, ordered by hash, a page at a time. */
+  assertionsAbout(subject: string, options: PageOptions = {}): Page<Stored<Assertion>> {
+    this.assertOpen();
+    return assertionsAbout(this.store, subject, options);
+  }
+
+  /** Every vote on an assertion, oldest first (by createdAt, then log order). */
+  votesFor(hash: string): Array<Stored<Vote>> {
+    this.assertOpen();
+    return votesWithLsn(this.store, toHash(hash)).map((entry) => entry.vote);
+  }
+
+  /** Weighted tally where each voter's latest vote counts once; optionally within one epoch. */
+  tally(hash: string, options: { epoch?: number } = {}): Tally {
+    this.assertOpen();
+    return tallyVotes(votesWithLsn(this.store, toHash(hash)).map((entry) => entry.vote), options.epoch);
+  }
+
+  epochs(): Array<Stored<Epoch>> {
+    this.assertOpen();
+    return listEpochs(this.store);
+  }
+
+  epoch(id: number): Stored<Epoch> | undefined {
+    this.assertOpen();
+    if (!Number.isSafeInteger(id) || id < 0) throw new InvalidArgumentError(`epoch id must be a non-negative safe integer, got ${String(id)}`);
+    return getEpoch(this.store, id);
+  }
+
+  stats(): StemeStats {
+    this.assertOpen();
+    const count = (name: CounterName): number => {
+      const value = this.store.get(counterKey(name));
+      return value === undefined ? 0 : readU64(value);
+    };
+    const progress = this.ingestor.progress();
+    const applied = this.ingestor.recordsApplied - this.appliedAtOpen;
+    return {
+      records: { assertions: count('assertions'), votes: count('votes'), epochs: count('epochs') },
+      deadLetters: count('deadLetters'),
+      wal: this.wal.stats(),
+      ingest: {
+        checkpointLsn: progress.checkpointLsn,
+        lagBytes: progress.endLsn - progress.checkpointLsn,
+        lagRecords: Math.max(0, this.appended - applied),
+        lastError: this.ingestor.lastError?.message,
+      },
+    };
+  }
+
+  /** Resolves once every record logged so far is queryable. */
+  async sync(): Promise<void> {
+    this.assertOpen();
+    await this.ingestor.waitFor(this.wal.recordsEndLsn);
+  }
+
+  // --- maintenance ---
+
+  /** Drops the KV store and re-ingests it from the retained WAL: proof that the WAL is the truth. */
+  async rebuild(): Promise<void> {
+    this.assertOpen();
+    if (this.wal.firstLsn !== 0) {
+      throw new InvalidArgumentError(`rebuild needs the whole WAL, but segments before LSN ${this.wal.firstLsn} were deleted (retainWal: false)`);
+    }
+    await this.ingestor.stop();
+    await this.store.clear();
+    this.ingestor.start();
+    await this.ingestor.waitFor(this.wal.recordsEndLsn);
+  }
+
+  /** Waits for in-flight writes, makes the KV store current, and releases files and the lock. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.allSettled([...this.inflight]);
+      if (this.ingestor.lastError === undefined) await this.ingestor.waitFor(this.wal.recordsEndLsn).catch(() => undefined);
+      await this.ingestor.stop();
+      try {
+        await this.store.close();
+      } finally {
+        await this.wal.close();
+      }
+    })();
+    return this.closing;
+  }
+
+  private assertOpen(): void {
+    if (this.closing !== undefined) throw new ClosedError('database');
+  }
+
+  /** Checks every WAL frame, and that the KV store holds exactly the logged bytes. */
+  async verify(): Promise<VerifyReport> {
+    this.assertOpen();
+    await this.ingestor.waitFor(this.wal.recordsEndLsn);
+    return verifyDatabase(this.wal, this.store);
+  }
+
+  /** Every stored record (epochs, then assertions, then votes), each with its hash. */
+  export(options: { kind?: RecordKind } = {}): Generator<StoredRecord> {
+    this.assertOpen();
+    return exportRecords(this.store, options.kind);
+  }
+
+  /** The hash a record would be stored under (validates it; `createdAt` must be given to be stable). */
+  static hashOf(input: unknown): Hash {
+    return encodeAndHash(validateRecord(input)).hash;
+  }
+}

@@ -1,0 +1,187 @@
+// The background worker that tails the WAL from the KV store's checkpoint and applies records
+// in batches, one transaction each. Invariants: the checkpoint only grows, never passes the
+// WAL's durable end, and is written with the records it covers; a KV failure is retried with
+// backoff on the same batch (never skipping a record); WAL segments are deleted only below a
+// checkpoint the store has confirmed durable.
+import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { assert, StorageError } from '../errors.js';
+import { ingestBatchRecordsMax, ingestRetryDelayMsMax, ingestRetryDelayMsMin } from '../limits.js';
+import type { KVStore } from '../storage/index.js';
+import type { Wal, WalEntry } from '../wal/index.js';
+import { applyBatch, readCheckpoint, type Counts } from './apply.js';
+
+export interface IngestorOptions {
+  wal: Wal;
+  store: KVStore;
+  /** Keep every WAL segment (default true); false deletes segments below the durable checkpoint. */
+  retainWal?: boolean;
+  batchRecordsMax?: number;
+}
+
+export interface IngestProgress {
+  /** LSN up to which records are applied and queryable. */
+  checkpointLsn: number;
+  /** The WAL's durable end LSN. */
+  endLsn: number;
+  /** Records applied since this ingestor started. */
+  recordsApplied: number;
+}
+
+interface IngestEvents {
+  batch: [progress: IngestProgress, added: Counts];
+  failure: [error: Error];
+}
+
+interface Waiter {
+  lsn: number;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+export class Ingestor extends EventEmitter<IngestEvents> {
+  private readonly wal: Wal;
+  private readonly store: KVStore;
+  private readonly retainWal: boolean;
+  private readonly batchRecordsMax: number;
+  private checkpointLsn: number;
+  private applied = 0;
+  private waiters: Waiter[] = [];
+  private abort: AbortController | undefined;
+  private running: Promise<void> | undefined;
+  private truncating: Promise<void> | undefined;
+  /** The last KV failure, until a batch succeeds again. */
+  private retryingAfter: Error | undefined;
+  /** A failure the worker cannot get past (damaged WAL): it has stopped. */
+  private fatal: Error | undefined;
+
+  constructor(options: IngestorOptions) {
+    super();
+    this.wal = options.wal;
+    this.store = options.store;
+    this.retainWal = options.retainWal ?? true;
+    this.batchRecordsMax = options.batchRecordsMax ?? ingestBatchRecordsMax;
+    this.checkpointLsn = readCheckpoint((key) => this.store.get(key));
+  }
+
+  get checkpoint(): number {
+    return this.checkpointLsn;
+  }
+
+  get recordsApplied(): number {
+    return this.applied;
+  }
+
+  /** The error that stopped or is delaying ingestion, if any. */
+  get lastError(): Error | undefined {
+    return this.fatal ?? this.retryingAfter;
+  }
+
+  progress(): IngestProgress {
+    return { checkpointLsn: this.checkpointLsn, endLsn: this.wal.recordsEndLsn, recordsApplied: this.applied };
+  }
+
+  start(): void {
+    assert(this.running === undefined, 'the ingestor is started once');
+    this.fatal = undefined;
+    this.checkpointLsn = readCheckpoint((key) => this.store.get(key));
+    const abort = new AbortController();
+    this.abort = abort;
+    this.running = this.run(abort.signal).catch((error: unknown) => {
+      this.fatal = error as Error;
+      this.rejectWaiters(this.fatal);
+      this.emit('failure', this.fatal);
+    });
+  }
+
+  /** Stops at a batch boundary (an applied batch is never cut short). */
+  async stop(): Promise<void> {
+    this.abort?.abort();
+    await this.running;
+    await this.truncating;
+    this.running = undefined;
+    this.abort = undefined;
+  }
+
+  /** Resolves once every record before `lsn` is applied (queryable). */
+  waitFor(lsn: number): Promise<void> {
+    if (this.checkpointLsn >= lsn) return Promise.resolve();
+    const failure = this.lastError;
+    if (failure !== undefined) return Promise.reject(this.notVisible(failure));
+    return new Promise((resolve, reject) => this.waiters.push({ lsn, resolve, reject }));
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    let batch: WalEntry[] = [];
+    for await (const entry of this.wal.tail(this.checkpointLsn, signal)) {
+      batch.push(entry);
+      // Apply when the batch is full or the tail has caught up with what is durable.
+      if (batch.length >= this.batchRecordsMax || entry.nextLsn >= this.wal.endLsn || signal.aborted) {
+        await this.applyWithRetry(batch, signal);
+        batch = [];
+        if (signal.aborted) return;
+      }
+    }
+  }
+
+  private async applyWithRetry(batch: WalEntry[], signal: AbortSignal): Promise<void> {
+    let delayMs = ingestRetryDelayMsMin;
+    for (;;) {
+      try {
+        const added = await this.store.transaction((tx) => applyBatch(tx, batch));
+        this.retryingAfter = undefined;
+        this.advance(batch, added);
+        return;
+      } catch (error) {
+        this.retryingAfter = error as Error;
+        this.rejectWaiters(this.notVisible(error as Error));
+        this.emit('failure', error as Error);
+        try {
+          await sleep(delayMs, undefined, { signal });
+        } catch {
+          return; // stopped while backing off: the batch stays unapplied and is replayed later
+        }
+        delayMs = Math.min(delayMs * 2, ingestRetryDelayMsMax);
+      }
+    }
+  }
+
+  private advance(batch: WalEntry[], added: Counts): void {
+    const next = batch[batch.length - 1]!.nextLsn;
+    assert(next > this.checkpointLsn && next <= this.wal.endLsn, 'the checkpoint grows and stays within the durable WAL');
+    this.checkpointLsn = next;
+    this.applied += batch.length;
+    const still: Waiter[] = [];
+    for (const waiter of this.waiters) (waiter.lsn <= next ? waiter.resolve() : still.push(waiter));
+    this.waiters = still;
+    this.emit('batch', this.progress(), added);
+    this.maybeTruncate();
+  }
+
+  /** Deletes sealed segments below the checkpoint, once the store has made it durable. */
+  private maybeTruncate(): void {
+    const sealedEnd = this.wal.oldestSealedEndLsn;
+    if (this.retainWal || this.truncating !== undefined || sealedEnd === undefined || sealedEnd > this.checkpointLsn) return;
+    const checkpoint = this.checkpointLsn;
+    this.truncating = this.store
+      .flushed()
+      .then(() => this.wal.truncateBefore(checkpoint))
+      .then(
+        () => undefined,
+        (error: unknown) => void this.emit('failure', error as Error),
+      )
+      .finally(() => {
+        this.truncating = undefined;
+      });
+  }
+
+  private notVisible(cause: Error): StorageError {
+    return new StorageError(`ingest failed (${cause.message}); the record is durable in the WAL and becomes visible when ingestion recovers`, { cause });
+  }
+
+  private rejectWaiters(error: Error): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) waiter.reject(error);
+  }
+}

@@ -1,0 +1,47 @@
+// Byte offsets of every record kind (docs/record-format.md), shared by the encoder, the
+// decoder and the lazy views. Numbers are little-endian; fixed fields sit at 8-byte aligned
+// offsets so a reader can view them in place; variable fields follow as raw bytes, their
+// lengths in the fixed part.
+
+export const headerBytes = 8;
+
+export const assertionLayout = {
+  createdAt: 8, // u64
+  confidence: 16, // f64, 0 when absent
+  epoch: 24, // u64, 0 when absent
+  flags: 32, // u32: bit 0 confidence present, bit 1 epoch present
+  subjectBytes: 36, // u32
+  predicateBytes: 40, // u32
+  sourceBytes: 44, // u32
+  objectBytes: 48, // u32
+  reserved: 52, // u32, zero
+  fixedBytes: 56, // then subject, predicate, source, object (canonical JSON)
+  flagConfidence: 1,
+  flagEpoch: 2,
+} as const;
+
+export const voteLayout = {
+  createdAt: 8, // u64
+  weight: 16, // f64, always present (1 when not given)
+  epoch: 24, // u64, 0 when absent
+  flags: 32, // u32: bit 1 epoch present
+  stance: 36, // u8: 0 support, 1 oppose; then 3 zero bytes
+  assertion: 40, // 32 bytes: the assertion's hash
+  voterBytes: 72, // u32
+  reserved: 76, // u32, zero
+  fixedBytes: 80, // then voter
+  flagEpoch: 2,
+} as const;
+
+export const epochLayout = {
+  id: 8, // u64
+  createdAt: 16, // u64
+  parent: 24, // u64, 0 when absent
+  flags: 32, // u32: bit 0 description present, bit 1 parent present
+  nameBytes: 36, // u32
+  descriptionBytes: 40, // u32, 0 when absent
+  reserved: 44, // u32, zero
+  fixedBytes: 48, // then name, description
+  flagDescription: 1,
+  flagParent: 2,
+} as const;
