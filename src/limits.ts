@@ -41,3 +41,26 @@ export const ingestRetryDelayMsMax = 5000;
 /** Default and largest page size for list queries. */
 export const pageLimitDefault = 100;
 export const pageLimitMax = 10_000;
+
+// --- cli ---
+/** Records per db.appendBatch during `import` (one WAL write+fsync each; matches group commit). */
+export const importBatchRecordsMax = 4096;
+/** Input bytes buffered per import batch at most (bounds memory when lines are large). */
+export const importBatchBytesMax = 8 * MiB;
+/** stdout is written in chunks of about this size (fewer syscalls for large NDJSON output). */
+export const outputChunkBytes = 64 * KiB;
+/** How long `serve` waits for in-flight requests and the database to close on SIGINT/SIGTERM. */
+export const serveShutdownMsMax = 10_000;
+
+// --- server ---
+/** Largest HTTP request body by default (configurable: ServerOptions.bodyLimitBytes). */
+export const httpBodyBytesMaxDefault = 16 * MiB;
+/** Records in one POST /v1/batch at most: what one WAL group commit holds, so a batch is one fsync. */
+export const httpBatchRecordsMax = groupCommitRecordsMax;
+/** Longest path parameter as sent: a subject of stringBytesMax UTF-8 bytes percent-encodes to 3 characters a byte. */
+export const httpParamCharsMax = 3 * stringBytesMax;
+/**
+ * Cities `serve --sample` loads by default (the most populous; ~100k records, a few seconds).
+ * All 135k cities (528k records) took ~30 s on a 2-core machine: too long to wait for a first start.
+ */
+export const sampleServeCitiesDefault = 25_000;

@@ -1,0 +1,76 @@
+// Builds the HTTP API over one open StemeDB: validation, auth, error shape, routes and the
+// OpenAPI document. It does not listen (the caller does: `serve` in the CLI, or a test on port
+// 0) and does not own the database: shutdown() closes both in the right order.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { InvalidArgumentError, type StemeDB } from '../index.js';
+import { httpBodyBytesMaxDefault, httpParamCharsMax } from '../limits.js';
+import { requireTokenForWrites } from './auth.js';
+import { HttpError } from './http-error.js';
+import { openApiRoute, registerOpenApi } from './openapi.js';
+import { assertionRoutes } from './routes/assertions.js';
+import { batchRoutes } from './routes/batch.js';
+import { epochRoutes } from './routes/epochs.js';
+import { statusRoutes } from './routes/status.js';
+import { subjectRoutes } from './routes/subjects.js';
+import { writeRoutes } from './routes/writes.js';
+import { sendError } from './send-error.js';
+import { refuseWhileClosing } from './shutdown.js';
+import { validationError } from './validation-message.js';
+
+export interface ServerOptions {
+  /** When set, every write (any method but GET and HEAD) needs `Authorization: Bearer <token>`. */
+  token?: string;
+  /** true (default): structured JSON logs (pino) on stdout; false: none; or pino options. */
+  logger?: FastifyServerOptions['logger'];
+  /** Largest request body accepted (default httpBodyBytesMaxDefault); larger is 413 BODY_TOO_LARGE. */
+  bodyLimitBytes?: number;
+}
+
+export async function createServer(db: StemeDB, options: ServerOptions): Promise<FastifyInstance> {
+  // An empty token could never be presented (`Bearer ` needs one), so every write would be refused.
+  if (options.token === '') throw new InvalidArgumentError('the server token must not be empty');
+  const app = Fastify({
+    logger: options.logger ?? true,
+    bodyLimit: options.bodyLimitBytes ?? httpBodyBytesMaxDefault,
+    // A subject may be up to 1 KiB of UTF-8, three characters a byte once percent-encoded.
+    routerOptions: { maxParamLength: httpParamCharsMax },
+    // Off: fastify's own 503 has another body shape; shutdown.ts answers 503 SHUTTING_DOWN instead.
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    ajv: {
+      customOptions: {
+        // fastify's defaults would quietly turn "0.5" into 0.5 and drop unknown fields; a
+        // client that sends either should hear about it (400), not have its data changed.
+        coerceTypes: false,
+        removeAdditional: false,
+        useDefaults: false,
+        // Stop at the first problem: collecting all of them lets one request make the validator do unbounded work.
+        allErrors: false,
+        // Lets a batch record's `type` pick its schema, so errors name the right fields.
+        discriminator: true,
+      },
+    },
+    schemaErrorFormatter: validationError,
+    // A malformed percent-escape or an over-long parameter, found before routing.
+    frameworkErrors: (error, request, reply) => sendError(request, reply, error),
+  });
+
+  app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, new HttpError(404, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`)));
+  // No text/plain parser: any body that is not JSON (or NDJSON on /v1/batch) is 415.
+  app.removeContentTypeParser('text/plain');
+
+  refuseWhileClosing(app);
+  if (options.token !== undefined) app.addHook('onRequest', requireTokenForWrites(options.token));
+
+  await registerOpenApi(app);
+  writeRoutes(app, db);
+  await app.register(batchRoutes, { db });
+  assertionRoutes(app, db);
+  subjectRoutes(app, db);
+  epochRoutes(app, db);
+  statusRoutes(app, db);
+  openApiRoute(app);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,26 @@
+// Errors the HTTP layer raises itself (bad NDJSON, missing token, unknown record, shutting
+// down). Each carries its HTTP status and a stable code that clients branch on; errors from
+// the database keep their StemeError codes instead (error-reply.ts maps both).
+
+/** Every code the HTTP layer adds to StemeDB's own error codes (docs/http-api.md). */
+export type HttpErrorCode =
+  | 'INVALID_REQUEST'
+  | 'INVALID_JSON'
+  | 'UNAUTHORIZED'
+  | 'NOT_FOUND'
+  | 'BODY_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'SHUTTING_DOWN'
+  | 'INTERNAL';
+
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: HttpErrorCode;
+
+  constructor(status: number, code: HttpErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.status = status;
+    this.code = code;
+    this.name = 'HttpError';
+  }
+}
