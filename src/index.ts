@@ -6,7 +6,7 @@ export type { Tally } from './db/tally.js';
 export type { VerifyProblem, VerifyReport } from './db/verify.js';
 export type { RecordKind } from './db/export.js';
 export type { IngestProgress } from './ingest/index.js';
-export type { Assertion, Epoch, EpochId, Hash, JsonValue, StemeRecord, Vote } from './records/index.js';
+export type { Assertion, AssertionView, Epoch, EpochId, EpochView, Hash, JsonValue, RecordView, StemeRecord, Vote, VoteView } from './records/index.js';
 export { Wal, type RecoveryMode, type RecoveryReport, type SyncMode, type WalEntry, type WalOptions, type WalStats } from './wal/index.js';
 export {
   ClosedError,

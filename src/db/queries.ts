@@ -9,8 +9,10 @@ import {
   hashFromBytes,
   hashRecordBytes,
   hashToBytes,
+  openView,
   parseHash,
   type Assertion,
+  type RecordView,
   type Epoch,
   type Hash,
   type StemeRecord,
@@ -63,14 +65,24 @@ function withHash<T extends StemeRecord>(record: T, hash: Hash): Stored<T> {
   return { ...record, hash };
 }
 
-export function getRecord(store: KVStore, hash: Hash): StoredRecord | undefined {
+/** The stored bytes of the record with this hash: H: directly, votes and epochs via R:. */
+export function getRecordBytes(store: KVStore, hash: Hash): Uint8Array | undefined {
   const hashBytes = hashToBytes(hash);
   const assertion = store.get(assertionKey(hashBytes));
-  if (assertion !== undefined) return withHash(decodeRecord(assertion), hash);
+  if (assertion !== undefined) return assertion;
   const locator = store.get(locatorKey(hashBytes));
-  if (locator === undefined) return undefined;
-  const bytes = store.get(decodeLocator(locator).primaryKey);
+  return locator === undefined ? undefined : store.get(decodeLocator(locator).primaryKey);
+}
+
+export function getRecord(store: KVStore, hash: Hash): StoredRecord | undefined {
+  const bytes = getRecordBytes(store, hash);
   return bytes === undefined ? undefined : withHash(decodeRecord(bytes), hash);
+}
+
+/** A zero-copy view over the stored bytes; fields decode lazily, on access. */
+export function getView(store: KVStore, hash: Hash): RecordView | undefined {
+  const bytes = getRecordBytes(store, hash);
+  return bytes === undefined ? undefined : openView(bytes);
 }
 
 export function getAssertion(store: KVStore, hash: Hash): Stored<Assertion> | undefined {

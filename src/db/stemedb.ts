@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ClosedError, InvalidArgumentError, InvalidRecordError, WalCorruptError } from '../errors.js';
 import { Ingestor, readCheckpoint, readU64, type CounterName, type IngestProgress } from '../ingest/index.js';
-import { encodeAndHash, validateRecord, type Hash, type StemeRecord, type Vote } from '../records/index.js';
+import { encodeAndHash, validateRecord, type Hash, type RecordView, type StemeRecord, type Vote } from '../records/index.js';
 import { counterKey, LmdbStore, MemoryStore, type KVStore } from '../storage/index.js';
 import { Wal, type RecoveryMode, type SyncMode } from '../wal/index.js';
-import { assertionsAbout, getEpoch, getRecord, listEpochs, toHash, votesWithLsn, type Page, type PageOptions, type Stored, type StoredRecord } from './queries.js';
+import { assertionsAbout, getEpoch, getRecord, getView, listEpochs, toHash, votesWithLsn, type Page, type PageOptions, type Stored, type StoredRecord } from './queries.js';
 import { exportRecords, type RecordKind } from './export.js';
 import type { AssertionInput, EpochInput, RecordInput, VoteInput } from './inputs.js';
 import { tallyVotes, type Tally } from './tally.js';
@@ -203,6 +203,15 @@ export class StemeDB {
   get(hash: string): StoredRecord | undefined {
     this.assertOpen();
     return getRecord(this.store, toHash(hash));
+  }
+
+  /**
+   * A zero-copy view of the record with this hash, or undefined: fields are read in place
+   * when accessed (an assertion's subject without parsing its object). Cheaper than get().
+   */
+  getView(hash: string): RecordView | undefined {
+    this.assertOpen();
+    return getView(this.store, toHash(hash));
   }
 
   /** Assertions about `subject`, ordered by hash, a page at a time. */

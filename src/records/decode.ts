@@ -1,65 +1,60 @@
-// Decoding: bytes from the WAL or the KV store back to a record. Structure is read through
-// the lazy views (bounds, padding, flags, UTF-8); the fields are then validated like any
-// input, and the record is re-encoded: bytes that do not re-encode identically are not
-// canonical and are refused, so one logical record has exactly one byte string and one hash.
-// Only InvalidRecordError ever escapes.
+// Decoding: bytes from the WAL or the KV store back to a record. The structure is read
+// through the views (header, bounds, padding, flags, UTF-8); the record is then re-encoded,
+// which checks every field, and bytes that do not re-encode identically are not canonical
+// and are refused: one logical record has exactly one byte string and one hash.
+// Only InvalidRecordError escapes.
 import { InvalidRecordError } from '../errors.js';
-import { parseCanonicalJson } from './canonical-json.js';
+import { objectBytesMax } from '../limits.js';
+import type { AssertionView } from './assertion-view.js';
 import { encodeRecord } from './encode.js';
-import type { StemeRecord } from './types.js';
-import { validateRecord } from './validate.js';
+import type { EpochView } from './epoch-view.js';
+import type { Assertion, Epoch, StemeRecord, Vote } from './types.js';
 import { openView } from './view.js';
+import type { VoteView } from './vote-view.js';
+
+function assertion(view: AssertionView): Assertion {
+  // Refuse an oversized object before parsing it: the length is known from the fixed part.
+  const bytes = view.objectBytes;
+  if (bytes > objectBytesMax) throw new InvalidRecordError('object', `is ${bytes} bytes encoded; the limit is ${objectBytesMax}`);
+  const { confidence, epoch } = view;
+  return {
+    type: 'assertion', subject: view.subject, predicate: view.predicate, object: view.object, source: view.source,
+    ...(confidence !== undefined && { confidence }),
+    ...(epoch !== undefined && { epoch }),
+    createdAt: view.createdAt,
+  };
+}
+
+function vote(view: VoteView): Vote {
+  const { epoch } = view;
+  return { type: 'vote', assertion: view.assertion, voter: view.voter, stance: view.stance, weight: view.weight, ...(epoch !== undefined && { epoch }), createdAt: view.createdAt };
+}
+
+function epoch(view: EpochView): Epoch {
+  const { description, parent } = view;
+  return { type: 'epoch', id: view.id, name: view.name, ...(description !== undefined && { description }), ...(parent !== undefined && { parent }), createdAt: view.createdAt };
+}
+
+function read(bytes: Uint8Array): StemeRecord {
+  const view = openView(bytes);
+  if (view.type === 'assertion') return assertion(view);
+  return view.type === 'vote' ? vote(view) : epoch(view);
+}
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b); // memcmp, not a JS loop
 }
 
-function fields(bytes: Uint8Array): Record<string, unknown> {
-  const view = openView(bytes);
-  switch (view.type) {
-    case 'assertion':
-      return {
-        type: 'assertion',
-        subject: view.subject,
-        predicate: view.predicate,
-        object: parseCanonicalJson(view.objectJson),
-        source: view.source,
-        ...(view.confidence !== undefined && { confidence: view.confidence }),
-        ...(view.epoch !== undefined && { epoch: view.epoch }),
-        createdAt: view.createdAt,
-      };
-    case 'vote':
-      return {
-        type: 'vote',
-        assertion: view.assertion,
-        voter: view.voter,
-        stance: view.stance,
-        weight: view.weight,
-        ...(view.epoch !== undefined && { epoch: view.epoch }),
-        createdAt: view.createdAt,
-      };
-    case 'epoch':
-      return {
-        type: 'epoch',
-        id: view.id,
-        name: view.name,
-        ...(view.description !== undefined && { description: view.description }),
-        ...(view.parent !== undefined && { parent: view.parent }),
-        createdAt: view.createdAt,
-      };
-  }
-}
-
+/** The record `bytes` encode; throws InvalidRecordError (only) if they are not canonical record bytes. */
 export function decodeRecord(bytes: Uint8Array): StemeRecord {
   try {
-    const record = validateRecord(fields(bytes));
+    const record = read(bytes);
     if (!sameBytes(encodeRecord(record), bytes)) throw new InvalidRecordError('', 'non-canonical encoding');
     return record;
   } catch (error) {
     if (error instanceof InvalidRecordError) throw error;
-    // Defence in depth: whatever else went wrong, the bytes are not a valid record.
-    throw new InvalidRecordError('', `undecodable record: ${(error as Error).message}`, { cause: error });
+    // Defence in depth: whatever else went wrong (a bug, not bad input), the bytes are not
+    // a record we can vouch for; the caller handles one error type.
+    throw new InvalidRecordError('', `undecodable record: ${String(error)}`, { cause: error });
   }
 }

@@ -1,102 +1,137 @@
-// Canonical encoding: [type u8][7 zero bytes][fixed fields][variable fields], laid out with
-// DataView per src/records/layout.ts. The same logical record always gives the same bytes,
-// and those bytes are what is hashed, logged and stored.
+// Canonical encoding: [type u8][7 zero bytes][fixed part][variable part], laid out per
+// layout.ts. The record is checked completely first (the pair assertion before bytes are
+// written; decode checks again after they are read), so the same logical record always
+// gives the same bytes, and those bytes are what is hashed, logged and stored.
 import { assert } from '../errors.js';
-import { canonicalJson } from './canonical-json.js';
-import { hashRecordBytes, hashToBytes } from './hash.js';
-import { assertionLayout as A, epochLayout as E, voteLayout as V } from './layout.js';
+import { hashRecordBytes } from './hash.js';
+import { assertionLayout as A, epochLayout as E, hashBytes, voteLayout as V } from './layout.js';
 import { recordTypeCodes, type Assertion, type Epoch, type Hash, type StemeRecord, type Vote } from './types.js';
-import { objectJsonCache } from './validate.js';
+import { checkRecord } from './validate.js';
 
-const utf8 = new TextEncoder();
+const u32Range = 2 ** 32;
+/** Longest ASCII text copied by a JS loop; longer text goes through Buffer#write (measured crossover ~100). */
+const asciiLoopCharsMax = 64;
 
-function start(type: StemeRecord['type'], bytes: number): { out: Uint8Array; view: DataView } {
-  const out = new Uint8Array(bytes); // zero-filled: padding, absent slots and reserved words
-  out[0] = recordTypeCodes[type];
-  return { out, view: new DataView(out.buffer) };
+/** A record being written: a zero-filled buffer (padding, absent slots and reserved words stay zero). */
+class Out {
+  // Buffer, not TextEncoder: Buffer#write encodes UTF-8 and hex in place with no intermediate copy.
+  readonly buf: Buffer;
+  private readonly view: DataView;
+
+  constructor(type: StemeRecord['type'], bytes: number) {
+    this.buf = Buffer.alloc(bytes); // never pooled: the record owns its ArrayBuffer
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, bytes);
+    this.buf[0] = recordTypeCodes[type];
+  }
+
+  u32(offset: number, value: number): void {
+    this.view.setUint32(offset, value, true);
+  }
+
+  /** A safe integer as u64 LE, as two u32 halves (no BigInt allocation). */
+  u64(offset: number, value: number): void {
+    assert(Number.isSafeInteger(value) && value >= 0 && offset % 8 === 0, 'u64 fields hold safe integers at aligned offsets');
+    this.view.setUint32(offset, value % u32Range, true);
+    this.view.setUint32(offset + 4, Math.floor(value / u32Range), true);
+  }
+
+  f64(offset: number, value: number): void {
+    this.view.setFloat64(offset, value, true);
+  }
+
+  /** Writes `texts` as UTF-8 one after another from `offset`; asserts they fill the record exactly. */
+  texts(offset: number, texts: readonly string[], lengths: readonly number[]): Uint8Array {
+    texts.forEach((text, i) => {
+      const length = lengths[i]!;
+      if (length === text.length && length <= asciiLoopCharsMax) {
+        // All ASCII (one byte per UTF-16 unit): a JS loop beats a native call for short text.
+        for (let j = 0; j < length; j++) this.buf[offset + j] = text.charCodeAt(j);
+      } else {
+        assert(this.buf.write(text, offset, 'utf8') === length, 'a checked string encodes to its counted UTF-8 length');
+      }
+      offset += length;
+    });
+    assert(offset === this.buf.length, 'variable fields fill the record exactly');
+    // A plain Uint8Array over the same memory: callers get the documented type, not a Buffer.
+    return new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+  }
 }
 
-function u64(view: DataView, offset: number, value: number): void {
-  assert(Number.isSafeInteger(value) && value >= 0, 'u64 fields hold non-negative safe integers');
-  view.setBigUint64(offset, BigInt(value), true);
+/** UTF-8 byte lengths of `texts`, counted without encoding them. */
+function byteLengths(texts: readonly string[]): number[] {
+  return texts.map((text) => Buffer.byteLength(text, 'utf8'));
 }
 
-function encodeAssertion(record: Assertion): Uint8Array {
-  const parts = [record.subject, record.predicate, record.source].map((s) => utf8.encode(s));
-  const object = utf8.encode(objectJsonCache.get(record) ?? canonicalJson(record.object));
-  const [subject, predicate, source] = parts as [Uint8Array, Uint8Array, Uint8Array];
-  const { out, view } = start('assertion', A.fixedBytes + subject.length + predicate.length + source.length + object.length);
-  u64(view, A.createdAt, record.createdAt);
+function encodeAssertion(record: Assertion, objectJson: string): Uint8Array {
+  const texts = [record.subject, record.predicate, record.source, objectJson];
+  const lengths = byteLengths(texts);
+  const out = new Out('assertion', lengths.reduce((sum, length) => sum + length, A.fixedBytes));
+  out.u64(A.createdAt, record.createdAt);
   let flags = 0;
   if (record.confidence !== undefined) {
-    view.setFloat64(A.confidence, record.confidence, true);
+    out.f64(A.confidence, record.confidence);
     flags |= A.flagConfidence;
   }
   if (record.epoch !== undefined) {
-    u64(view, A.epoch, record.epoch);
+    out.u64(A.epoch, record.epoch);
     flags |= A.flagEpoch;
   }
-  view.setUint32(A.flags, flags, true);
-  view.setUint32(A.subjectBytes, subject.length, true);
-  view.setUint32(A.predicateBytes, predicate.length, true);
-  view.setUint32(A.sourceBytes, source.length, true);
-  view.setUint32(A.objectBytes, object.length, true);
-  let offset = A.fixedBytes;
-  for (const part of [subject, predicate, source, object]) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  out.u32(A.flags, flags);
+  const lengthOffsets = [A.subjectBytes, A.predicateBytes, A.sourceBytes, A.objectBytes];
+  lengths.forEach((length, i) => out.u32(lengthOffsets[i]!, length));
+  return out.texts(A.fixedBytes, texts, lengths);
 }
 
 function encodeVote(record: Vote): Uint8Array {
-  const voter = utf8.encode(record.voter);
-  const { out, view } = start('vote', V.fixedBytes + voter.length);
-  u64(view, V.createdAt, record.createdAt);
-  view.setFloat64(V.weight, record.weight, true);
+  const lengths = byteLengths([record.voter]);
+  const out = new Out('vote', V.fixedBytes + lengths[0]!);
+  out.u64(V.createdAt, record.createdAt);
+  out.f64(V.weight, record.weight);
   if (record.epoch !== undefined) {
-    u64(view, V.epoch, record.epoch);
-    view.setUint32(V.flags, V.flagEpoch, true);
+    out.u64(V.epoch, record.epoch);
+    out.u32(V.flags, V.flagEpoch);
   }
-  out[V.stance] = record.stance === 'support' ? 0 : 1;
-  out.set(hashToBytes(record.assertion), V.assertion);
-  view.setUint32(V.voterBytes, voter.length, true);
-  out.set(voter, V.fixedBytes);
-  return out;
+  out.buf[V.stance] = record.stance === 'support' ? 0 : 1;
+  assert(out.buf.write(record.assertion, V.assertion, hashBytes, 'hex') === hashBytes, 'a parsed hash is 32 bytes of hex');
+  out.u32(V.voterBytes, lengths[0]!);
+  return out.texts(V.fixedBytes, [record.voter], lengths);
 }
 
 function encodeEpoch(record: Epoch): Uint8Array {
-  const name = utf8.encode(record.name);
-  const description = record.description === undefined ? new Uint8Array(0) : utf8.encode(record.description);
-  const { out, view } = start('epoch', E.fixedBytes + name.length + description.length);
-  u64(view, E.id, record.id);
-  u64(view, E.createdAt, record.createdAt);
+  const texts = [record.name, record.description ?? ''];
+  const [name, description] = byteLengths(texts) as [number, number];
+  const out = new Out('epoch', E.fixedBytes + name + description);
+  out.u64(E.id, record.id);
+  out.u64(E.createdAt, record.createdAt);
   let flags = 0;
   if (record.parent !== undefined) {
-    u64(view, E.parent, record.parent);
+    out.u64(E.parent, record.parent);
     flags |= E.flagParent;
   }
   if (record.description !== undefined) flags |= E.flagDescription;
-  view.setUint32(E.flags, flags, true);
-  view.setUint32(E.nameBytes, name.length, true);
-  view.setUint32(E.descriptionBytes, description.length, true);
-  out.set(name, E.fixedBytes);
-  out.set(description, E.fixedBytes + name.length);
-  return out;
+  out.u32(E.flags, flags);
+  out.u32(E.nameBytes, name);
+  out.u32(E.descriptionBytes, description);
+  return out.texts(E.fixedBytes, texts, [name, description]);
 }
 
-/** The canonical bytes of a validated record (use validateRecord first on untrusted input). */
+/**
+ * The canonical bytes of `record`. The record is checked like validateRecord's input, except
+ * that createdAt is required; an invalid one throws InvalidRecordError and writes nothing.
+ */
 export function encodeRecord(record: StemeRecord): Uint8Array {
-  switch (record.type) {
+  const checked = checkRecord(record, undefined);
+  switch (checked.type) {
     case 'assertion':
-      return encodeAssertion(record);
+      return encodeAssertion(checked.record, checked.objectJson);
     case 'vote':
-      return encodeVote(record);
+      return encodeVote(checked.record);
     case 'epoch':
-      return encodeEpoch(record);
+      return encodeEpoch(checked.record);
   }
 }
 
+/** The canonical bytes of `record` and their hash, the record's identity. */
 export function encodeAndHash(record: StemeRecord): { bytes: Uint8Array; hash: Hash } {
   const bytes = encodeRecord(record);
   return { bytes, hash: hashRecordBytes(bytes) };

@@ -1,14 +1,15 @@
-// Byte offsets of every record kind (docs/record-format.md), shared by the encoder, the
-// decoder and the lazy views. Numbers are little-endian; fixed fields sit at 8-byte aligned
-// offsets so a reader can view them in place; variable fields follow as raw bytes, their
-// lengths in the fixed part.
+// Byte offsets of every record kind (docs/record-format.md), shared by the encoder and the
+// views. Every record is [type u8][7 zero bytes][fixed part][variable part]. Numbers are
+// little-endian; 8-byte fields sit at multiples of 8 so a reader can view them in place;
+// the variable fields follow as raw UTF-8, in a fixed order, their u32 lengths in the fixed part.
 
 export const headerBytes = 8;
+export const hashBytes = 32;
 
 export const assertionLayout = {
   createdAt: 8, // u64
-  confidence: 16, // f64, 0 when absent
-  epoch: 24, // u64, 0 when absent
+  confidence: 16, // f64, zero when absent
+  epoch: 24, // u64, zero when absent
   flags: 32, // u32: bit 0 confidence present, bit 1 epoch present
   subjectBytes: 36, // u32
   predicateBytes: 40, // u32
@@ -23,10 +24,10 @@ export const assertionLayout = {
 export const voteLayout = {
   createdAt: 8, // u64
   weight: 16, // f64, always present (1 when not given)
-  epoch: 24, // u64, 0 when absent
-  flags: 32, // u32: bit 1 epoch present
+  epoch: 24, // u64, zero when absent
+  flags: 32, // u32: bit 1 epoch present (bit 0 unused, so "epoch" is bit 1 in every kind)
   stance: 36, // u8: 0 support, 1 oppose; then 3 zero bytes
-  assertion: 40, // 32 bytes: the assertion's hash
+  assertion: 40, // 32 bytes: the voted assertion's hash
   voterBytes: 72, // u32
   reserved: 76, // u32, zero
   fixedBytes: 80, // then voter
@@ -36,10 +37,10 @@ export const voteLayout = {
 export const epochLayout = {
   id: 8, // u64
   createdAt: 16, // u64
-  parent: 24, // u64, 0 when absent
+  parent: 24, // u64, zero when absent
   flags: 32, // u32: bit 0 description present, bit 1 parent present
   nameBytes: 36, // u32
-  descriptionBytes: 40, // u32, 0 when absent
+  descriptionBytes: 40, // u32, zero when absent
   reserved: 44, // u32, zero
   fixedBytes: 48, // then name, description
   flagDescription: 1,

@@ -1,112 +1,121 @@
-// Validates an untrusted value (parsed JSON, a caller's object) into a normalised record:
-// fields in a fixed order, optional fields present only when given, a vote's weight filled
-// with 1, -0 written as 0, createdAt filled with the current time. Every refusal is an
-// InvalidRecordError naming the field path and the reason.
-import { InvalidRecordError } from '../errors.js';
+// Validation of untrusted records (parsed JSON, a caller's object) and the same checks the
+// encoder repeats before it writes bytes. A valid record has exactly its kind's fields (an
+// unknown field is refused: it would be silently dropped from the bytes and the hash), a
+// vote's weight filled with 1, -0 written as 0; every refusal is an InvalidRecordError naming
+// the field path and the reason.
+import { InvalidArgumentError, InvalidRecordError } from '../errors.js';
 import { descriptionBytesMax, objectBytesMax, stringBytesMax } from '../limits.js';
-import { canonicalJson, isWellFormed } from './canonical-json.js';
+import { canonicalJson } from './canonical-json.js';
+import { checkFinite, checkSafeInteger, checkText, own, parseEpochId, type Input } from './fields.js';
 import { parseHash } from './hash.js';
-import type { Assertion, Epoch, EpochId, StemeRecord, Vote } from './types.js';
+import type { Assertion, Epoch, JsonValue, RecordType, StemeRecord, Vote } from './types.js';
 
-type Input = Record<string, unknown>;
+/** A checked record; an assertion carries its object's canonical JSON so it is built once. */
+export type Checked =
+  | { type: 'assertion'; record: Assertion; objectJson: string }
+  | { type: 'vote'; record: Vote }
+  | { type: 'epoch'; record: Epoch };
 
-const allowedFields = {
-  assertion: ['type', 'subject', 'predicate', 'object', 'source', 'confidence', 'epoch', 'createdAt'],
-  vote: ['type', 'assertion', 'voter', 'stance', 'weight', 'epoch', 'createdAt'],
-  epoch: ['type', 'id', 'name', 'description', 'parent', 'createdAt'],
-} as const;
+const fieldsOf: Record<RecordType, ReadonlySet<string>> = {
+  assertion: new Set(['type', 'subject', 'predicate', 'object', 'source', 'confidence', 'epoch', 'createdAt']),
+  vote: new Set(['type', 'assertion', 'voter', 'stance', 'weight', 'epoch', 'createdAt']),
+  epoch: new Set(['type', 'id', 'name', 'description', 'parent', 'createdAt']),
+};
 
-const utf8 = new TextEncoder();
-/** Canonical JSON of each validated assertion's object, so encoding does not redo it. */
-export const objectJsonCache = new WeakMap<object, string>();
-
-function text(input: Input, field: string, bytesMax: number, allowEmpty = false): string {
-  const value = input[field];
-  if (typeof value !== 'string') throw new InvalidRecordError(field, value === undefined ? 'is required' : 'must be a string');
-  if (!allowEmpty && value.length === 0) throw new InvalidRecordError(field, 'must not be empty');
-  if (!isWellFormed(value)) throw new InvalidRecordError(field, 'contains a lone surrogate (not valid Unicode)');
-  const bytes = utf8.encode(value).length;
-  if (bytes > bytesMax) throw new InvalidRecordError(field, `is ${bytes} bytes of UTF-8; the limit is ${bytesMax}`);
-  return value;
+/** createdAt as given, or `nowMs` when absent and a default is allowed (validation, not encoding). */
+function createdAt(input: Input, nowMs: number | undefined): number {
+  const value = own(input, 'createdAt');
+  return checkSafeInteger(value === undefined && nowMs !== undefined ? nowMs : value, 'createdAt');
 }
 
-function safeInteger(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new InvalidRecordError(field, 'must be an integer from 0 to 2^53-1');
-  }
-  return value;
+/** An optional field: undefined when absent (or given as undefined), else checked by `check`. */
+function optional<T>(input: Input, field: string, check: (value: unknown, path: string) => T): T | undefined {
+  const value = own(input, field);
+  return value === undefined ? undefined : check(value, field);
 }
 
-export function parseEpochId(value: unknown, field = 'epoch'): EpochId {
-  return safeInteger(value, field) as EpochId;
+function checkConfidence(value: unknown, path: string): number {
+  const confidence = checkFinite(value, path);
+  if (confidence < 0 || confidence > 1) throw new InvalidRecordError(path, 'must be from 0 to 1');
+  return confidence;
 }
 
-function createdAt(input: Input, nowMs: number): number {
-  return input.createdAt === undefined ? nowMs : safeInteger(input.createdAt, 'createdAt');
-}
-
-function finite(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidRecordError(field, 'must be a finite number');
-  return Object.is(value, -0) ? 0 : value;
-}
-
-function assertion(input: Input, nowMs: number): Assertion {
-  const subject = text(input, 'subject', stringBytesMax);
-  const predicate = text(input, 'predicate', stringBytesMax);
-  if (!('object' in input) || input.object === undefined) throw new InvalidRecordError('object', 'is required (null is a value)');
-  const objectJson = canonicalJson(input.object);
-  const objectBytes = utf8.encode(objectJson).length;
+function checkAssertion(input: Input, nowMs: number | undefined): Checked {
+  const subject = checkText(own(input, 'subject'), 'subject', stringBytesMax);
+  const predicate = checkText(own(input, 'predicate'), 'predicate', stringBytesMax);
+  const object = own(input, 'object');
+  if (object === undefined) throw new InvalidRecordError('object', 'is required (null is a value)');
+  const objectJson = canonicalJson(object);
+  const objectBytes = Buffer.byteLength(objectJson, 'utf8');
   if (objectBytes > objectBytesMax) throw new InvalidRecordError('object', `is ${objectBytes} bytes encoded; the limit is ${objectBytesMax}`);
-  const source = text(input, 'source', stringBytesMax);
-  const record: Assertion = { type: 'assertion', subject, predicate, object: JSON.parse(objectJson) as Assertion['object'], source, createdAt: 0 };
-  if (input.confidence !== undefined) {
-    const confidence = finite(input.confidence, 'confidence');
-    if (confidence < 0 || confidence > 1) throw new InvalidRecordError('confidence', 'must be from 0 to 1');
-    record.confidence = confidence;
-  }
-  if (input.epoch !== undefined) record.epoch = parseEpochId(input.epoch, 'epoch');
-  record.createdAt = createdAt(input, nowMs);
-  objectJsonCache.set(record, objectJson);
-  return record;
+  const source = checkText(own(input, 'source'), 'source', stringBytesMax);
+  const confidence = optional(input, 'confidence', checkConfidence);
+  const epoch = optional(input, 'epoch', parseEpochId);
+  const record: Assertion = {
+    type: 'assertion', subject, predicate, object: object as JsonValue, source,
+    ...(confidence !== undefined && { confidence }),
+    ...(epoch !== undefined && { epoch }),
+    createdAt: createdAt(input, nowMs),
+  };
+  return { type: 'assertion', record, objectJson };
 }
 
-function vote(input: Input, nowMs: number): Vote {
-  const hash = parseHash(input.assertion, 'assertion');
-  const voter = text(input, 'voter', stringBytesMax);
-  if (input.stance !== 'support' && input.stance !== 'oppose') throw new InvalidRecordError('stance', "must be 'support' or 'oppose'");
-  let weight = 1;
-  if (input.weight !== undefined) {
-    weight = finite(input.weight, 'weight');
-    if (weight <= 0) throw new InvalidRecordError('weight', 'must be greater than 0');
-  }
-  const record: Vote = { type: 'vote', assertion: hash, voter, stance: input.stance, weight, createdAt: 0 };
-  if (input.epoch !== undefined) record.epoch = parseEpochId(input.epoch, 'epoch');
-  record.createdAt = createdAt(input, nowMs);
-  return record;
+function checkVote(input: Input, nowMs: number | undefined): Checked {
+  const assertion = parseHash(own(input, 'assertion'), 'assertion');
+  const voter = checkText(own(input, 'voter'), 'voter', stringBytesMax);
+  const stance = own(input, 'stance');
+  if (stance !== 'support' && stance !== 'oppose') throw new InvalidRecordError('stance', "must be 'support' or 'oppose'");
+  // An absent weight is weight 1, and the decoded vote always has it: one logical vote, one
+  // byte string, one hash, whichever way the caller wrote it.
+  const given = own(input, 'weight');
+  const weight = given === undefined ? 1 : checkFinite(given, 'weight');
+  if (weight <= 0) throw new InvalidRecordError('weight', 'must be greater than 0');
+  const epoch = optional(input, 'epoch', parseEpochId);
+  const record: Vote = { type: 'vote', assertion, voter, stance, weight, ...(epoch !== undefined && { epoch }), createdAt: createdAt(input, nowMs) };
+  return { type: 'vote', record };
 }
 
-function epoch(input: Input, nowMs: number): Epoch {
-  const record: Epoch = { type: 'epoch', id: parseEpochId(input.id, 'id'), name: text(input, 'name', stringBytesMax), createdAt: 0 };
-  if (input.description !== undefined) record.description = text(input, 'description', descriptionBytesMax, true);
-  if (input.parent !== undefined) record.parent = parseEpochId(input.parent, 'parent');
-  record.createdAt = createdAt(input, nowMs);
-  return record;
+function checkEpoch(input: Input, nowMs: number | undefined): Checked {
+  const id = parseEpochId(own(input, 'id'), 'id');
+  const name = checkText(own(input, 'name'), 'name', stringBytesMax);
+  // An empty description is kept distinct from none: the flag word tells them apart.
+  const description = optional(input, 'description', (value, path) => checkText(value, path, descriptionBytesMax, true));
+  const parent = optional(input, 'parent', parseEpochId);
+  // The one cycle a single record can show; longer ones need the store to see.
+  if (parent === id) throw new InvalidRecordError('parent', 'must differ from id (an epoch cannot be its own parent)');
+  const record: Epoch = {
+    type: 'epoch', id, name,
+    ...(description !== undefined && { description }),
+    ...(parent !== undefined && { parent }),
+    createdAt: createdAt(input, nowMs),
+  };
+  return { type: 'epoch', record };
 }
 
-/** Validates and normalises an untrusted record; `createdAt` defaults to `nowMs`. */
-export function validateRecord(input: unknown, nowMs: number = Date.now()): StemeRecord {
+/** Checks `input` completely; `nowMs` fills an absent createdAt, or undefined to require it. */
+export function checkRecord(input: unknown, nowMs: number | undefined): Checked {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new InvalidRecordError('', 'a record must be a JSON object');
   }
   const fields = input as Input;
-  const type = fields.type;
+  const type = own(fields, 'type');
   if (type !== 'assertion' && type !== 'vote' && type !== 'epoch') {
-    throw new InvalidRecordError('type', "must be 'assertion', 'vote' or 'epoch'");
+    throw new InvalidRecordError('type', type === undefined ? 'is required' : "must be 'assertion', 'vote' or 'epoch'");
   }
-  const allowed: readonly string[] = allowedFields[type];
   for (const key of Object.keys(fields)) {
-    if (!allowed.includes(key)) throw new InvalidRecordError(key, `is not a field of ${type === 'epoch' ? 'an' : 'a'} ${type}`);
+    if (!fieldsOf[type].has(key)) throw new InvalidRecordError(key, `is not a field of ${type === 'epoch' ? 'an' : 'a'} ${type}`);
   }
-  if (type === 'assertion') return assertion(fields, nowMs);
-  return type === 'vote' ? vote(fields, nowMs) : epoch(fields, nowMs);
+  if (type === 'assertion') return checkAssertion(fields, nowMs);
+  return type === 'vote' ? checkVote(fields, nowMs) : checkEpoch(fields, nowMs);
+}
+
+/**
+ * Validates and normalises an untrusted record. `createdAt` defaults to `nowMs` (Date.now()).
+ * The result is a fresh object; an assertion's `object` is a canonical deep copy.
+ */
+export function validateRecord(input: unknown, nowMs: number = Date.now()): StemeRecord {
+  if (!Number.isSafeInteger(nowMs) || nowMs < 0) throw new InvalidArgumentError(`nowMs must be an integer from 0 to 2^53-1, got ${nowMs}`);
+  const checked = checkRecord(input, nowMs);
+  if (checked.type !== 'assertion') return checked.record;
+  return { ...checked.record, object: JSON.parse(checked.objectJson) as JsonValue };
 }

@@ -320,3 +320,50 @@ describe('the WAL is the truth', () => {
     await reopened.close();
   });
 });
+
+describe('WAL retention', () => {
+  test('with retainWal: false, sealed segments below the durable checkpoint are deleted and reopen works', async (t) => {
+    const dir = tempDir(t);
+    const options = { ...quiet, retainWal: false, segmentBytesMax: 16 * 1024 };
+    const db = await StemeDB.open(dir, options);
+    for (let i = 0; i < 600; i += 100) {
+      await db.appendBatch(Array.from({ length: 100 }, (_, j) => ({ type: 'assertion', ...assertionInput(i + j) })));
+    }
+    await db.sync();
+    // Truncation waits for LMDB's flush; give it a moment, then it must have happened.
+    for (let i = 0; i < 50 && db.stats().wal.firstLsn === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    const stats = db.stats();
+    assert.ok(stats.wal.firstLsn > 0, 'old segments were deleted');
+    assert.ok(stats.wal.firstLsn <= stats.ingest.checkpointLsn, 'never past the checkpoint');
+    await assert.rejects(db.rebuild(), code('INVALID_ARGUMENT'));
+    await db.close();
+    const reopened = await StemeDB.open(dir, options);
+    assert.equal(reopened.stats().records.assertions, 600);
+    await reopened.close();
+  });
+
+  test('by default the whole WAL is kept', async (t) => {
+    const dir = tempDir(t);
+    const db = await StemeDB.open(dir, { ...quiet, segmentBytesMax: 16 * 1024 });
+    await db.appendBatch(Array.from({ length: 300 }, (_, i) => ({ type: 'assertion', ...assertionInput(i) })));
+    assert.equal(db.stats().wal.firstLsn, 0);
+    assert.ok(db.stats().wal.segments > 1);
+    await db.close();
+  });
+});
+
+test('getView reads a stored record in place, agreeing with get', async (t) => {
+  const db = await StemeDB.open(tempDir(t), quiet);
+  const { hash } = await db.assert(assertionInput(4, 'viewed'));
+  const view = db.getView(hash);
+  assert.equal(view?.type, 'assertion');
+  if (view?.type === 'assertion') {
+    assert.equal(view.subject, 'viewed');
+    assert.equal(view.createdAt, db.get(hash)?.createdAt);
+  }
+  const vote = await db.vote({ assertion: hash, voter: 'ada', stance: 'oppose' });
+  const voteView = db.getView(vote.hash);
+  assert.equal(voteView?.type === 'vote' && voteView.stance, 'oppose');
+  assert.equal(db.getView('00'.repeat(32)), undefined);
+  await db.close();
+});

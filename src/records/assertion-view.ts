@@ -1,0 +1,69 @@
+// A zero-copy view of an encoded assertion: subject, predicate, source and the fixed fields
+// are read in place on demand, and the `object` JSON is never parsed unless asked for.
+// Construction checks the structure (header, flags, absent slots, lengths); field reads
+// check UTF-8. Limits and canonical form are decodeRecord's job, not the view's.
+import { InvalidRecordError } from '../errors.js';
+import { assertionLayout as A } from './layout.js';
+import { Reader } from './reader.js';
+import type { EpochId, JsonValue } from './types.js';
+
+export class AssertionView {
+  readonly type = 'assertion';
+  private readonly r: Reader;
+  private readonly flagBits: number;
+  /** Start offsets of subject, predicate, source, object, and the end of the record. */
+  private readonly starts: readonly [number, number, number, number, number];
+
+  constructor(bytes: Uint8Array) {
+    this.r = new Reader(bytes, 'assertion', A.fixedBytes);
+    this.flagBits = this.r.flags(A.flags, A.flagConfidence | A.flagEpoch);
+    if (!(this.flagBits & A.flagConfidence)) this.r.zero(A.confidence, A.confidence + 8, 'slot of an absent confidence');
+    if (!(this.flagBits & A.flagEpoch)) this.r.zero(A.epoch, A.epoch + 8, 'slot of an absent epoch');
+    this.r.zero(A.reserved, A.reserved + 4, 'reserved word');
+    const lengths = [this.r.u32(A.subjectBytes), this.r.u32(A.predicateBytes), this.r.u32(A.sourceBytes), this.r.u32(A.objectBytes)] as const;
+    this.r.spans(A.fixedBytes, lengths);
+    const predicate = A.fixedBytes + lengths[0];
+    const source = predicate + lengths[1];
+    const object = source + lengths[2];
+    this.starts = [A.fixedBytes, predicate, source, object, object + lengths[3]];
+  }
+
+  private field(index: 0 | 1 | 2 | 3, path: string): string {
+    return this.r.text(this.starts[index], this.starts[index + 1]! - this.starts[index], path);
+  }
+
+  get createdAt(): number {
+    return this.r.u64(A.createdAt, 'createdAt');
+  }
+  get confidence(): number | undefined {
+    return this.flagBits & A.flagConfidence ? this.r.f64(A.confidence) : undefined;
+  }
+  get epoch(): EpochId | undefined {
+    return this.flagBits & A.flagEpoch ? (this.r.u64(A.epoch, 'epoch') as EpochId) : undefined;
+  }
+  get subject(): string {
+    return this.field(0, 'subject');
+  }
+  get predicate(): string {
+    return this.field(1, 'predicate');
+  }
+  get source(): string {
+    return this.field(2, 'source');
+  }
+  /** Length of the object's JSON text in bytes (known without reading it). */
+  get objectBytes(): number {
+    return this.starts[4] - this.starts[3];
+  }
+  /** The object's canonical JSON text, as stored. */
+  get objectJson(): string {
+    return this.field(3, 'object');
+  }
+  /** The object parsed (the one expensive read; not checked for canonical form). */
+  get object(): JsonValue {
+    try {
+      return JSON.parse(this.objectJson) as JsonValue;
+    } catch (error) {
+      throw new InvalidRecordError('object', 'is not valid JSON', { cause: error });
+    }
+  }
+}
