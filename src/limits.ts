@@ -37,6 +37,20 @@ export const ingestBatchRecordsMax = 4096;
 export const ingestRetryDelayMsMin = 50;
 export const ingestRetryDelayMsMax = 5000;
 
+// --- storage ---
+/**
+ * Longest KV key StemeDB builds: a subject key whose subject is stringBytesMax NUL bytes,
+ * each escaped to two bytes ('S:' + 2 * 1024 + terminator 2 + hash 32 = 2084 bytes).
+ * Both stores refuse longer keys, so a key LMDB would refuse never reaches it.
+ */
+export const kvKeyBytesMax = 2 + 2 * stringBytesMax + 2 + 32;
+/** Page size of a new LMDB environment: 4 KiB pages cap keys at 1978 bytes (< kvKeyBytesMax), 8 KiB pages at 4026. */
+export const lmdbPageBytes = 8 * KiB;
+/** Initial LMDB map (address space, not disk); lmdb-js grows it when a commit runs out. */
+export const lmdbMapBytesInitial = 256 * MiB;
+/** Concurrent LMDB read transactions (LMDB's own default, passed explicitly). */
+export const lmdbReadersMax = 126;
+
 // --- queries ---
 /** Default and largest page size for list queries. */
 export const pageLimitDefault = 100;
@@ -59,8 +73,3 @@ export const httpBodyBytesMaxDefault = 16 * MiB;
 export const httpBatchRecordsMax = groupCommitRecordsMax;
 /** Longest path parameter as sent: a subject of stringBytesMax UTF-8 bytes percent-encodes to 3 characters a byte. */
 export const httpParamCharsMax = 3 * stringBytesMax;
-/**
- * Cities `serve --sample` loads by default (the most populous; ~100k records, a few seconds).
- * All 135k cities (528k records) took ~30 s on a 2-core machine: too long to wait for a first start.
- */
-export const sampleServeCitiesDefault = 25_000;

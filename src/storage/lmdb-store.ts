@@ -1,71 +1,54 @@
-// The production KVStore on LMDB through the `lmdb` package. Every option that affects
-// durability or byte layout is passed explicitly, so a changed library default cannot change
-// our guarantees. See docs/key-layout.md ("Durability") for why overlappingSync is safe here:
-// the WAL is the source of truth and the ingest checkpoint commits with the records it covers.
+// The production KVStore on LMDB through the `lmdb` package, opened with every durability
+// and layout option explicit (lmdb-settings.ts). Reads are synchronous and return fresh
+// copies (lmdb-js copies binary values out of the map). Each transaction is one lmdb-js
+// transactionSync, which aborts when the callback throws and is fsynced when it returns.
 import fs from 'node:fs';
 import { open, type RootDatabase } from 'lmdb';
-import { ClosedError, StorageError } from '../errors.js';
-import { compareBytes, prefixUpperBound, successor } from './bytes.js';
+import { ClosedError, InvalidArgumentError, StemeError, StorageError } from '../errors.js';
+import { kvKeyBytesMax } from '../limits.js';
+import { checkSynchronous, isStorableKey, scanRange, type ScanRange } from './guards.js';
 import type { KVEntry, KVStore, KVTransaction, ScanOptions } from './kv-store.js';
+import { lmdbError } from './lmdb-error.js';
+import { lmdbSettings } from './lmdb-settings.js';
+import { LmdbTransaction } from './lmdb-transaction.js';
 
 export interface LmdbStoreOptions {
   /** Directory of the LMDB environment (created if missing). */
   path: string;
 }
 
-/** Initial map size; lmdb-js grows the map on demand. */
-const mapSizeBytesInitial = 256 * 1024 * 1024;
-const maxReaders = 126;
-
 type Db = RootDatabase<Uint8Array, Uint8Array>;
-
-/** Runs a backend call, turning any failure into a StorageError that keeps the cause. */
-function backend<T>(call: () => T): T {
-  try {
-    return call();
-  } catch (error) {
-    throw new StorageError(`LMDB: ${(error as Error).message}`, { cause: error });
-  }
-}
 
 export class LmdbStore implements KVStore {
   private readonly db: Db;
-  private readonly tx: KVTransaction;
   private closed = false;
+  /** Set while a transaction callback runs: a store write from inside it would nest. */
+  private nested: InvalidArgumentError | undefined;
+  private writing = false;
 
   private constructor(db: Db) {
     this.db = db;
-    // Inside transactionSync, reads and *Sync writes run in the one write txn. Backend
-    // failures are wrapped where they happen, so they reach the caller as StorageError.
-    this.tx = {
-      get: (key) => backend(() => this.db.get(key)),
-      has: (key) => backend(() => this.db.doesExist(key)),
-      put: (key, value) => void backend(() => this.db.putSync(key, value)),
-      del: (key) => void backend(() => this.db.removeSync(key)),
-    };
   }
 
   static async open(options: LmdbStoreOptions): Promise<LmdbStore> {
+    let db: Db;
     try {
       fs.mkdirSync(options.path, { recursive: true });
-      const db = open<Uint8Array, Uint8Array>({
-        path: options.path,
-        keyEncoding: 'binary', // bytewise key order (the default encoding orders by type)
-        encoding: 'binary', // values are our canonical bytes, stored as they are
-        compression: false,
-        cache: false,
-        noSync: false, // commits are fsynced...
-        noMetaSync: false,
-        overlappingSync: true, // ...but a commit returns before its fsync; flushed() waits for it
-        useWritemap: false, // a stray write through a writable map could corrupt the file
-        noMemInit: false,
-        mapSize: mapSizeBytesInitial,
-        maxReaders,
-      });
-      return new LmdbStore(db);
+      db = open<Uint8Array, Uint8Array>(lmdbSettings(options.path));
     } catch (error) {
       throw new StorageError(`cannot open LMDB at ${options.path}: ${(error as Error).message}`, { cause: error });
     }
+    // pageSize applies only to new environments; an older one may cap keys below what we write.
+    // lmdb-js's own (untyped) maxKeySize is the cap it enforces on every write.
+    const keyBytesMax = (db as unknown as { maxKeySize?: unknown }).maxKeySize;
+    if (typeof keyBytesMax !== 'number' || keyBytesMax < kvKeyBytesMax) {
+      await db.close();
+      throw new StorageError(
+        `LMDB at ${options.path} stores keys of at most ${String(keyBytesMax)} bytes; StemeDB needs ${kvKeyBytesMax} ` +
+          '(an environment created with 4 KiB pages): move it aside and reopen to rebuild it from the WAL',
+      );
+    }
+    return new LmdbStore(db);
   }
 
   private check(): void {
@@ -74,50 +57,102 @@ export class LmdbStore implements KVStore {
 
   get(key: Uint8Array): Uint8Array | undefined {
     this.check();
-    return this.db.get(key);
+    if (!isStorableKey(key)) return undefined;
+    try {
+      return this.db.get(key);
+    } catch (error) {
+      throw lmdbError('get', error);
+    }
   }
 
   has(key: Uint8Array): boolean {
     this.check();
-    return this.db.doesExist(key);
+    if (!isStorableKey(key)) return false;
+    try {
+      return this.db.doesExist(key);
+    } catch (error) {
+      throw lmdbError('has', error);
+    }
   }
 
-  *scanPrefix(prefix: Uint8Array, options: ScanOptions = {}): Iterable<KVEntry> {
+  scanPrefix(prefix: Uint8Array, options: ScanOptions = {}): Iterable<KVEntry> {
     this.check();
-    const start = options.after !== undefined && compareBytes(options.after, prefix) >= 0 ? successor(options.after) : prefix;
-    const end = prefixUpperBound(prefix);
-    // snapshot: false renews the read txn as the scan goes, so a long scan never pins old pages.
-    const range = this.db.getRange({
-      ...(start.length > 0 && { start }),
-      ...(end !== undefined && { end }),
-      ...(options.limit !== undefined && { limit: options.limit }),
+    const range = scanRange(prefix, options);
+    return range.empty ? [] : this.entries(range);
+  }
+
+  private *entries(range: ScanRange): Generator<KVEntry> {
+    // snapshot: false lets lmdb-js renew its read transaction between event turns while the
+    // cursor is suspended, so a slow consumer never pins the pages of an old snapshot.
+    const found = this.db.getRange({
+      ...(range.start.length > 0 && { start: range.start }), // LMDB refuses empty keys
+      ...(range.end !== undefined && { end: range.end }),
+      ...(range.limit !== Infinity && { limit: range.limit }),
       snapshot: false,
     });
-    for (const { key, value } of range) yield { key, value };
+    try {
+      for (const { key, value } of found) {
+        yield { key, value };
+        this.check(); // the consumer may have closed the store while this entry was out
+      }
+    } catch (error) {
+      throw error instanceof StemeError ? error : lmdbError('scan', error);
+    }
   }
 
   /**
-   * transactionSync, not lmdb-js's async transaction(): measured with lmdb 3.5, the async one
-   * keeps the callback's putSync writes even when the callback throws or returns ABORT,
-   * which would break "a batch is all or nothing". With overlappingSync the sync commit does
-   * not wait for the fsync (~0.4 ms for 64 puts here).
+   * transactionSync, not lmdb-js's async transaction(): the sync one aborts when the callback
+   * throws, and its commit is fsynced before it returns (about 2-4 ms here). The async one runs
+   * the callback later from lmdb-js's write thread; with lmdb 3.5.6 on Node 20 in our test
+   * environment it never ran it at all, and an earlier run saw it keep a throwing callback's writes.
    */
-  async transaction<T>(fn: (tx: KVTransaction) => T): Promise<T> {
-    this.check();
-    let fnThrew = false;
+  transaction<T>(fn: (tx: KVTransaction) => T): Promise<T> {
+    if (this.writing) return this.refuseNested();
+    try {
+      this.check();
+      return Promise.resolve(this.runTransaction(fn));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private runTransaction<T>(fn: (tx: KVTransaction) => T): T {
+    let failed: { error: unknown } | undefined;
+    this.writing = true;
     try {
       return this.db.transactionSync(() => {
+        const tx = new LmdbTransaction(this.db);
         try {
-          return fn(this.tx);
+          const result = fn(tx);
+          checkSynchronous(result);
+          if (this.nested !== undefined) throw this.nested;
+          return result;
         } catch (error) {
-          fnThrew = true;
-          throw error;
+          failed = { error };
+          throw error; // makes transactionSync abort
+        } finally {
+          tx.finish();
         }
       });
     } catch (error) {
-      if (fnThrew) throw error; // the caller's own error (or a wrapped backend one), as it was
-      throw new StorageError(`LMDB commit failed: ${(error as Error).message}`, { cause: error });
+      if (failed !== undefined) throw failed.error; // the callback's own error, unchanged
+      throw lmdbError('commit', error);
+    } finally {
+      this.writing = false;
+      this.nested = undefined;
     }
+  }
+
+  /**
+   * A write started inside a transaction callback would nest (lmdb-js would run it as a child
+   * transaction on its async path). Refuse it, and make the outer transaction fail with the
+   * same error so it aborts; the refusal is marked handled because the outer one reports it.
+   */
+  private refuseNested(): Promise<never> {
+    this.nested = new InvalidArgumentError('transactions do not nest: a transaction callback started another write');
+    const refused = Promise.reject(this.nested);
+    refused.catch(() => undefined);
+    return refused;
   }
 
   put(key: Uint8Array, value: Uint8Array): Promise<void> {
@@ -130,22 +165,36 @@ export class LmdbStore implements KVStore {
 
   async flushed(): Promise<void> {
     this.check();
-    await this.db.flushed;
+    // Transactions are already on disk when they resolve (transactionSync fsyncs); lmdb-js's
+    // `flushed` covers its async writes (clearAsync), which fsync after they commit.
+    try {
+      await this.db.flushed;
+    } catch (error) {
+      throw lmdbError('flush', error);
+    }
   }
 
-  async clear(): Promise<void> {
+  clear(): Promise<void> {
+    return this.writing ? this.refuseNested() : this.clearAll();
+  }
+
+  private async clearAll(): Promise<void> {
     this.check();
     try {
-      await this.db.clearAsync();
+      await this.db.clearAsync(); // one transaction, off the main thread
     } catch (error) {
-      throw new StorageError(`cannot clear LMDB: ${(error as Error).message}`, { cause: error });
+      throw lmdbError('clear', error);
     }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.db.flushed;
-    await this.db.close();
+    try {
+      await this.db.flushed;
+      await this.db.close();
+    } catch (error) {
+      throw lmdbError('close', error);
+    }
   }
 }

@@ -1,15 +1,19 @@
 // An ordered in-memory KVStore for unit tests: a sorted array of entries with binary search.
-// Transactions stage their writes in a map and apply them only if the callback returns, so a
-// throwing callback leaves nothing. Nothing survives close.
-import { ClosedError } from '../errors.js';
+// Transactions stage their writes and apply them only when the callback returns, so a
+// throwing callback leaves nothing. Every byte array in or out is copied, as with LMDB.
+// A scan re-finds its place after each entry, so writes during a scan never repeat or skip
+// an entry that existed throughout. Nothing survives close.
+import { ClosedError, InvalidArgumentError } from '../errors.js';
 import { compareBytes, copyBytes, startsWith, successor } from './bytes.js';
+import { checkSynchronous, isStorableKey, scanRange, type ScanRange } from './guards.js';
 import type { KVEntry, KVStore, KVTransaction, ScanOptions } from './kv-store.js';
-
-const hex = (key: Uint8Array): string => Buffer.from(key).toString('hex');
+import { MemoryTransaction } from './memory-transaction.js';
 
 export class MemoryStore implements KVStore {
   private entries: KVEntry[] = [];
   private closed = false;
+  private writing = false;
+  private nested: InvalidArgumentError | undefined;
 
   /** Index of the first entry whose key is >= `key`. */
   private lowerBound(key: Uint8Array): number {
@@ -27,27 +31,76 @@ export class MemoryStore implements KVStore {
     if (this.closed) throw new ClosedError('kv store');
   }
 
+  /** The stored value itself (not a copy): for this module and its transactions only. */
+  private find(key: Uint8Array): Uint8Array | undefined {
+    if (!isStorableKey(key)) return undefined;
+    const entry = this.entries[this.lowerBound(key)];
+    return entry !== undefined && compareBytes(entry.key, key) === 0 ? entry.value : undefined;
+  }
+
   get(key: Uint8Array): Uint8Array | undefined {
     this.check();
-    const entry = this.entries[this.lowerBound(key)];
-    return entry !== undefined && compareBytes(entry.key, key) === 0 ? copyBytes(entry.value) : undefined;
+    const value = this.find(key);
+    return value === undefined ? undefined : copyBytes(value);
   }
 
   has(key: Uint8Array): boolean {
-    return this.get(key) !== undefined;
+    this.check();
+    return this.find(key) !== undefined;
   }
 
-  *scanPrefix(prefix: Uint8Array, options: ScanOptions = {}): Iterable<KVEntry> {
+  scanPrefix(prefix: Uint8Array, options: ScanOptions = {}): Iterable<KVEntry> {
     this.check();
-    const start = options.after !== undefined && compareBytes(options.after, prefix) >= 0 ? successor(options.after) : prefix;
-    let remaining = options.limit ?? Infinity;
-    for (let i = this.lowerBound(start); i < this.entries.length && remaining > 0; i++, remaining--) {
-      const entry = this.entries[i]!;
-      if (!startsWith(entry.key, prefix)) return;
+    const range = scanRange(prefix, options);
+    return range.empty ? [] : this.scan(prefix, range);
+  }
+
+  private *scan(prefix: Uint8Array, range: ScanRange): Generator<KVEntry> {
+    let from = range.start;
+    for (let left = range.limit; left > 0; left--) {
+      const entry = this.entries[this.lowerBound(from)];
+      if (entry === undefined || !startsWith(entry.key, prefix)) return;
       yield { key: copyBytes(entry.key), value: copyBytes(entry.value) };
+      this.check(); // the consumer may have closed the store while this entry was out
+      from = successor(entry.key);
     }
   }
 
+  transaction<T>(fn: (tx: KVTransaction) => T): Promise<T> {
+    if (this.writing) return this.refuseNested();
+    try {
+      this.check();
+      return Promise.resolve(this.runTransaction(fn));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private runTransaction<T>(fn: (tx: KVTransaction) => T): T {
+    const tx = new MemoryTransaction((key) => this.find(key));
+    this.writing = true;
+    try {
+      const result = fn(tx);
+      checkSynchronous(result);
+      if (this.nested !== undefined) throw this.nested;
+      for (const [key, value] of tx.writes()) this.apply(key, value);
+      return result;
+    } finally {
+      tx.finish();
+      this.writing = false;
+      this.nested = undefined;
+    }
+  }
+
+  /** As LmdbStore: refuse a nested write and fail the outer transaction with the same error. */
+  private refuseNested(): Promise<never> {
+    this.nested = new InvalidArgumentError('transactions do not nest: a transaction callback started another write');
+    const refused = Promise.reject(this.nested);
+    refused.catch(() => undefined);
+    return refused;
+  }
+
+  /** Applies one staged write (its key was checked when staged; `value` is the store's own copy). */
   private apply(key: Uint8Array, value: Uint8Array | undefined): void {
     const i = this.lowerBound(key);
     const found = this.entries[i] !== undefined && compareBytes(this.entries[i]!.key, key) === 0;
@@ -56,26 +109,8 @@ export class MemoryStore implements KVStore {
     } else if (found) {
       this.entries[i] = { key: this.entries[i]!.key, value };
     } else {
-      this.entries.splice(i, 0, { key: copyBytes(key), value });
+      this.entries.splice(i, 0, { key, value });
     }
-  }
-
-  async transaction<T>(fn: (tx: KVTransaction) => T): Promise<T> {
-    this.check();
-    const staged = new Map<string, { key: Uint8Array; value: Uint8Array | undefined }>();
-    const read = (key: Uint8Array): Uint8Array | undefined => {
-      const write = staged.get(hex(key));
-      return write !== undefined ? (write.value && copyBytes(write.value)) : this.get(key);
-    };
-    const tx: KVTransaction = {
-      get: read,
-      has: (key) => read(key) !== undefined,
-      put: (key, value) => void staged.set(hex(key), { key: copyBytes(key), value: copyBytes(value) }),
-      del: (key) => void staged.set(hex(key), { key: copyBytes(key), value: undefined }),
-    };
-    const result = fn(tx);
-    for (const { key, value } of staged.values()) this.apply(key, value);
-    return result;
   }
 
   put(key: Uint8Array, value: Uint8Array): Promise<void> {
@@ -87,12 +122,18 @@ export class MemoryStore implements KVStore {
   }
 
   async flushed(): Promise<void> {
-    this.check();
+    this.check(); // nothing to flush: memory is as durable as it gets
   }
 
-  async clear(): Promise<void> {
-    this.check();
-    this.entries = [];
+  clear(): Promise<void> {
+    if (this.writing) return this.refuseNested();
+    try {
+      this.check();
+      this.entries = [];
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   async close(): Promise<void> {

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { StemeError } from '../../src/errors.js';
+import { kvKeyBytesMax } from '../../src/limits.js';
 import type { KVStore } from '../../src/storage/index.js';
-
 
 const b = (...bytes: number[]): Uint8Array => Uint8Array.from(bytes);
 const keysOf = (entries: Iterable<{ key: Uint8Array }>): string[] => [...entries].map((e) => Buffer.from(e.key).toString('hex'));
@@ -125,6 +125,23 @@ export function conformanceSuite(name: string, open: (t: TestContext) => Promise
       const store = await open(t);
       await store.put(b(1), b(1));
       await store.flushed();
+      await store.close();
+    });
+
+    test('the longest key StemeDB builds is stored; an empty or longer one is INVALID_ARGUMENT and reads find nothing', async (t) => {
+      const store = await open(t);
+      const longest = new Uint8Array(kvKeyBytesMax).fill(0xab);
+      await store.put(longest, b(1));
+      assert.deepEqual([...store.get(longest)!], [1]);
+      assert.equal(keysOf(store.scanPrefix(longest.subarray(0, 10))).length, 1);
+      const invalid = (e: unknown): boolean => e instanceof StemeError && e.code === 'INVALID_ARGUMENT';
+      await assert.rejects(store.put(new Uint8Array(kvKeyBytesMax + 1), b(1)), invalid);
+      await assert.rejects(store.put(new Uint8Array(0), b(1)), invalid);
+      await assert.rejects(store.transaction((tx) => { tx.put(b(9), b(9)); tx.put(new Uint8Array(4096), b(1)); }), invalid);
+      assert.equal(store.get(b(9)), undefined, 'the refused key aborted its whole transaction');
+      assert.equal(store.get(new Uint8Array(4096)), undefined);
+      assert.equal(store.has(new Uint8Array(0)), false);
+      assert.deepEqual(keysOf(store.scanPrefix(new Uint8Array(kvKeyBytesMax + 1))), []);
       await store.close();
     });
 

@@ -1,0 +1,53 @@
+// Checks and scan bounds both stores share, so the memory store accepts exactly what LMDB
+// does. No key is empty (LMDB refuses those) or longer than kvKeyBytesMax (the longest key
+// StemeDB builds); reads of such keys find nothing instead of reaching LMDB, whose key
+// buffer throws a RangeError on keys over 4026 bytes, even in a get.
+import { InvalidArgumentError } from '../errors.js';
+import { kvKeyBytesMax } from '../limits.js';
+import { compareBytes, prefixUpperBound, successor } from './bytes.js';
+import type { ScanOptions } from './kv-store.js';
+
+/** Whether a key of this length can exist in the store at all. */
+export function isStorableKey(key: Uint8Array): boolean {
+  return key.length > 0 && key.length <= kvKeyBytesMax;
+}
+
+/** Refuses a key no store may hold, before the backend sees it. */
+export function checkKey(key: Uint8Array): void {
+  if (!isStorableKey(key)) {
+    throw new InvalidArgumentError(`a KV key is 1 to ${kvKeyBytesMax} bytes; this one is ${key.length}`);
+  }
+}
+
+/** Refuses an async transaction callback: its writes after an await would escape the transaction. */
+export function checkSynchronous(result: unknown): void {
+  if (typeof (result as { then?: unknown } | null)?.then === 'function') {
+    throw new InvalidArgumentError('a transaction callback must be synchronous (it returned a promise); nothing was applied');
+  }
+}
+
+/** Where a prefix scan starts and stops; `empty` when no storable key can match. */
+export interface ScanRange {
+  empty: boolean;
+  /** Inclusive start (the prefix, or just after `after`). */
+  start: Uint8Array;
+  /** Exclusive end, or undefined when the prefix is all 0xFF bytes (or empty). */
+  end: Uint8Array | undefined;
+  /** Entries to return at most (Infinity by default). */
+  limit: number;
+}
+
+export function scanRange(prefix: Uint8Array, options: ScanOptions): ScanRange {
+  const limit = options.limit ?? Infinity;
+  if (limit !== Infinity && !(Number.isSafeInteger(limit) && limit >= 0)) {
+    throw new InvalidArgumentError(`a scan limit is an integer >= 0, not ${String(limit)}`);
+  }
+  // A cursor longer than any key is cut to kvKeyBytesMax bytes: for keys of at most that
+  // length, "greater than after" and "greater than its cut" are the same test, and the start
+  // key stays short enough for LMDB.
+  const after = options.after?.subarray(0, kvKeyBytesMax);
+  const start = after !== undefined && compareBytes(after, prefix) >= 0 ? successor(after) : prefix;
+  const end = prefixUpperBound(prefix);
+  const empty = prefix.length > kvKeyBytesMax || limit === 0 || (end !== undefined && compareBytes(start, end) >= 0);
+  return { empty, start, end, limit };
+}

@@ -1,0 +1,67 @@
+// The KVTransaction handle LmdbStore gives a transaction callback. It runs inside lmdb-js's
+// transactionSync, where get/doesExist read the open write transaction (so they see its own
+// writes) and putSync/removeSync write into it. The handle refuses use after the callback
+// returns: a putSync outside a transaction would silently commit on its own.
+import type { RootDatabase } from 'lmdb';
+import { ClosedError } from '../errors.js';
+import { checkKey, isStorableKey } from './guards.js';
+import type { KVTransaction } from './kv-store.js';
+import { lmdbError } from './lmdb-error.js';
+
+export class LmdbTransaction implements KVTransaction {
+  private readonly db: RootDatabase<Uint8Array, Uint8Array>;
+  private open = true;
+
+  constructor(db: RootDatabase<Uint8Array, Uint8Array>) {
+    this.db = db;
+  }
+
+  /** Called when the callback returns or throws; every later call throws CLOSED. */
+  finish(): void {
+    this.open = false;
+  }
+
+  private check(): void {
+    if (!this.open) throw new ClosedError('kv transaction');
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    this.check();
+    if (!isStorableKey(key)) return undefined;
+    try {
+      return this.db.get(key);
+    } catch (error) {
+      throw lmdbError('get', error);
+    }
+  }
+
+  has(key: Uint8Array): boolean {
+    this.check();
+    if (!isStorableKey(key)) return false;
+    try {
+      return this.db.doesExist(key);
+    } catch (error) {
+      throw lmdbError('has', error);
+    }
+  }
+
+  put(key: Uint8Array, value: Uint8Array): void {
+    this.check();
+    checkKey(key);
+    try {
+      this.db.putSync(key, value); // LMDB copies key and value into the transaction
+    } catch (error) {
+      throw lmdbError('put', error);
+    }
+  }
+
+  del(key: Uint8Array): void {
+    this.check();
+    checkKey(key);
+    try {
+      this.db.removeSync(key);
+    } catch (error) {
+      throw lmdbError('delete', error);
+    }
+  }
+}
