@@ -163,13 +163,13 @@ export class StemeDB {
     const encoded = records.map((record) => encodeAndHash(record));
     await checkVotes(this.store, this.ingestor, this.wal, records, encoded);
     const hasEpochs = records.some((record) => record.type === 'epoch');
-    if (!hasEpochs) return this.log(encoded, options);
+    if (!hasEpochs) return this.log(records, encoded, options);
     // Epoch definitions are checked and logged one batch at a time, so two conflicting
     // definitions cannot both pass the check.
     const run = this.epochLock.then(async () => {
       const known = await checkEpochs(this.store, this.ingestor, this.wal, records, encoded);
       const fresh = encoded.filter((_, i) => known[i] === undefined);
-      const logged = await this.log(fresh, options);
+      const logged = await this.log(records.filter((_, i) => known[i] === undefined), fresh, options);
       let next = 0;
       return encoded.map((_, i) => known[i] ?? logged[next++]!);
     });
@@ -177,10 +177,11 @@ export class StemeDB {
     return run;
   }
 
-  private async log(encoded: Array<{ bytes: Uint8Array; hash: Hash }>, options: WriteOptions | undefined): Promise<WriteResult[]> {
+  private async log(records: StemeRecord[], encoded: Array<{ bytes: Uint8Array; hash: Hash }>, options: WriteOptions | undefined): Promise<WriteResult[]> {
     if (encoded.length === 0) return [];
     const lsns = await this.wal.appendBatch(encoded.map((e) => e.bytes));
     this.appended += encoded.length;
+    this.ingestor.handOff(lsns, records.map((record, i) => ({ record, hash: encoded[i]!.hash })));
     if (options?.visible !== false) {
       const last = encoded.length - 1;
       await this.ingestor.waitFor(lsns[last]! + Wal.frameBytes(encoded[last]!.bytes.length));

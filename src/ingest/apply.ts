@@ -3,7 +3,7 @@
 // bad payloads, and the checkpoint — all or nothing, so a crash leaves a batch boundary.
 // Replay is idempotent: a key already present is skipped and counted once.
 import type { WalEntry } from '../wal/index.js';
-import { decodeRecord, hashRecordBytes, hashToBytes, type StemeRecord } from '../records/index.js';
+import { decodeRecord, hashRecordBytes, hashToBytes, type Hash, type StemeRecord } from '../records/index.js';
 import type { KVTransaction } from '../storage/index.js';
 import {
   assertionKey,
@@ -38,9 +38,19 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
+/** A record this process validated and logged: its decoded form and hash, handed over in memory. */
+export interface Prepared {
+  record: StemeRecord;
+  hash: Hash;
+}
+
+/** A WAL entry, with the writer's hand-off when there is one. */
+export interface IngestEntry extends WalEntry {
+  prepared?: Prepared | undefined;
+}
+
 /** Why a record cannot be stored (besides failing to decode), or undefined. */
-function store(tx: KVTransaction, record: StemeRecord, payload: Uint8Array, lsn: number, added: Counts): string | undefined {
-  const hash = hashToBytes(hashRecordBytes(payload));
+function store(tx: KVTransaction, record: StemeRecord, hash: Uint8Array, payload: Uint8Array, lsn: number, added: Counts): string | undefined {
   switch (record.type) {
     case 'assertion': {
       const key = assertionKey(hash);
@@ -81,13 +91,19 @@ function deadLetter(tx: KVTransaction, entry: WalEntry, reason: string, added: C
   added.deadLetters += 1;
 }
 
-/** Applies `entries` (in LSN order) and advances the checkpoint; returns what was newly added. */
-export function applyBatch(tx: KVTransaction, entries: readonly WalEntry[]): Counts {
+/**
+ * Applies `entries` (in LSN order) and advances the checkpoint; returns what was newly added.
+ * A hand-off skips decoding and hashing: the writer validated and hashed exactly these bytes.
+ * Everything else (replay after a restart) goes through the strict decoder.
+ */
+export function applyBatch(tx: KVTransaction, entries: readonly IngestEntry[]): Counts {
   const added = zeroCounts();
   for (const entry of entries) {
     let problem: string | undefined;
     try {
-      problem = store(tx, decodeRecord(entry.payload), entry.payload, entry.lsn, added);
+      const record = entry.prepared?.record ?? decodeRecord(entry.payload);
+      const hash = hashToBytes(entry.prepared?.hash ?? hashRecordBytes(entry.payload));
+      problem = store(tx, record, hash, entry.payload, entry.lsn, added);
     } catch (error) {
       // Bad data never stops ingestion: any decode failure becomes a dead letter.
       problem = error instanceof Error ? error.message : String(error);

@@ -8,8 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { assert, StorageError } from '../errors.js';
 import { ingestBatchRecordsMax, ingestRetryDelayMsMax, ingestRetryDelayMsMin } from '../limits.js';
 import type { KVStore } from '../storage/index.js';
-import type { Wal, WalEntry } from '../wal/index.js';
-import { applyBatch, readCheckpoint, type Counts } from './apply.js';
+import type { Wal } from '../wal/index.js';
+import { applyBatch, readCheckpoint, type Counts, type IngestEntry, type Prepared } from './apply.js';
 
 export interface IngestorOptions {
   wal: Wal;
@@ -47,6 +47,10 @@ export class Ingestor extends EventEmitter<IngestEvents> {
   private checkpointLsn: number;
   private applied = 0;
   private waiters: Waiter[] = [];
+  /** Hand-offs by LSN, consumed as the tail reaches them. */
+  private readonly prepared = new Map<number, Prepared>();
+  /** LSN just past the last entry the tail yielded. */
+  private readThroughLsn = 0;
   private abort: AbortController | undefined;
   private running: Promise<void> | undefined;
   private truncating: Promise<void> | undefined;
@@ -103,6 +107,17 @@ export class Ingestor extends EventEmitter<IngestEvents> {
     this.abort = undefined;
   }
 
+  /**
+   * Hands over records the caller has just logged at `lsns`, already validated and hashed,
+   * so applying them needs no decode. Optional: a record without a hand-off is decoded.
+   */
+  handOff(lsns: readonly number[], prepared: readonly Prepared[]): void {
+    for (let i = 0; i < lsns.length; i++) {
+      // Too late once the tail has passed it: it was (or is being) decoded instead.
+      if (lsns[i]! >= this.readThroughLsn) this.prepared.set(lsns[i]!, prepared[i]!);
+    }
+  }
+
   /** Resolves once every record before `lsn` is applied (queryable). */
   waitFor(lsn: number): Promise<void> {
     if (this.checkpointLsn >= lsn) return Promise.resolve();
@@ -112,9 +127,12 @@ export class Ingestor extends EventEmitter<IngestEvents> {
   }
 
   private async run(signal: AbortSignal): Promise<void> {
-    let batch: WalEntry[] = [];
+    let batch: IngestEntry[] = [];
     for await (const entry of this.wal.tail(this.checkpointLsn, signal)) {
-      batch.push(entry);
+      this.readThroughLsn = entry.nextLsn;
+      const prepared = this.prepared.get(entry.lsn);
+      if (prepared !== undefined) this.prepared.delete(entry.lsn);
+      batch.push({ ...entry, prepared });
       // Apply when the batch is full or the tail has caught up with what is durable.
       if (batch.length >= this.batchRecordsMax || entry.nextLsn >= this.wal.endLsn || signal.aborted) {
         await this.applyWithRetry(batch, signal);
@@ -124,7 +142,7 @@ export class Ingestor extends EventEmitter<IngestEvents> {
     }
   }
 
-  private async applyWithRetry(batch: WalEntry[], signal: AbortSignal): Promise<void> {
+  private async applyWithRetry(batch: IngestEntry[], signal: AbortSignal): Promise<void> {
     let delayMs = ingestRetryDelayMsMin;
     for (;;) {
       try {
@@ -146,7 +164,7 @@ export class Ingestor extends EventEmitter<IngestEvents> {
     }
   }
 
-  private advance(batch: WalEntry[], added: Counts): void {
+  private advance(batch: IngestEntry[], added: Counts): void {
     const next = batch[batch.length - 1]!.nextLsn;
     assert(next > this.checkpointLsn && next <= this.wal.endLsn, 'the checkpoint grows and stays within the durable WAL');
     this.checkpointLsn = next;
