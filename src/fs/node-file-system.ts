@@ -10,7 +10,11 @@ function call<T>(run: (done: (error: NodeJS.ErrnoException | null, value: T) => 
 }
 
 class NodeFileHandle implements FileHandle {
-  constructor(private readonly fd: number) {}
+  constructor(
+    private readonly fd: number,
+    /** Opened with O_DSYNC: a completed write is already durable. */
+    private readonly syncWrites = false,
+  ) {}
 
   async write(data: Uint8Array, position: number): Promise<void> {
     let written = 0;
@@ -20,6 +24,11 @@ class NodeFileHandle implements FileHandle {
       );
       written += n;
     }
+  }
+
+  async writeDurably(data: Uint8Array, position: number): Promise<void> {
+    await this.write(data, position);
+    if (!this.syncWrites) await this.datasync();
   }
 
   read(into: Uint8Array, length: number, position: number): Promise<number> {
@@ -44,14 +53,14 @@ class NodeFileHandle implements FileHandle {
   }
 }
 
-async function openWith(path: string, flags: number): Promise<FileHandle> {
-  const fd = await call<number>((done) => fs.open(path, flags, 0o644, done));
-  return new NodeFileHandle(fd);
+async function openWith(path: string, flags: number, syncWrites = false): Promise<FileHandle> {
+  const fd = await call<number>((done) => fs.open(path, flags | (syncWrites ? fs.constants.O_DSYNC : 0), 0o644, done));
+  return new NodeFileHandle(fd, syncWrites);
 }
 
 export class NodeFileSystem implements FileSystem {
-  openReadWrite(path: string): Promise<FileHandle> {
-    return openWith(path, fs.constants.O_RDWR);
+  openReadWrite(path: string, options?: { syncWrites?: boolean }): Promise<FileHandle> {
+    return openWith(path, fs.constants.O_RDWR, options?.syncWrites === true);
   }
 
   createExclusive(path: string): Promise<FileHandle> {

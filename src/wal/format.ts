@@ -46,33 +46,36 @@ function u64(value: number): Uint8Array {
   return bytes;
 }
 
-function headerCheckInput(lsn: number, payloadBytes: number): Uint8Array {
-  const input = new Uint8Array(13);
-  const view = new DataView(input.buffer);
-  input[0] = tagFrameHeader;
-  view.setBigUint64(1, BigInt(lsn), true);
-  view.setUint32(9, payloadBytes, true);
-  return input;
+/** 2^32: LSNs (< 2^53) are written as two u32 halves, without a BigInt per frame. */
+const u32Span = 0x1_0000_0000;
+
+/** Scratch for the 13-byte check input (tag, lsn, length): hashing copies it, so one suffices. */
+const checkInput = new Uint8Array(13);
+const checkInputView = new DataView(checkInput.buffer);
+
+function headerCheckInput(tag: number, lsn: number, payloadBytes: number): Uint8Array {
+  checkInput[0] = tag;
+  checkInputView.setUint32(1, lsn % u32Span, true);
+  checkInputView.setUint32(5, Math.floor(lsn / u32Span), true);
+  checkInputView.setUint32(9, payloadBytes, true);
+  return checkInput;
 }
 
 /** The 4-byte check over (lsn, length): lets recovery trust or distrust a length on its own. */
 export function frameHeaderCheck(lsn: number, payloadBytes: number): number {
-  const digest = blake3x128(headerCheckInput(lsn, payloadBytes));
+  const digest = blake3x128(headerCheckInput(tagFrameHeader, lsn, payloadBytes));
   return new DataView(digest.buffer, digest.byteOffset).getUint32(0, true);
 }
 
 /** The 16-byte check over (lsn, length, payload). */
 export function framePayloadCheck(lsn: number, payload: Uint8Array): Uint8Array {
-  const prefix = headerCheckInput(lsn, payload.length);
-  prefix[0] = tagFramePayload;
-  return blake3x128(prefix, payload);
+  return blake3x128(headerCheckInput(tagFramePayload, lsn, payload.length), payload);
 }
 
 /** Writes the frame for `payload` at `lsn` into `target` at `offset`; returns the bytes written. */
-export function writeFrame(target: Uint8Array, offset: number, lsn: number, payload: Uint8Array): number {
-  const view = new DataView(target.buffer, target.byteOffset + offset, frameHeaderBytes);
-  view.setUint32(0, payload.length, true);
-  view.setUint32(4, frameHeaderCheck(lsn, payload.length), true);
+export function writeFrame(target: Buffer, offset: number, lsn: number, payload: Uint8Array): number {
+  target.writeUInt32LE(payload.length, offset);
+  target.writeUInt32LE(frameHeaderCheck(lsn, payload.length), offset + 4);
   target.set(framePayloadCheck(lsn, payload), offset + 8);
   target.set(payload, offset + frameHeaderBytes);
   const total = frameBytes(payload.length);

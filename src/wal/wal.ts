@@ -12,7 +12,7 @@ import { frameBytes, segmentFileName, segmentHeaderBytes } from './format.js';
 import { acquireLock, type Lock } from './lock.js';
 import { readLog, type ReadSource, type WalEntry } from './reader.js';
 import { recover, type RecoveryMode, type RecoveryReport } from './recovery.js';
-import { WalWriter } from './writer.js';
+import { openActiveSegment, WalWriter } from './writer.js';
 
 export type SyncMode = 'always' | 'none';
 
@@ -124,7 +124,7 @@ export class Wal {
         log(`wal recovery (${mode}): ${damage.reason} in ${damage.file} at byte ${damage.offset}; dropped ${recovered.report.bytesDropped} bytes${dropped}`);
       }
       const activeBase = recovered.segmentBases[recovered.segmentBases.length - 1]!;
-      const handle = await fileSystem.openReadWrite(path.join(dir, segmentFileName(activeBase)));
+      const handle = await openActiveSegment(fileSystem, dir, activeBase, sync);
       return new Wal({ dir, fileSystem, recordBytesMax, segmentBytesMax, sync, lock, bases: recovered.segmentBases, endLsn: recovered.endLsn, recovery: recovered.report, handle });
     } catch (error) {
       lock.release();

@@ -1,6 +1,7 @@
-// The group-commit writer. Appends get their LSNs at once (in call order) and queue; one
-// flush loop writes everything queued as one buffer and makes it durable with one fdatasync,
-// so concurrent appenders share fsyncs. Invariants: bytes reach the file in LSN order with no
+// The group-commit writer. Appends get their LSNs at once (in call order) and are framed
+// (checksummed) right away, so that work overlaps the fsync in flight; one flush loop writes
+// everything queued as one buffer with one durable write (O_DSYNC), so concurrent appenders
+// share fsyncs. Invariants: bytes reach the file in LSN order with no
 // gaps; an append resolves only after its bytes (and every earlier byte) are durable; after
 // any write or fsync error nothing more is written and every pending append rejects.
 import path from 'node:path';
@@ -12,13 +13,19 @@ import { createSegment } from './recovery.js';
 
 interface PendingFrame {
   lsn: number;
-  payload: Uint8Array;
+  /** Where the framed bytes sit in the entry's buffer. */
+  start: number;
+  end: number;
   /** This frame is the first of a new segment whose base is `lsn - segmentHeaderBytes`. */
   startsSegment: boolean;
 }
 
 interface PendingEntry {
+  /** The entry's frames, encoded back to back. */
+  bytes: Buffer;
   frames: PendingFrame[];
+  /** Whether any frame starts a new segment (the entry's bytes must then be split). */
+  rolls: boolean;
   resolve: (lsns: number[]) => void;
   reject: (error: Error) => void;
 }
@@ -32,6 +39,11 @@ export interface WriterOptions {
   onDurable: (endLsn: number) => void;
   /** Called after a new segment file exists (and, when syncing, its directory entry is durable). */
   onSegmentCreated: (baseLsn: number) => void;
+}
+
+/** Opens the segment appends go to; when syncing, with O_DSYNC so each write is durable. */
+export function openActiveSegment(fileSystem: FileSystem, dir: string, baseLsn: number, sync: boolean): Promise<FileHandle> {
+  return fileSystem.openReadWrite(path.join(dir, segmentFileName(baseLsn)), { syncWrites: sync });
 }
 
 export class WalWriter {
@@ -65,14 +77,25 @@ export class WalWriter {
     if (this.failure !== undefined) {
       return Promise.reject(new WalFailedError('the WAL failed earlier and refuses appends until reopened', { cause: this.failure }));
     }
-    const frames = payloads.map((payload) => this.plan(payload));
-    const done = new Promise<number[]>((resolve, reject) => this.queue.push({ frames, resolve, reject }));
+    let total = 0;
+    for (const payload of payloads) total += frameBytes(payload.length);
+    const bytes = Buffer.allocUnsafe(total);
+    let offset = 0;
+    let rolls = false;
+    const frames = payloads.map((payload) => {
+      const frame = this.plan(payload, offset);
+      offset += writeFrame(bytes, offset, frame.lsn, payload);
+      frame.end = offset;
+      rolls ||= frame.startsSegment;
+      return frame;
+    });
+    const done = new Promise<number[]>((resolve, reject) => this.queue.push({ bytes, frames, rolls, resolve, reject }));
     // Start on a microtask, not now: appends made in the same tick then share one fsync.
     if (this.flushing === undefined) this.flushing = Promise.resolve().then(() => this.flushLoop());
     return done;
   }
 
-  private plan(payload: Uint8Array): PendingFrame {
+  private plan(payload: Uint8Array, start: number): PendingFrame {
     const bytes = frameBytes(payload.length);
     const used = this.planEnd - this.planBase;
     const startsSegment = used > segmentHeaderBytes && used + bytes > this.options.segmentBytesMax;
@@ -80,7 +103,7 @@ export class WalWriter {
       this.planBase = this.planEnd;
       this.planEnd = this.planBase + segmentHeaderBytes;
     }
-    const frame = { lsn: this.planEnd, payload, startsSegment };
+    const frame = { lsn: this.planEnd, start, end: start, startsSegment };
     this.planEnd += bytes;
     return frame;
   }
@@ -105,7 +128,7 @@ export class WalWriter {
       while (this.queue.length > 0 && this.failure === undefined) {
         const group = this.takeGroup();
         try {
-          await this.writeGroup(group.flatMap((entry) => entry.frames));
+          await this.writeGroup(group);
         } catch (error) {
           this.fail(error as Error, group);
           return;
@@ -124,48 +147,55 @@ export class WalWriter {
     let count = 0;
     for (const entry of this.queue) {
       if (count > 0 && (bytes >= groupCommitBytesMax || records >= groupCommitRecordsMax)) break;
-      for (const frame of entry.frames) bytes += frameBytes(frame.payload.length);
+      bytes += entry.bytes.length;
       records += entry.frames.length;
       count += 1;
     }
     return this.queue.splice(0, count);
   }
 
-  /** Writes frames (in LSN order) as one buffer per segment, rolling segments where planned. */
-  private async writeGroup(frames: PendingFrame[]): Promise<void> {
-    let start = 0;
-    while (start < frames.length) {
-      if (frames[start]!.startsSegment) await this.roll(frames[start]!.lsn - segmentHeaderBytes);
-      let end = start + 1;
-      while (end < frames.length && !frames[end]!.startsSegment) end += 1;
-      await this.writeRun(frames.slice(start, end));
-      start = end;
+  /**
+   * Writes a group's frames (in LSN order) as one buffer per segment, rolling segments where
+   * planned. When syncing, every write is durable before it resolves (writeDurably).
+   */
+  private async writeGroup(group: PendingEntry[]): Promise<void> {
+    let run: Buffer[] = [];
+    let runLsn = this.writtenEnd;
+    for (const entry of group) {
+      if (!entry.rolls) {
+        run.push(entry.bytes);
+        continue;
+      }
+      for (const frame of entry.frames) {
+        if (frame.startsSegment) {
+          await this.writeRun(run, runLsn);
+          run = [];
+          await this.roll(frame.lsn - segmentHeaderBytes);
+          runLsn = frame.lsn;
+        }
+        run.push(entry.bytes.subarray(frame.start, frame.end));
+      }
     }
-    if (this.options.sync) await this.handle.datasync();
+    await this.writeRun(run, runLsn);
   }
 
-  private async writeRun(frames: PendingFrame[]): Promise<void> {
-    const first = frames[0]!;
-    assert(first.lsn === this.writtenEnd, 'frames are written exactly at the end of the log');
-    let total = 0;
-    for (const frame of frames) total += frameBytes(frame.payload.length);
-    const buffer = Buffer.allocUnsafe(total);
-    let offset = 0;
-    for (const frame of frames) {
-      assert(frame.lsn === first.lsn + offset, 'LSNs within a run are contiguous');
-      offset += writeFrame(buffer, offset, frame.lsn, frame.payload);
-    }
-    await this.handle.write(buffer, first.lsn - this.activeBase);
-    this.writtenEnd = first.lsn + total;
+  private async writeRun(run: Buffer[], lsn: number): Promise<void> {
+    if (run.length === 0) return;
+    assert(lsn === this.writtenEnd, 'frames are written exactly at the end of the log');
+    const buffer = run.length === 1 ? run[0]! : Buffer.concat(run);
+    const position = lsn - this.activeBase;
+    if (this.options.sync) await this.handle.writeDurably(buffer, position);
+    else await this.handle.write(buffer, position);
+    this.writtenEnd = lsn + buffer.length;
   }
 
   /** Seals the active segment (durably, when syncing) and starts a new one at `baseLsn`. */
   private async roll(baseLsn: number): Promise<void> {
     assert(baseLsn === this.writtenEnd, 'a new segment starts where the previous one ends');
-    if (this.options.sync) await this.handle.datasync();
+    // Nothing to sync first: when syncing, every write to the old segment was durable.
     await this.handle.close();
     await createSegment(this.options.fileSystem, this.options.dir, baseLsn, this.options.sync);
-    this.handle = await this.options.fileSystem.openReadWrite(path.join(this.options.dir, segmentFileName(baseLsn)));
+    this.handle = await openActiveSegment(this.options.fileSystem, this.options.dir, baseLsn, this.options.sync);
     this.activeBase = baseLsn;
     this.writtenEnd = baseLsn + segmentHeaderBytes;
     this.options.onSegmentCreated(baseLsn);
