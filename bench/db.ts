@@ -151,7 +151,17 @@ async function benchLmdb(rows: Row[], hashes: string[]): Promise<number> {
     for (let i = 0; i < readOps; i++) if (db.get(keys[(i * 7919) % keys.length]!) !== undefined) found++;
   });
   if (found !== readOps) throw new Error('raw lmdb get missed keys');
-  rows.push({ name: 'raw lmdb get (bytes, no decode)', opsPerSec: readOps / seconds });
+  rows.push({ name: 'raw lmdb get (bytes, prebuilt binary key)', opsPerSec: readOps / seconds });
+  // What a caller holding a hex hash pays with raw lmdb: the key is built per get. Shown for
+  // context; the target is judged against the prebuilt-key floor above.
+  const hexes = hashes.slice(0, keys.length);
+  const fromHex = await timeIt(() => {
+    for (let i = 0; i < readOps; i++) {
+      const key = Buffer.concat([Buffer.from('H:'), Buffer.from(hexes[(i * 7919) % hexes.length]!, 'hex')]);
+      if (db.get(key) === undefined) throw new Error('raw lmdb get missed a key');
+    }
+  });
+  rows.push({ name: 'raw lmdb get (bytes, key built from the hex hash)', opsPerSec: readOps / fromHex });
   await db.close();
   return readOps / seconds;
 }

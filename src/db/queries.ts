@@ -19,11 +19,12 @@ import {
   type Vote,
 } from '../records/index.js';
 import {
-  assertionKey,
+  assertionKeyHex,
   epochKey,
   epochPrefix,
   hashFromSubjectKey,
   locatorKey,
+  locatorKeyHex,
   subjectKey,
   subjectPrefix,
   votePrefix,
@@ -67,10 +68,9 @@ function withHash<T extends StemeRecord>(record: T, hash: Hash): Stored<T> {
 
 /** The stored bytes of the record with this hash: H: directly, votes and epochs via R:. */
 export function getRecordBytes(store: KVStore, hash: Hash): Uint8Array | undefined {
-  const hashBytes = hashToBytes(hash);
-  const assertion = store.get(assertionKey(hashBytes));
+  const assertion = store.get(assertionKeyHex(hash));
   if (assertion !== undefined) return assertion;
-  const locator = store.get(locatorKey(hashBytes));
+  const locator = store.get(locatorKeyHex(hash));
   return locator === undefined ? undefined : store.get(decodeLocator(locator).primaryKey);
 }
 
@@ -86,7 +86,7 @@ export function getView(store: KVStore, hash: Hash): RecordView | undefined {
 }
 
 export function getAssertion(store: KVStore, hash: Hash): Stored<Assertion> | undefined {
-  const bytes = store.get(assertionKey(hashToBytes(hash)));
+  const bytes = store.get(assertionKeyHex(hash));
   return bytes === undefined ? undefined : withHash(decodeRecord(bytes) as Assertion, hash);
 }
 

@@ -31,8 +31,23 @@ function u64be(value: number): Uint8Array {
   return bytes;
 }
 
+/**
+ * `family` + 32 hash bytes decoded from 64 hex characters straight into the key: one
+ * allocation instead of three on the get-by-hash path (hex decode, then concat).
+ */
+function keyWithHexHash(family: Uint8Array, hex: string): Uint8Array {
+  const key = Buffer.allocUnsafe(family.length + hashBytesLength);
+  key.set(family, 0);
+  // Buffer.write stops at the first non-hex character: a short count means a bad hash.
+  const written = key.write(hex, family.length, 'hex');
+  assert(written === hashBytesLength && hex.length === 2 * hashBytesLength, 'a hex hash key part is 64 hex characters');
+  return key;
+}
+
 /** H:{hash} -> assertion bytes. */
 export const assertionKey = (hash: Uint8Array): Uint8Array => concatBytes(H, checkHash(hash));
+/** assertionKey from a hash's 64 hex characters. */
+export const assertionKeyHex = (hex: string): Uint8Array => keyWithHexHash(H, hex);
 export const assertionPrefix = (): Uint8Array => H;
 
 /** V:{assertion hash}:{vote hash} -> vote bytes. */
@@ -69,6 +84,8 @@ export const hashFromSubjectKey = (key: Uint8Array): Uint8Array => key.subarray(
 
 /** R:{hash} -> locator of a vote or epoch (kind, first LSN, primary key). */
 export const locatorKey = (hash: Uint8Array): Uint8Array => concatBytes(R, checkHash(hash));
+/** locatorKey from a hash's 64 hex characters. */
+export const locatorKeyHex = (hex: string): Uint8Array => keyWithHexHash(R, hex);
 /** X:{lsn, u64 big-endian} -> dead letter (a logged payload that could not be stored). */
 export const deadLetterKey = (lsn: number): Uint8Array => concatBytes(X, u64be(lsn));
 export const deadLetterPrefix = (): Uint8Array => X;

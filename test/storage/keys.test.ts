@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { epochIdFromKey, epochKey, epochPrefix, hashFromSubjectKey, LmdbStore, MemoryStore, prefixUpperBound, subjectKey, subjectPrefix, type KVStore } from '../../src/storage/index.js';
+import { assertionKey, assertionKeyHex, epochIdFromKey, locatorKey, locatorKeyHex, epochKey, epochPrefix, hashFromSubjectKey, LmdbStore, MemoryStore, prefixUpperBound, subjectKey, subjectPrefix, type KVStore } from '../../src/storage/index.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const hashOf = (i: number): Uint8Array => new Uint8Array(32).fill(i & 0xff).map((v, j) => (j === 0 ? i >> 8 : v));
@@ -65,4 +65,14 @@ test('computing a prefix bound never changes the prefix, even when it is a Buffe
   const prefix = Buffer.from('H:');
   prefixUpperBound(prefix);
   assert.equal(prefix.toString(), 'H:');
+});
+
+test('keys built from a hex hash equal keys built from its bytes; a bad hex hash is refused', () => {
+  const bytes = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 5) & 0xff);
+  const hex = Buffer.from(bytes).toString('hex');
+  assert.deepEqual([...assertionKeyHex(hex)], [...assertionKey(bytes)]);
+  assert.deepEqual([...locatorKeyHex(hex)], [...locatorKey(bytes)]);
+  assert.throws(() => assertionKeyHex(hex.slice(0, 62)));
+  assert.throws(() => assertionKeyHex(`${hex.slice(0, 60)}zz00`));
+  assert.throws(() => assertionKeyHex(`${hex}00`));
 });
