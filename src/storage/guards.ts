@@ -51,3 +51,15 @@ export function scanRange(prefix: Uint8Array, options: ScanOptions): ScanRange {
   const empty = prefix.length > kvKeyBytesMax || limit === 0 || (end !== undefined && compareBytes(start, end) >= 0);
   return { empty, start, end, limit };
 }
+
+/**
+ * The error for a write started inside a transaction callback (it would nest), and a promise
+ * already rejected with it. The store also throws the same error from the outer callback so
+ * that it aborts; the promise is marked handled because the outer transaction reports it.
+ */
+export function nestedWriteRefusal(): { error: InvalidArgumentError; refused: Promise<never> } {
+  const error = new InvalidArgumentError('transactions do not nest: a transaction callback started another write');
+  const refused = Promise.reject(error);
+  refused.catch(() => undefined);
+  return { error, refused };
+}

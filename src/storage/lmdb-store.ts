@@ -4,11 +4,11 @@
 // transactionSync, which aborts when the callback throws and is fsynced when it returns.
 import fs from 'node:fs';
 import { open, type RootDatabase } from 'lmdb';
-import { ClosedError, InvalidArgumentError, StemeError, StorageError } from '../errors.js';
+import { ClosedError, StemeError, StorageError, type InvalidArgumentError } from '../errors.js';
 import { kvKeyBytesMax } from '../limits.js';
-import { checkSynchronous, isStorableKey, scanRange, type ScanRange } from './guards.js';
+import { checkSynchronous, nestedWriteRefusal, scanRange, type ScanRange } from './guards.js';
 import type { KVEntry, KVStore, KVTransaction, ScanOptions } from './kv-store.js';
-import { lmdbError } from './lmdb-error.js';
+import { lmdbError, lmdbRead } from './lmdb-error.js';
 import { lmdbSettings } from './lmdb-settings.js';
 import { LmdbTransaction } from './lmdb-transaction.js';
 
@@ -57,22 +57,12 @@ export class LmdbStore implements KVStore {
 
   get(key: Uint8Array): Uint8Array | undefined {
     this.check();
-    if (!isStorableKey(key)) return undefined;
-    try {
-      return this.db.get(key);
-    } catch (error) {
-      throw lmdbError('get', error);
-    }
+    return lmdbRead('get', key, undefined, (k) => this.db.get(k));
   }
 
   has(key: Uint8Array): boolean {
     this.check();
-    if (!isStorableKey(key)) return false;
-    try {
-      return this.db.doesExist(key);
-    } catch (error) {
-      throw lmdbError('has', error);
-    }
+    return lmdbRead('has', key, false, (k) => this.db.doesExist(k));
   }
 
   scanPrefix(prefix: Uint8Array, options: ScanOptions = {}): Iterable<KVEntry> {
@@ -149,9 +139,8 @@ export class LmdbStore implements KVStore {
    * same error so it aborts; the refusal is marked handled because the outer one reports it.
    */
   private refuseNested(): Promise<never> {
-    this.nested = new InvalidArgumentError('transactions do not nest: a transaction callback started another write');
-    const refused = Promise.reject(this.nested);
-    refused.catch(() => undefined);
+    const { error, refused } = nestedWriteRefusal();
+    this.nested = error;
     return refused;
   }
 

@@ -4,9 +4,9 @@
 // returns: a putSync outside a transaction would silently commit on its own.
 import type { RootDatabase } from 'lmdb';
 import { ClosedError } from '../errors.js';
-import { checkKey, isStorableKey } from './guards.js';
+import { checkKey } from './guards.js';
 import type { KVTransaction } from './kv-store.js';
-import { lmdbError } from './lmdb-error.js';
+import { lmdbError, lmdbRead } from './lmdb-error.js';
 
 export class LmdbTransaction implements KVTransaction {
   private readonly db: RootDatabase<Uint8Array, Uint8Array>;
@@ -27,22 +27,12 @@ export class LmdbTransaction implements KVTransaction {
 
   get(key: Uint8Array): Uint8Array | undefined {
     this.check();
-    if (!isStorableKey(key)) return undefined;
-    try {
-      return this.db.get(key);
-    } catch (error) {
-      throw lmdbError('get', error);
-    }
+    return lmdbRead('get', key, undefined, (k) => this.db.get(k));
   }
 
   has(key: Uint8Array): boolean {
     this.check();
-    if (!isStorableKey(key)) return false;
-    try {
-      return this.db.doesExist(key);
-    } catch (error) {
-      throw lmdbError('has', error);
-    }
+    return lmdbRead('has', key, false, (k) => this.db.doesExist(k));
   }
 
   put(key: Uint8Array, value: Uint8Array): void {

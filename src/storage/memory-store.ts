@@ -3,9 +3,9 @@
 // throwing callback leaves nothing. Every byte array in or out is copied, as with LMDB.
 // A scan re-finds its place after each entry, so writes during a scan never repeat or skip
 // an entry that existed throughout. Nothing survives close.
-import { ClosedError, InvalidArgumentError } from '../errors.js';
+import { ClosedError, type InvalidArgumentError } from '../errors.js';
 import { compareBytes, copyBytes, startsWith, successor } from './bytes.js';
-import { checkSynchronous, isStorableKey, scanRange, type ScanRange } from './guards.js';
+import { checkSynchronous, isStorableKey, nestedWriteRefusal, scanRange, type ScanRange } from './guards.js';
 import type { KVEntry, KVStore, KVTransaction, ScanOptions } from './kv-store.js';
 import { MemoryTransaction } from './memory-transaction.js';
 
@@ -94,9 +94,8 @@ export class MemoryStore implements KVStore {
 
   /** As LmdbStore: refuse a nested write and fail the outer transaction with the same error. */
   private refuseNested(): Promise<never> {
-    this.nested = new InvalidArgumentError('transactions do not nest: a transaction callback started another write');
-    const refused = Promise.reject(this.nested);
-    refused.catch(() => undefined);
+    const { error, refused } = nestedWriteRefusal();
+    this.nested = error;
     return refused;
   }
 

@@ -1,18 +1,12 @@
 // `stemedb assert`: records one assertion and prints its hash (with --json, hash and LSN).
 import type { Command } from 'commander';
-import type { JsonValue } from '../../index.js';
+import type { AssertionInput } from '../../index.js';
 import { globalsOf, withDb } from '../context.js';
 import { printJson } from '../output.js';
 import { parseId, parseNumber, parseObject } from '../parse.js';
 
-interface AssertOptions {
-  subject: string;
-  predicate: string;
-  object: JsonValue;
-  source: string;
-  confidence?: number;
-  epoch?: number;
-}
+/** What commander parses: an assertion without createdAt (the write time is used). */
+type AssertOptions = Omit<AssertionInput, 'createdAt'>;
 
 /** The source recorded when --source is not given. */
 export const cliSourceDefault = 'cli';
