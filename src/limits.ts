@@ -51,6 +51,19 @@ export const lmdbMapBytesInitial = 256 * MiB;
 /** Concurrent LMDB read transactions (LMDB's own default, passed explicitly). */
 export const lmdbReadersMax = 126;
 
+// --- database ---
+/**
+ * Records the overlay (logged, not yet ingested, already queryable) holds before writes wait
+ * for ingest instead: bounds its memory (~1 KiB a small record with its indexes) to tens of MiB.
+ */
+export const overlayRecordsMax = 65_536;
+/**
+ * How long the ingestor lets records gather after catching up before its next LMDB commit,
+ * when nobody waits for it: commits block the thread for their fsync (0.3-3 ms here), so
+ * fewer, larger ones keep that off most writes' latency. Visibility does not wait for it.
+ */
+export const ingestPaceMs = 10;
+
 // --- queries ---
 /** Default and largest page size for list queries. */
 export const pageLimitDefault = 100;

@@ -3,7 +3,8 @@
 // before its assertion. Importing it gives back the same hashes.
 import { decodeRecord, hashRecordBytes, type StemeRecord } from '../records/index.js';
 import { assertionPrefix, epochPrefix, votePrefixAll, type KVStore } from '../storage/index.js';
-import type { Stored } from './queries.js';
+import type { Overlay } from './overlay.js';
+import { storeHolds, type Stored } from './queries.js';
 
 export type RecordKind = StemeRecord['type'];
 
@@ -13,11 +14,15 @@ const prefixes: Array<[RecordKind, () => Uint8Array]> = [
   ['vote', votePrefixAll],
 ];
 
-export function* exportRecords(store: KVStore, kind?: RecordKind): Generator<Stored<StemeRecord>> {
+/** Stored records of each kind, then that kind's pending ones (logged, not yet ingested). */
+export function* exportRecords(store: KVStore, overlay: Overlay, kind?: RecordKind): Generator<Stored<StemeRecord>> {
   for (const [recordKind, prefix] of prefixes) {
     if (kind !== undefined && kind !== recordKind) continue;
     for (const { value } of store.scanPrefix(prefix())) {
       yield { ...decodeRecord(value), hash: hashRecordBytes(value) };
+    }
+    for (const entry of [...overlay.entries()]) {
+      if (entry.record.type === recordKind && !storeHolds(store, entry)) yield { ...entry.record, hash: entry.hash };
     }
   }
 }

@@ -4,6 +4,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { decodeLocator } from '../ingest/index.js';
 import { pageLimitDefault, pageLimitMax } from '../limits.js';
+import type { Overlay, OverlayEntry } from './overlay.js';
 import {
   decodeRecord,
   hashFromBytes,
@@ -66,70 +67,121 @@ function withHash<T extends StemeRecord>(record: T, hash: Hash): Stored<T> {
   return { ...record, hash };
 }
 
-/** The stored bytes of the record with this hash: H: directly, votes and epochs via R:. */
-export function getRecordBytes(store: KVStore, hash: Hash): Uint8Array | undefined {
+/** Where queries read: the KV store, and the records logged but not yet ingested. */
+export interface Reads {
+  store: KVStore;
+  overlay: Overlay;
+}
+
+/** The stored bytes of the record with this hash: pending in memory, H: directly, votes and epochs via R:. */
+export function getRecordBytes({ store, overlay }: Reads, hash: Hash): Uint8Array | undefined {
+  const pending = overlay.get(hash);
+  if (pending !== undefined) return pending.bytes;
   const assertion = store.get(assertionKeyHex(hash));
   if (assertion !== undefined) return assertion;
   const locator = store.get(locatorKeyHex(hash));
   return locator === undefined ? undefined : store.get(decodeLocator(locator).primaryKey);
 }
 
-export function getRecord(store: KVStore, hash: Hash): StoredRecord | undefined {
-  const bytes = getRecordBytes(store, hash);
+export function getRecord(reads: Reads, hash: Hash): StoredRecord | undefined {
+  const bytes = getRecordBytes(reads, hash);
   return bytes === undefined ? undefined : withHash(decodeRecord(bytes), hash);
 }
 
 /** A zero-copy view over the stored bytes; fields decode lazily, on access. */
-export function getView(store: KVStore, hash: Hash): RecordView | undefined {
-  const bytes = getRecordBytes(store, hash);
+export function getView(reads: Reads, hash: Hash): RecordView | undefined {
+  const bytes = getRecordBytes(reads, hash);
   return bytes === undefined ? undefined : openView(bytes);
 }
 
-export function getAssertion(store: KVStore, hash: Hash): Stored<Assertion> | undefined {
+/** Whether the assertion with this hash is stored or pending. */
+export function hasAssertion({ store, overlay }: Reads, hash: Hash): boolean {
+  return overlay.get(hash)?.record.type === 'assertion' || store.has(assertionKeyHex(hash));
+}
+
+function getAssertion({ store, overlay }: Reads, hash: Hash): Stored<Assertion> | undefined {
+  const pending = overlay.get(hash);
+  if (pending?.record.type === 'assertion') return withHash(pending.record, hash);
   const bytes = store.get(assertionKeyHex(hash));
   return bytes === undefined ? undefined : withHash(decodeRecord(bytes) as Assertion, hash);
 }
 
-export function assertionsAbout(store: KVStore, subject: string, options: PageOptions = {}): Page<Stored<Assertion>> {
+/**
+ * One page of assertions about `subject`, ordered by hash: the KV store's page merged with
+ * the pending ones. The KV store is asked for limit + 1 hashes after the cursor; the smallest
+ * limit + 1 of their union with every pending hash after the cursor are the page and the
+ * "more" test. Lowercase hex orders exactly as the hash bytes do.
+ */
+export function assertionsAbout(reads: Reads, subject: string, options: PageOptions = {}): Page<Stored<Assertion>> {
   if (typeof subject !== 'string' || subject.length === 0) throw new InvalidArgumentError('subject must be a non-empty string');
   const limit = toLimit(options.limit);
-  const after = options.cursor === undefined ? undefined : subjectKey(subject, hashToBytes(toHash(options.cursor, 'cursor')));
+  const cursor = options.cursor === undefined ? undefined : toHash(options.cursor, 'cursor');
+  const after = cursor === undefined ? undefined : subjectKey(subject, hashToBytes(cursor));
+  const hashes = new Set<Hash>();
+  for (const entry of reads.store.scanPrefix(subjectPrefix(subject), { limit: limit + 1, ...(after && { after }) })) {
+    hashes.add(hashFromBytes(hashFromSubjectKey(entry.key)));
+  }
+  for (const entry of reads.overlay.assertionsAbout(subject)) {
+    if (cursor === undefined || entry.hash > cursor) hashes.add(entry.hash);
+  }
+  const page = [...hashes].sort().slice(0, limit + 1);
   const items: Array<Stored<Assertion>> = [];
-  let more = false;
-  for (const entry of store.scanPrefix(subjectPrefix(subject), { limit: limit + 1, ...(after && { after }) })) {
-    if (items.length === limit) {
-      more = true;
-      break;
-    }
-    const hash = hashFromBytes(hashFromSubjectKey(entry.key));
-    const assertion = getAssertion(store, hash);
+  for (const hash of page.slice(0, limit)) {
+    const assertion = getAssertion(reads, hash);
     if (assertion !== undefined) items.push(assertion);
   }
   const last = items[items.length - 1];
-  return more && last !== undefined ? { items, cursor: last.hash } : { items };
+  return page.length > limit && last !== undefined ? { items, cursor: last.hash } : { items };
 }
 
 /** Every vote on an assertion with the LSN it was first logged at (the tie-breaker). */
-export function votesWithLsn(store: KVStore, assertion: Hash): Array<{ vote: Stored<Vote>; lsn: number }> {
+export function votesWithLsn({ store, overlay }: Reads, assertion: Hash): Array<{ vote: Stored<Vote>; lsn: number }> {
   const votes: Array<{ vote: Stored<Vote>; lsn: number }> = [];
+  const seen = new Set<Hash>();
   for (const entry of store.scanPrefix(votePrefix(hashToBytes(assertion)))) {
     const hash = hashRecordBytes(entry.value);
     const locator = store.get(locatorKey(hashToBytes(hash)));
     const lsn = locator === undefined ? 0 : decodeLocator(locator).lsn;
     votes.push({ vote: withHash(decodeRecord(entry.value) as Vote, hash), lsn });
+    seen.add(hash);
+  }
+  for (const entry of overlay.votesFor(assertion)) {
+    if (!seen.has(entry.hash)) votes.push({ vote: withHash(entry.record, entry.hash), lsn: entry.lsn });
   }
   return votes.sort((a, b) => a.vote.createdAt - b.vote.createdAt || a.lsn - b.lsn);
 }
 
-export function getEpoch(store: KVStore, id: number): Stored<Epoch> | undefined {
+/** The epoch with this id (its first definition) and the LSN it was logged at. */
+export function getEpochWithLsn({ store, overlay }: Reads, id: number): { epoch: Stored<Epoch>; lsn: number } | undefined {
   const bytes = store.get(epochKey(id));
-  return bytes === undefined ? undefined : withHash(decodeRecord(bytes) as Epoch, hashRecordBytes(bytes));
+  if (bytes === undefined) {
+    const pending = overlay.epoch(id);
+    return pending === undefined ? undefined : { epoch: withHash(pending.record, pending.hash), lsn: pending.lsn };
+  }
+  const hash = hashRecordBytes(bytes);
+  const locator = store.get(locatorKey(hashToBytes(hash)));
+  return { epoch: withHash(decodeRecord(bytes) as Epoch, hash), lsn: locator === undefined ? 0 : decodeLocator(locator).lsn };
 }
 
-export function listEpochs(store: KVStore): Array<Stored<Epoch>> {
+export function getEpoch(reads: Reads, id: number): Stored<Epoch> | undefined {
+  return getEpochWithLsn(reads, id)?.epoch;
+}
+
+/** Every epoch, by id. */
+export function listEpochs({ store, overlay }: Reads): Array<Stored<Epoch>> {
   const epochs: Array<Stored<Epoch>> = [];
+  const ids = new Set<number>();
   for (const entry of store.scanPrefix(epochPrefix())) {
-    epochs.push(withHash(decodeRecord(entry.value) as Epoch, hashRecordBytes(entry.value)));
+    const epoch = withHash(decodeRecord(entry.value) as Epoch, hashRecordBytes(entry.value));
+    epochs.push(epoch);
+    ids.add(epoch.id);
   }
-  return epochs;
+  const pending = overlay.epochs().filter((entry) => !ids.has(entry.record.id));
+  if (pending.length === 0) return epochs;
+  return [...epochs, ...pending.map((entry) => withHash(entry.record, entry.hash))].sort((a, b) => a.id - b.id);
+}
+
+/** Whether the KV store already holds this pending record (a re-sent one, or ingested since). */
+export function storeHolds(store: KVStore, entry: OverlayEntry): boolean {
+  return store.has(entry.record.type === 'assertion' ? assertionKeyHex(entry.hash) : locatorKeyHex(entry.hash));
 }

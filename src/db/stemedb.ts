@@ -1,15 +1,18 @@
 // The public facade: one durable, queryable knowledge store in a directory (WAL in dir/wal,
 // LMDB in dir/kv). It owns open (lock, recovery, ingest catch-up), the write path (validate,
-// encode, log, then wait until visible) and close. Invariant: a write resolves only after its
-// bytes are durable in the WAL, and (unless {visible: false}) after they are queryable.
+// encode, log, publish to the overlay) and close. Invariant: a write resolves only after its
+// bytes are durable in the WAL, and (unless {visible: false}) after they are queryable: from
+// the overlay until the ingestor has put them in LMDB, from LMDB afterwards.
 import fs from 'node:fs';
 import path from 'node:path';
 import { ClosedError, InvalidArgumentError, InvalidRecordError, WalCorruptError } from '../errors.js';
+import { ingestPaceMs, overlayRecordsMax } from '../limits.js';
 import { Ingestor, readCheckpoint, readU64, type CounterName, type IngestProgress } from '../ingest/index.js';
 import { encodeAndHash, validateRecord, type Hash, type RecordView, type StemeRecord, type Vote } from '../records/index.js';
 import { counterKey, LmdbStore, MemoryStore, type KVStore } from '../storage/index.js';
 import { Wal, type RecoveryMode, type SyncMode } from '../wal/index.js';
-import { assertionsAbout, getEpoch, getRecord, getView, listEpochs, toHash, votesWithLsn, type Page, type PageOptions, type Stored, type StoredRecord } from './queries.js';
+import { Overlay, type OverlayEntry } from './overlay.js';
+import { assertionsAbout, getEpoch, getRecord, getView, listEpochs, storeHolds, toHash, votesWithLsn, type Page, type PageOptions, type Reads, type Stored, type StoredRecord } from './queries.js';
 import { exportRecords, type RecordKind } from './export.js';
 import type { AssertionInput, EpochInput, RecordInput, VoteInput } from './inputs.js';
 import { tallyVotes, type Tally } from './tally.js';
@@ -35,7 +38,11 @@ export interface StemeDBOptions {
 }
 
 export interface WriteOptions {
-  /** true (default): resolve once durable and queryable. false: once durable. */
+  /**
+   * true (default): resolve once durable and queryable (read-your-writes). false: once durable;
+   * the records become queryable when the ingestor has applied them (`sync()` waits for that).
+   * For bulk loads: such records skip the in-memory overlay, and so its memory and its limit.
+   */
   visible?: boolean;
 }
 
@@ -63,6 +70,10 @@ export class StemeDB {
   private readonly wal: Wal;
   private readonly store: KVStore;
   private readonly ingestor: Ingestor;
+  /** Records logged but not yet ingested: queries see them at once (read-your-writes). */
+  private readonly overlay = new Overlay();
+  /** End LSN of the last {visible: false} write: the checks wait for ingest to pass it. */
+  private invisibleEndLsn = 0;
   private readonly appliedAtOpen: number;
   private appended = 0;
   private closing: Promise<void> | undefined;
@@ -102,7 +113,7 @@ export class StemeDB {
       if (checkpoint < wal.firstLsn && !(checkpoint === 0 && wal.firstLsn === 0)) {
         throw new WalCorruptError(wal.dir, wal.firstLsn, `the WAL starts at LSN ${wal.firstLsn} but the KV store has only ingested up to LSN ${checkpoint}: records in between are gone`);
       }
-      ingestor = new Ingestor({ wal, store, retainWal: options.retainWal ?? true });
+      ingestor = new Ingestor({ wal, store, retainWal: options.retainWal ?? true, paceMs: ingestPaceMs });
       ingestor.on('failure', (error) => log(`ingest: ${error.message}`));
       if (options.onProgress) ingestor.on('batch', options.onProgress);
       ingestor.start();
@@ -161,13 +172,13 @@ export class StemeDB {
 
   private async write(records: StemeRecord[], options: WriteOptions | undefined): Promise<WriteResult[]> {
     const encoded = records.map((record) => encodeAndHash(record));
-    await checkVotes(this.store, this.ingestor, this.wal, records, encoded);
+    await checkVotes(this.reads(), this.settle, records, encoded);
     const hasEpochs = records.some((record) => record.type === 'epoch');
     if (!hasEpochs) return this.log(records, encoded, options);
     // Epoch definitions are checked and logged one batch at a time, so two conflicting
     // definitions cannot both pass the check.
     const run = this.epochLock.then(async () => {
-      const known = await checkEpochs(this.store, this.ingestor, this.wal, records, encoded);
+      const known = await checkEpochs(this.reads(), this.settle, records, encoded);
       const fresh = encoded.filter((_, i) => known[i] === undefined);
       const logged = await this.log(records.filter((_, i) => known[i] === undefined), fresh, options);
       let next = 0;
@@ -177,16 +188,41 @@ export class StemeDB {
     return run;
   }
 
+  /**
+   * Logs records durably and makes them visible: they enter the overlay, which every query
+   * reads, so a write need not wait for the ingestor's LMDB commit. When the overlay holds
+   * more than overlayRecordsMax records, writes wait for ingest to catch up instead, which
+   * bounds memory and slows writers to the rate LMDB absorbs. {visible: false} skips both.
+   */
   private async log(records: StemeRecord[], encoded: Array<{ bytes: Uint8Array; hash: Hash }>, options: WriteOptions | undefined): Promise<WriteResult[]> {
     if (encoded.length === 0) return [];
     const lsns = await this.wal.appendBatch(encoded.map((e) => e.bytes));
     this.appended += encoded.length;
     this.ingestor.handOff(lsns, records.map((record, i) => ({ record, hash: encoded[i]!.hash })));
-    if (options?.visible !== false) {
-      const last = encoded.length - 1;
-      await this.ingestor.waitFor(lsns[last]! + Wal.frameBytes(encoded[last]!.bytes.length));
+    const entries: OverlayEntry[] = records.map((record, i) => {
+      const { bytes, hash } = encoded[i]!;
+      return { record, hash, bytes, lsn: lsns[i]!, endLsn: lsns[i]! + Wal.frameBytes(bytes.length) };
+    });
+    const results = entries.map((e) => ({ hash: e.hash, lsn: e.lsn }));
+    const endLsn = entries[entries.length - 1]!.endLsn;
+    if (options?.visible === false) {
+      this.invisibleEndLsn = Math.max(this.invisibleEndLsn, endLsn);
+      return results;
     }
-    return encoded.map((e, i) => ({ hash: e.hash, lsn: lsns[i]! }));
+    const checkpoint = this.ingestor.checkpoint;
+    this.overlay.evictThrough(checkpoint);
+    this.overlay.add(entries, checkpoint);
+    if (this.overlay.size > overlayRecordsMax) await this.ingestor.waitFor(endLsn);
+    return results;
+  }
+
+  /** Waits until every {visible: false} write so far is ingested (at once when there is none pending). */
+  private readonly settle = (): Promise<void> => this.ingestor.waitFor(this.invisibleEndLsn);
+
+  /** What queries read, with the overlay trimmed to what the KV store does not hold yet. */
+  private reads(): Reads {
+    this.overlay.evictThrough(this.ingestor.checkpoint);
+    return { store: this.store, overlay: this.overlay };
   }
 
   private track<T>(run: () => Promise<T>): Promise<T> {
@@ -203,7 +239,7 @@ export class StemeDB {
   /** The record with this hash (assertion, vote or epoch), or undefined. */
   get(hash: string): StoredRecord | undefined {
     this.assertOpen();
-    return getRecord(this.store, toHash(hash));
+    return getRecord(this.reads(), toHash(hash));
   }
 
   /**
@@ -212,48 +248,54 @@ export class StemeDB {
    */
   getView(hash: string): RecordView | undefined {
     this.assertOpen();
-    return getView(this.store, toHash(hash));
+    return getView(this.reads(), toHash(hash));
   }
 
   /** Assertions about `subject`, ordered by hash, a page at a time. */
   assertionsAbout(subject: string, options: PageOptions = {}): Page<Stored<Assertion>> {
     this.assertOpen();
-    return assertionsAbout(this.store, subject, options);
+    return assertionsAbout(this.reads(), subject, options);
   }
 
   /** Every vote on an assertion, oldest first (by createdAt, then log order). */
   votesFor(hash: string): Array<Stored<Vote>> {
     this.assertOpen();
-    return votesWithLsn(this.store, toHash(hash)).map((entry) => entry.vote);
+    return votesWithLsn(this.reads(), toHash(hash)).map((entry) => entry.vote);
   }
 
   /** Weighted tally where each voter's latest vote counts once; optionally within one epoch. */
   tally(hash: string, options: { epoch?: number } = {}): Tally {
     this.assertOpen();
-    return tallyVotes(votesWithLsn(this.store, toHash(hash)).map((entry) => entry.vote), options.epoch);
+    return tallyVotes(votesWithLsn(this.reads(), toHash(hash)).map((entry) => entry.vote), options.epoch);
   }
 
   epochs(): Array<Stored<Epoch>> {
     this.assertOpen();
-    return listEpochs(this.store);
+    return listEpochs(this.reads());
   }
 
   epoch(id: number): Stored<Epoch> | undefined {
     this.assertOpen();
     if (!Number.isSafeInteger(id) || id < 0) throw new InvalidArgumentError(`epoch id must be a non-negative safe integer, got ${String(id)}`);
-    return getEpoch(this.store, id);
+    return getEpoch(this.reads(), id);
   }
 
   stats(): StemeStats {
     this.assertOpen();
+    const { store, overlay } = this.reads();
     const count = (name: CounterName): number => {
-      const value = this.store.get(counterKey(name));
+      const value = store.get(counterKey(name));
       return value === undefined ? 0 : readU64(value);
     };
+    const records = { assertions: count('assertions'), votes: count('votes'), epochs: count('epochs') };
+    // Queryable but not yet counted by the ingestor: pending records the store does not hold.
+    for (const entry of overlay.entries()) {
+      if (!storeHolds(store, entry)) records[`${entry.record.type}s`] += 1;
+    }
     const progress = this.ingestor.progress();
     const applied = this.ingestor.recordsApplied - this.appliedAtOpen;
     return {
-      records: { assertions: count('assertions'), votes: count('votes'), epochs: count('epochs') },
+      records,
       deadLetters: count('deadLetters'),
       wal: this.wal.stats(),
       ingest: {
@@ -314,7 +356,7 @@ export class StemeDB {
   /** Every stored record (epochs, then assertions, then votes), each with its hash. */
   export(options: { kind?: RecordKind } = {}): Generator<StoredRecord> {
     this.assertOpen();
-    return exportRecords(this.store, options.kind);
+    return exportRecords(this.store, this.overlay, options.kind);
   }
 
   /** The hash a record would be stored under (validates it; `createdAt` must be given to be stable). */

@@ -1,30 +1,26 @@
-// Checks a write must pass before it is logged: a vote needs its assertion to exist (in the
-// store, or earlier in the same batch), and an epoch id may be defined once — the same
-// content again is idempotent, other content is EPOCH_CONFLICT. Both wait for the ingestor to
-// catch up before refusing, so a record acknowledged with {visible: false} still counts.
+// Checks a write must pass before it is logged: a vote needs its assertion to exist (stored,
+// pending in the overlay, or earlier in the same batch), and an epoch id may be defined once:
+// the same content again is idempotent, other content is EPOCH_CONFLICT. A record written with
+// {visible: false} is in neither place until ingested, so before refusing a vote, and before
+// judging an epoch, the checks wait for those to be ingested (`settle`; free when none are).
 import { EpochConflictError, UnknownAssertionError } from '../errors.js';
-import { decodeLocator, type Ingestor } from '../ingest/index.js';
-import { hashToBytes, type Epoch, type Hash, type StemeRecord } from '../records/index.js';
-import { assertionKey, locatorKey, type KVStore } from '../storage/index.js';
-import type { Wal } from '../wal/index.js';
-import { getEpoch } from './queries.js';
+import type { Epoch, Hash, StemeRecord } from '../records/index.js';
+import { getEpochWithLsn, hasAssertion, type Reads } from './queries.js';
 
 interface Encoded {
   bytes: Uint8Array;
   hash: Hash;
 }
 
-export async function checkVotes(store: KVStore, ingestor: Ingestor, wal: Wal, records: StemeRecord[], encoded: Encoded[]): Promise<void> {
+export async function checkVotes(reads: Reads, settle: () => Promise<void>, records: StemeRecord[], encoded: Encoded[]): Promise<void> {
   const inBatch = new Set(encoded.filter((_, i) => records[i]!.type === 'assertion').map((e) => e.hash));
-  let caughtUp = false;
+  let settled = false;
   for (const record of records) {
-    if (record.type !== 'vote' || inBatch.has(record.assertion)) continue;
-    const key = assertionKey(hashToBytes(record.assertion));
-    if (store.has(key)) continue;
-    if (!caughtUp) {
-      await ingestor.waitFor(wal.recordsEndLsn);
-      caughtUp = true;
-      if (store.has(key)) continue;
+    if (record.type !== 'vote' || inBatch.has(record.assertion) || hasAssertion(reads, record.assertion)) continue;
+    if (!settled) {
+      await settle();
+      settled = true;
+      if (hasAssertion(reads, record.assertion)) continue;
     }
     throw new UnknownAssertionError(record.assertion);
   }
@@ -40,13 +36,12 @@ function sameDefinition(a: Epoch, b: Epoch): boolean {
  * Call under the database's epoch lock.
  */
 export async function checkEpochs(
-  store: KVStore,
-  ingestor: Ingestor,
-  wal: Wal,
+  reads: Reads,
+  settle: () => Promise<void>,
   records: StemeRecord[],
   encoded: Encoded[],
 ): Promise<Array<{ hash: Hash; lsn: number } | undefined>> {
-  await ingestor.waitFor(wal.recordsEndLsn);
+  await settle();
   const inBatch = new Map<number, Encoded>();
   return records.map((record, i) => {
     if (record.type !== 'epoch') return undefined;
@@ -56,10 +51,9 @@ export async function checkEpochs(
       return undefined;
     }
     inBatch.set(record.id, encoded[i]!);
-    const existing = getEpoch(store, record.id);
+    const existing = getEpochWithLsn(reads, record.id);
     if (existing === undefined) return undefined;
-    if (!sameDefinition(existing, record)) throw new EpochConflictError(record.id);
-    const locator = store.get(locatorKey(hashToBytes(existing.hash)));
-    return { hash: existing.hash, lsn: locator === undefined ? 0 : decodeLocator(locator).lsn };
+    if (!sameDefinition(existing.epoch, record)) throw new EpochConflictError(record.id);
+    return { hash: existing.epoch.hash, lsn: existing.lsn };
   });
 }

@@ -17,6 +17,13 @@ export interface IngestorOptions {
   /** Keep every WAL segment (default true); false deletes segments below the durable checkpoint. */
   retainWal?: boolean;
   batchRecordsMax?: number;
+  /**
+   * After a batch that caught up with the WAL, wait this long for more records before the
+   * next commit, unless someone is waiting for ingest (waitFor). Default 0: apply at once.
+   * The database sets it when queries read unapplied records from memory: fewer, larger LMDB
+   * commits, each of which blocks the thread for its fsync.
+   */
+  paceMs?: number;
 }
 
 export interface IngestProgress {
@@ -52,6 +59,9 @@ export class Ingestor extends EventEmitter<IngestEvents> {
   /** LSN just past the last entry the tail yielded. */
   private readThroughLsn = 0;
   private abort: AbortController | undefined;
+  private readonly paceMs: number;
+  /** Ends the pause between paced batches early (a waiter arrived). */
+  private wake: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private truncating: Promise<void> | undefined;
   /** The last KV failure, until a batch succeeds again. */
@@ -65,6 +75,7 @@ export class Ingestor extends EventEmitter<IngestEvents> {
     this.store = options.store;
     this.retainWal = options.retainWal ?? true;
     this.batchRecordsMax = options.batchRecordsMax ?? ingestBatchRecordsMax;
+    this.paceMs = options.paceMs ?? 0;
     this.checkpointLsn = readCheckpoint((key) => this.store.get(key));
   }
 
@@ -123,7 +134,9 @@ export class Ingestor extends EventEmitter<IngestEvents> {
     if (this.checkpointLsn >= lsn) return Promise.resolve();
     const failure = this.lastError;
     if (failure !== undefined) return Promise.reject(this.notVisible(failure));
-    return new Promise((resolve, reject) => this.waiters.push({ lsn, resolve, reject }));
+    const waiting = new Promise<void>((resolve, reject) => this.waiters.push({ lsn, resolve, reject }));
+    this.wake?.();
+    return waiting;
   }
 
   private async run(signal: AbortSignal): Promise<void> {
@@ -135,11 +148,29 @@ export class Ingestor extends EventEmitter<IngestEvents> {
       batch.push({ ...entry, prepared });
       // Apply when the batch is full or the tail has caught up with what is durable.
       if (batch.length >= this.batchRecordsMax || entry.nextLsn >= this.wal.endLsn || signal.aborted) {
+        const caughtUp = batch.length < this.batchRecordsMax;
         await this.applyWithRetry(batch, signal);
         batch = [];
         if (signal.aborted) return;
+        if (caughtUp) await this.pace(signal);
       }
     }
+  }
+
+  /** Pauses up to paceMs so that records arriving meanwhile share the next commit. */
+  private async pace(signal: AbortSignal): Promise<void> {
+    if (this.paceMs <= 0 || this.waiters.length > 0) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, this.paceMs);
+      signal.addEventListener('abort', done);
+      this.wake = done;
+    });
   }
 
   private async applyWithRetry(batch: IngestEntry[], signal: AbortSignal): Promise<void> {

@@ -102,3 +102,25 @@ test('stop ends the worker at a batch boundary and start resumes from the checkp
   await ingestor.stop();
   await wal.close();
 });
+
+test('with paceMs, records gather into one later commit, and a waiter ends the pause at once', async (t) => {
+  const wal = await Wal.open({ dir: tempDir(t), log: () => undefined });
+  const store = new MemoryStore();
+  const ingestor = new Ingestor({ wal, store, paceMs: 60_000 });
+  let batches = 0;
+  ingestor.on('batch', () => (batches += 1));
+  ingestor.start();
+  await wal.append(assertionBytes(0));
+  await ingestor.waitFor(wal.recordsEndLsn); // the first batch; the ingestor now pauses
+  assert.equal(batches, 1);
+  for (let i = 1; i <= 5; i++) await wal.append(assertionBytes(i));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(count(store, 'assertions'), 1, 'nothing applied during the pause');
+  const started = performance.now();
+  await ingestor.waitFor(wal.recordsEndLsn);
+  assert.ok(performance.now() - started < 5_000, 'the waiter did not sit out the 60 s pause');
+  assert.equal(count(store, 'assertions'), 6);
+  assert.equal(batches, 2, 'the five records shared one commit');
+  await ingestor.stop(); // also ends a pause
+  await wal.close();
+});
