@@ -13,7 +13,11 @@ export interface OverlayEntry {
   /** LSN of the frame, and just past it. */
   lsn: number;
   endLsn: number;
+  /** The KV store already held this record when it was logged again (a re-sent record). */
+  stored: boolean;
 }
+
+export type PendingCounts = Record<StemeRecord['type'], number>;
 
 export class Overlay {
   /** Every entry not yet evicted, in LSN order (a write's entries arrive in LSN order). */
@@ -24,6 +28,8 @@ export class Overlay {
   private readonly bySubject = new Map<string, OverlayEntry[]>();
   private readonly votesByAssertion = new Map<Hash, OverlayEntry[]>();
   private readonly epochsById = new Map<number, OverlayEntry>();
+  /** Indexed entries the KV store does not hold yet, by kind: what stats add to its counters. */
+  private readonly unstored: PendingCounts = { assertion: 0, vote: 0, epoch: 0 };
 
   /** Records pending (duplicates of one hash counted once). */
   get size(): number {
@@ -37,6 +43,7 @@ export class Overlay {
       this.pending.push(entry);
       if (this.byHash.has(entry.hash)) continue;
       this.byHash.set(entry.hash, entry);
+      if (!entry.stored) this.unstored[entry.record.type] += 1;
       const { record } = entry;
       if (record.type === 'assertion') push(this.bySubject, record.subject, entry);
       else if (record.type === 'vote') push(this.votesByAssertion, record.assertion, entry);
@@ -50,6 +57,7 @@ export class Overlay {
       const entry = this.pending[this.head++]!;
       if (this.byHash.get(entry.hash) !== entry) continue; // a duplicate: its first copy was indexed
       this.byHash.delete(entry.hash);
+      if (!entry.stored) this.unstored[entry.record.type] -= 1;
       const { record } = entry;
       if (record.type === 'assertion') remove(this.bySubject, record.subject, entry);
       else if (record.type === 'vote') remove(this.votesByAssertion, record.assertion, entry);
@@ -84,9 +92,14 @@ export class Overlay {
     return [...this.epochsById.values()] as Array<OverlayEntry & { record: Epoch }>;
   }
 
-  /** Pending entries of one kind, in LSN order (one per hash). */
+  /** Pending records, one per hash, in the order they were logged. */
   *entries(): Generator<OverlayEntry> {
     yield* this.byHash.values();
+  }
+
+  /** Pending records the KV store does not hold yet, by kind. */
+  unstoredCounts(): Readonly<PendingCounts> {
+    return this.unstored;
   }
 }
 

@@ -201,7 +201,7 @@ export class StemeDB {
     this.ingestor.handOff(lsns, records.map((record, i) => ({ record, hash: encoded[i]!.hash })));
     const entries: OverlayEntry[] = records.map((record, i) => {
       const { bytes, hash } = encoded[i]!;
-      return { record, hash, bytes, lsn: lsns[i]!, endLsn: lsns[i]! + Wal.frameBytes(bytes.length) };
+      return { record, hash, bytes, lsn: lsns[i]!, endLsn: lsns[i]! + Wal.frameBytes(bytes.length), stored: false };
     });
     const results = entries.map((e) => ({ hash: e.hash, lsn: e.lsn }));
     const endLsn = entries[entries.length - 1]!.endLsn;
@@ -210,6 +210,7 @@ export class StemeDB {
       return results;
     }
     const checkpoint = this.ingestor.checkpoint;
+    for (const entry of entries) entry.stored = storeHolds(this.store, entry);
     this.overlay.evictThrough(checkpoint);
     this.overlay.add(entries, checkpoint);
     if (this.overlay.size > overlayRecordsMax) await this.ingestor.waitFor(endLsn);
@@ -287,11 +288,13 @@ export class StemeDB {
       const value = store.get(counterKey(name));
       return value === undefined ? 0 : readU64(value);
     };
-    const records = { assertions: count('assertions'), votes: count('votes'), epochs: count('epochs') };
     // Queryable but not yet counted by the ingestor: pending records the store does not hold.
-    for (const entry of overlay.entries()) {
-      if (!storeHolds(store, entry)) records[`${entry.record.type}s`] += 1;
-    }
+    const pending = overlay.unstoredCounts();
+    const records = {
+      assertions: count('assertions') + pending.assertion,
+      votes: count('votes') + pending.vote,
+      epochs: count('epochs') + pending.epoch,
+    };
     const progress = this.ingestor.progress();
     const applied = this.ingestor.recordsApplied - this.appliedAtOpen;
     return {

@@ -66,6 +66,10 @@ test('writes are queryable before they are ingested, merged with ingested ones, 
   assert.deepEqual(db.epochs().map((e) => e.id), [1, 2]);
   assert.equal(db.epoch(2)?.hash, epoch.hash);
   assert.deepEqual(db.stats().records, { assertions: 21, votes: 3, epochs: 2 });
+  // Re-sending stored and pending records logs them again but counts nothing twice.
+  await db.assert(assertionInput(3, 'shared'));
+  await db.assert(assertionInput(200, 'only-pending'));
+  assert.deepEqual(db.stats().records, { assertions: 21, votes: 3, epochs: 2 });
   const exported = [...db.export()].map((r) => r.hash);
   assert.equal(exported.length, 26);
   assert.ok(exported.indexOf(lone.hash) < exported.indexOf(again.hash), 'an assertion is exported before its votes');
