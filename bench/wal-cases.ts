@@ -4,6 +4,7 @@
 // time after a short warm-up, in its own fresh directory, and reports its latencies.
 import fs from 'node:fs';
 import path from 'node:path';
+import { walPreallocateBytes } from '../src/limits.js';
 import { Wal } from '../src/wal/index.js';
 import { percentile } from './support.js';
 
@@ -78,12 +79,23 @@ export async function walBatches(dir: string, batchRecords: number, durationMs: 
   }
 }
 
-/** writeSync of `recordsPerSync` framed records' bytes at the end of a growing file, then fdatasyncSync. */
-export async function rawSyncs(dir: string, recordsPerSync: number, durationMs: number): Promise<CaseResult> {
+/**
+ * writeSync of `recordsPerSync` framed records' bytes, then fdatasyncSync: at the end of a
+ * growing file (the issue's floor), or, with `preallocated`, into zeros written and synced
+ * ahead in 1 MiB steps as the WAL does (the zero fills are inside the timed calls).
+ */
+export async function rawSyncs(dir: string, recordsPerSync: number, durationMs: number, preallocated = false): Promise<CaseResult> {
   const bytes = Buffer.alloc(recordsPerSync * Wal.frameBytes(payloadBytes), 0x5a);
   const fd = fs.openSync(path.join(dir, 'raw.log'), 'w');
+  const zeros = Buffer.alloc(walPreallocateBytes);
   let position = 0;
+  let allocated = 0;
   const writeAndSync = (): Promise<void> => {
+    if (preallocated && position + bytes.length > allocated - walPreallocateBytes / 2) {
+      fs.writeSync(fd, zeros, 0, zeros.length, allocated);
+      fs.fdatasyncSync(fd);
+      allocated += zeros.length;
+    }
     for (let written = 0; written < bytes.length; ) {
       written += fs.writeSync(fd, bytes, written, bytes.length - written, position + written);
     }
@@ -95,7 +107,7 @@ export async function rawSyncs(dir: string, recordsPerSync: number, durationMs: 
     await timed(1, warmupMs, writeAndSync);
     const run = await timed(1, durationMs, writeAndSync);
     const what = recordsPerSync === 1 ? '1 record' : `${recordsPerSync} records`;
-    return result(`raw write+fdatasync, ${what} per sync`, run.calls * recordsPerSync, run.seconds, run.latenciesUs);
+    return result(`raw write+fdatasync, ${what} per sync${preallocated ? ', preallocated' : ''}`, run.calls * recordsPerSync, run.seconds, run.latenciesUs);
   } finally {
     fs.closeSync(fd);
   }

@@ -17,6 +17,11 @@ export const recordBytesMaxCeiling = 256 * MiB;
 export const groupCommitRecordsMax = 4096;
 /** Bytes written by one group-commit write+fsync at most (bounds memory per flush). */
 export const groupCommitBytesMax = 8 * MiB;
+/**
+ * With sync 'always', the active segment is extended with durable zeros this far ahead of the
+ * log, so that a durable append overwrites allocated space instead of growing the file.
+ */
+export const walPreallocateBytes = 64 * KiB;
 /** Read buffer for scanning and reading segments. */
 export const walReadChunkBytes = 1 * MiB;
 

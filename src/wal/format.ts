@@ -51,20 +51,27 @@ const u32Span = 0x1_0000_0000;
 
 /** Scratch for the 13-byte check input (tag, lsn, length): hashing copies it, so one suffices. */
 const checkInput = new Uint8Array(13);
-const checkInputView = new DataView(checkInput.buffer);
+
+/** Writes `value` (< 2^32) little-endian at `offset`: byte stores, cheaper per frame than a DataView. */
+function putU32(target: Uint8Array, offset: number, value: number): void {
+  target[offset] = value & 0xff;
+  target[offset + 1] = (value >>> 8) & 0xff;
+  target[offset + 2] = (value >>> 16) & 0xff;
+  target[offset + 3] = (value >>> 24) & 0xff;
+}
 
 function headerCheckInput(tag: number, lsn: number, payloadBytes: number): Uint8Array {
   checkInput[0] = tag;
-  checkInputView.setUint32(1, lsn % u32Span, true);
-  checkInputView.setUint32(5, Math.floor(lsn / u32Span), true);
-  checkInputView.setUint32(9, payloadBytes, true);
+  putU32(checkInput, 1, lsn % u32Span);
+  putU32(checkInput, 5, Math.floor(lsn / u32Span));
+  putU32(checkInput, 9, payloadBytes);
   return checkInput;
 }
 
 /** The 4-byte check over (lsn, length): lets recovery trust or distrust a length on its own. */
 export function frameHeaderCheck(lsn: number, payloadBytes: number): number {
   const digest = blake3x128(headerCheckInput(tagFrameHeader, lsn, payloadBytes));
-  return new DataView(digest.buffer, digest.byteOffset).getUint32(0, true);
+  return (digest[0]! | (digest[1]! << 8) | (digest[2]! << 16) | (digest[3]! << 24)) >>> 0;
 }
 
 /** The 16-byte check over (lsn, length, payload). */

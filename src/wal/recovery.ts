@@ -15,7 +15,11 @@ export interface RecoveryReport {
   segmentsScanned: number;
   /** Valid records counted in the scanned segments. */
   recordsScanned: number;
-  /** Bytes cut from the end of the log (torn tail or, in point-in-time, everything after damage). */
+  /**
+   * Bytes cut from the end of the log (torn tail or, in point-in-time, everything after
+   * damage). Zeros after the damaged segment's last non-zero byte are preallocated space, not
+   * lost data, and are not counted.
+   */
   bytesDropped: number;
   /** Segment files deleted because they followed the damage (point-in-time only). */
   segmentsDropped: string[];
@@ -139,7 +143,7 @@ export async function recover(fs: FileSystem, dir: string, mode: RecoveryMode, s
     } else if (sealed && base + scan.validEnd !== bases[i + 1]) {
       found = {
         index: i,
-        damage: { offset: scan.validEnd, reason: 'sealed segment ends before the next segment starts', validFrameAfter: undefined },
+        damage: { offset: scan.validEnd, reason: 'sealed segment ends before the next segment starts', validFrameAfter: undefined, dataEnd: bytes.length },
         validEnd: scan.validEnd,
         torn: false,
       };
@@ -163,8 +167,7 @@ export async function recover(fs: FileSystem, dir: string, mode: RecoveryMode, s
       await fs.remove(fileOf(j));
       report.segmentsDropped.push(segmentFileName(bases[j]!));
     }
-    const size = await fileSize(fs, file);
-    report.bytesDropped += size - Math.max(found.validEnd, 0);
+    report.bytesDropped += Math.max(found.damage.dataEnd - found.validEnd, 0);
     await cutSegment(fs, file, bases[found.index]!, found.validEnd);
     if (sync) await fs.syncDirectory(dir);
     report.damage = { file, offset: found.damage.offset, reason: found.damage.reason };

@@ -2,6 +2,8 @@
 // frames, and at the first damage says where it is, why, and whether any valid frame
 // follows it. No valid frame after the damage makes it a torn tail (an interrupted write);
 // a valid frame after it makes it corruption, because a crash only ever tears the end.
+// Zero bytes from the last valid frame to the end are not damage: they are space the writer
+// preallocated (the active segment keeps some between a crash and the next clean close).
 import { segmentHeaderBytes, segmentHeaderProblem } from './format.js';
 import { checkFrame, findValidFrameFrom } from './frame-check.js';
 
@@ -11,6 +13,8 @@ export interface SegmentDamage {
   reason: string;
   /** Offset of a valid frame after the damage, when there is one (then it is corruption). */
   validFrameAfter: number | undefined;
+  /** Offset just past the segment's last non-zero byte: where the damaged bytes end. */
+  dataEnd: number;
 }
 
 export interface SegmentScan {
@@ -20,25 +24,34 @@ export interface SegmentScan {
   damage: SegmentDamage | undefined;
 }
 
+/** Offset just past the last non-zero byte of `bytes` (0 if all are zero). */
+function nonZeroEnd(bytes: Uint8Array): number {
+  let end = bytes.length;
+  while (end > 0 && bytes[end - 1] === 0) end--;
+  return end;
+}
+
 export function scanSegment(segment: Uint8Array, baseLsn: number): SegmentScan {
+  const dataEnd = nonZeroEnd(segment);
   const headerProblem = segmentHeaderProblem(segment.subarray(0, segmentHeaderBytes), baseLsn);
   if (headerProblem !== undefined) {
     return {
       validEnd: 0,
       records: 0,
-      damage: { offset: 0, reason: headerProblem, validFrameAfter: findValidFrameFrom(segment, baseLsn, segmentHeaderBytes) },
+      damage: { offset: 0, reason: headerProblem, validFrameAfter: findValidFrameFrom(segment, baseLsn, segmentHeaderBytes), dataEnd },
     };
   }
   let offset = segmentHeaderBytes;
   let records = 0;
-  while (offset < segment.length) {
+  // Past dataEnd only zeros remain: preallocated space, the end of the log.
+  while (offset < dataEnd) {
     const check = checkFrame(segment.subarray(offset), baseLsn + offset);
     if (!check.ok) {
       // A length that checked out lets the search start past the damaged frame, so a
       // payload that happens to contain frame-like bytes cannot be taken for a frame.
       const searchFrom = offset + (check.trustedEnd ?? 8);
       const validFrameAfter = findValidFrameFrom(segment, baseLsn, searchFrom);
-      return { validEnd: offset, records, damage: { offset, reason: check.reason, validFrameAfter } };
+      return { validEnd: offset, records, damage: { offset, reason: check.reason, validFrameAfter, dataEnd } };
     }
     offset += check.frameBytes;
     records += 1;

@@ -12,7 +12,7 @@ import { frameBytes, segmentFileName, segmentHeaderBytes } from './format.js';
 import { acquireLock, type Lock } from './lock.js';
 import { readLog, type ReadSource, type WalEntry } from './reader.js';
 import { recover, type RecoveryMode, type RecoveryReport } from './recovery.js';
-import { openActiveSegment, WalWriter } from './writer.js';
+import { openActiveSegment, WalWriter, type ActiveSegment } from './writer.js';
 
 export type SyncMode = 'always' | 'none';
 
@@ -79,7 +79,7 @@ export class Wal {
     bases: number[];
     endLsn: number;
     recovery: RecoveryReport;
-    handle: Awaited<ReturnType<FileSystem['openReadWrite']>>;
+    active: ActiveSegment;
   }) {
     this.dir = init.dir;
     this.fileSystem = init.fileSystem;
@@ -97,7 +97,7 @@ export class Wal {
         onDurable: (endLsn) => this.advance(endLsn),
         onSegmentCreated: (base) => this.bases.push(base),
       },
-      init.handle,
+      init.active,
       init.bases[init.bases.length - 1]!,
       init.endLsn,
     );
@@ -124,8 +124,8 @@ export class Wal {
         log(`wal recovery (${mode}): ${damage.reason} in ${damage.file} at byte ${damage.offset}; dropped ${recovered.report.bytesDropped} bytes${dropped}`);
       }
       const activeBase = recovered.segmentBases[recovered.segmentBases.length - 1]!;
-      const handle = await openActiveSegment(fileSystem, dir, activeBase, sync);
-      return new Wal({ dir, fileSystem, recordBytesMax, segmentBytesMax, sync, lock, bases: recovered.segmentBases, endLsn: recovered.endLsn, recovery: recovered.report, handle });
+      const active = await openActiveSegment(fileSystem, dir, activeBase, sync);
+      return new Wal({ dir, fileSystem, recordBytesMax, segmentBytesMax, sync, lock, bases: recovered.segmentBases, endLsn: recovered.endLsn, recovery: recovered.report, active });
     } catch (error) {
       lock.release();
       throw error;

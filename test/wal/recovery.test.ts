@@ -9,6 +9,12 @@ import { frameHeaderBytes, segmentHeaderBytes } from '../../src/wal/format.js';
 import { tempDir } from '../support/temp-dir.js';
 import { flipBit, openQuiet, payloadFor, readAll, segmentFiles } from './fixtures/wal-files.js';
 
+function nonZeroEnd(bytes: Uint8Array): number {
+  let end = bytes.length;
+  while (end > 0 && bytes[end - 1] === 0) end--;
+  return end;
+}
+
 async function writeLog(dir: string, count: number, bytes = 100, segmentBytesMax?: number): Promise<number[]> {
   const { wal } = await openQuiet(dir, segmentBytesMax === undefined ? {} : { segmentBytesMax });
   const lsns: number[] = [];
@@ -44,17 +50,39 @@ describe('torn tails are cut', () => {
     for (let cut = lastStart; cut < original.length; cut++) {
       fs.writeFileSync(file!, original.subarray(0, cut));
       const logs = await assertPrefixKeptAndWritable(dir, lsns, 4);
-      if (cut > lastStart) assert.match(logs.join('\n'), new RegExp(`dropped ${cut - lastStart} bytes`));
+      // Dropped bytes are counted up to the last non-zero one (zeros may be preallocated space).
+      const torn = nonZeroEnd(original.subarray(0, cut)) - lastStart;
+      if (torn > 0) assert.match(logs.join('\n'), new RegExp(`dropped ${torn} bytes`));
+      else assert.deepEqual(logs, []);
     }
   });
 
-  test('a zero-filled tail is cut', async (t) => {
+  test('a zero-filled tail is preallocated space, not damage: kept, not logged, appends land after the last frame', async (t) => {
     const dir = tempDir(t);
     const lsns = await writeLog(dir, 5);
     const [file] = segmentFiles(dir);
+    const end = fs.statSync(file!).size;
     fs.appendFileSync(file!, Buffer.alloc(4096));
+    for (const recovery of ['tolerate-tail', 'absolute', 'point-in-time'] as const) {
+      const { wal, logs } = await openQuiet(dir, { recovery });
+      assert.deepEqual(logs, []);
+      assert.equal(wal.endLsn, end);
+      assert.equal(wal.recovery.damage, undefined);
+      await wal.close();
+    }
     const logs = await assertPrefixKeptAndWritable(dir, lsns, 5);
-    assert.match(logs.join('\n'), /zero-filled.*dropped 4096 bytes/);
+    assert.deepEqual(logs, []);
+  });
+
+  test('torn bytes inside preallocated zeros are cut, and only the non-zero ones are counted as dropped', async (t) => {
+    const dir = tempDir(t);
+    const lsns = await writeLog(dir, 5);
+    const [file] = segmentFiles(dir);
+    const end = fs.statSync(file!).size;
+    fs.appendFileSync(file!, Buffer.concat([Buffer.from([7, 0, 0, 0, 1, 2, 3]), Buffer.alloc(8192)]));
+    const logs = await assertPrefixKeptAndWritable(dir, lsns, 5);
+    assert.match(logs.join('\n'), /dropped 7 bytes/);
+    assert.ok(fs.statSync(file!).size >= end);
   });
 
   test('random garbage after the last frame is cut', async (t) => {

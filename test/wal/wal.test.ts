@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { StemeError } from '../../src/errors.js';
+import { walPreallocateBytes } from '../../src/limits.js';
 import { Wal } from '../../src/wal/index.js';
 import { tempDir } from '../support/temp-dir.js';
 import { FaultyFileSystem } from './fixtures/faulty-fs.js';
@@ -114,6 +115,90 @@ describe('wal limits', () => {
     await assert.rejects(Wal.open({ dir, segmentBytesMax: 10 }), (e) => errorCode(e) === 'INVALID_ARGUMENT');
     await assert.rejects(Wal.open({ dir, recordBytesMax: 0 }), (e) => errorCode(e) === 'INVALID_ARGUMENT');
     await assert.rejects(Wal.open({ dir, recovery: 'whatever' as 'absolute' }), (e) => errorCode(e) === 'INVALID_ARGUMENT');
+  });
+});
+
+describe('wal preallocation', () => {
+  test("with sync 'always' the active segment runs ahead in zeros; close cuts it to its last frame", async (t) => {
+    const dir = tempDir(t);
+    const { wal } = await openQuiet(dir);
+    const lsns = [];
+    for (let i = 0; i < 10; i++) lsns.push(await wal.append(payloadFor(i, 300)));
+    const [file] = segmentFiles(dir);
+    const size = fs.statSync(file!).size;
+    assert.ok(size >= walPreallocateBytes, `the active segment is ${size} bytes while open`);
+    assert.ok(fs.readFileSync(file!).subarray(wal.endLsn).every((byte) => byte === 0), 'past the log: zeros only');
+    const end = wal.endLsn;
+    await wal.close();
+    assert.equal(fs.statSync(file!).size, end);
+    const { wal: reopened, logs } = await openQuiet(dir);
+    assert.deepEqual((await readAll(reopened)).map((e) => e.lsn), lsns);
+    assert.deepEqual(logs, []);
+    await reopened.close();
+  });
+
+  test('sealed segments are cut to their last frame before the next one starts', async (t) => {
+    const dir = tempDir(t);
+    const { wal } = await openQuiet(dir, { segmentBytesMax: 64 * 1024 });
+    for (let i = 0; i < 200; i++) await wal.append(payloadFor(i, 1000));
+    const bases = segmentFiles(dir).map((file) => Number(path.basename(file, '.wal')));
+    assert.ok(bases.length > 2);
+    for (let i = 0; i + 1 < bases.length; i++) {
+      assert.equal(fs.statSync(segmentFiles(dir)[i]!).size, bases[i + 1]! - bases[i]!);
+    }
+    await wal.close();
+  });
+
+  test('the files an open WAL leaves (as a crash would) reopen with every record and no damage', async (t) => {
+    const dir = tempDir(t);
+    const copy = tempDir(t);
+    const { wal } = await openQuiet(dir, { segmentBytesMax: 64 * 1024 });
+    const lsns = [];
+    for (let i = 0; i < 150; i++) lsns.push(await wal.append(payloadFor(i, 1000)));
+    for (const file of segmentFiles(dir)) fs.copyFileSync(file, path.join(copy, path.basename(file)));
+    await wal.close();
+    const active = segmentFiles(copy).at(-1)!;
+    assert.ok(fs.statSync(active).size > lsns.length, 'the copied active segment ends in preallocated zeros');
+    for (const recovery of ['tolerate-tail', 'absolute'] as const) {
+      const { wal: reopened, logs } = await openQuiet(copy, { recovery, segmentBytesMax: 64 * 1024 });
+      assert.deepEqual(logs, []);
+      assert.deepEqual((await readAll(reopened)).map((e) => e.lsn), lsns);
+      lsns.push(await reopened.append(payloadFor(lsns.length, 1000)));
+      await reopened.close();
+    }
+  });
+
+  test("sync 'none' does not preallocate", async (t) => {
+    const dir = tempDir(t);
+    const { wal } = await openQuiet(dir, { sync: 'none' });
+    for (let i = 0; i < 10; i++) await wal.append(payloadFor(i, 300));
+    assert.equal(fs.statSync(segmentFiles(dir)[0]!).size, wal.endLsn);
+    await wal.close();
+  });
+
+  test('a failed preallocation (ENOSPC) fails the WAL like a failed write; reopening recovers', async (t) => {
+    const dir = tempDir(t);
+    const fileSystem = new FaultyFileSystem();
+    const { wal } = await openQuiet(dir, { fileSystem, segmentBytesMax: 64 * 1024 });
+    const kept: number[] = [];
+    for (let i = 0; i < 10; i++) kept.push(await wal.append(payloadFor(i, 1000)));
+    fileSystem.failOn('preallocate', 'ENOSPC');
+    const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => wal.append(payloadFor(i, 1000))));
+    assert.ok(fileSystem.calls.preallocate >= 2);
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    assert.ok(rejected.length > 0, 'appends past the preallocated space are refused');
+    for (const r of rejected) {
+      assert.equal(errorCode(r.reason), 'WAL_FAILED');
+      assert.equal((r.reason as Error & { cause: NodeJS.ErrnoException }).cause.code, 'ENOSPC');
+    }
+    assert.equal(wal.state, 'failed');
+    await wal.close();
+    const acknowledged = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const { wal: reopened } = await openQuiet(dir, { segmentBytesMax: 64 * 1024 });
+    const found = new Set((await readAll(reopened)).map((e) => e.lsn));
+    for (const lsn of [...kept, ...acknowledged]) assert.ok(found.has(lsn), `acknowledged LSN ${lsn} survives`);
+    await reopened.append(Buffer.from('works again'));
+    await reopened.close();
   });
 });
 
