@@ -53,17 +53,14 @@ export interface IngestEntry extends WalEntry {
 function store(tx: KVTransaction, record: StemeRecord, hash: Uint8Array, payload: Uint8Array, lsn: number, added: Counts): string | undefined {
   switch (record.type) {
     case 'assertion': {
-      const key = assertionKey(hash);
-      if (tx.has(key)) return undefined;
-      tx.put(key, payload);
+      if (!tx.putIfAbsent(assertionKey(hash), payload)) return undefined;
       tx.put(subjectKey(record.subject, hash), emptyValue);
       added.assertions += 1;
       return undefined;
     }
     case 'vote': {
       const key = voteKey(hashToBytes(record.assertion), hash);
-      if (tx.has(key)) return undefined;
-      tx.put(key, payload);
+      if (!tx.putIfAbsent(key, payload)) return undefined;
       tx.put(locatorKey(hash), encodeLocator(recordKindCode.vote, lsn, key));
       added.votes += 1;
       return undefined;
@@ -84,11 +81,8 @@ function store(tx: KVTransaction, record: StemeRecord, hash: Uint8Array, payload
 }
 
 function deadLetter(tx: KVTransaction, entry: WalEntry, reason: string, added: Counts): void {
-  const key = deadLetterKey(entry.lsn);
-  if (tx.has(key)) return;
   const letter = { lsn: entry.lsn, reason, payload: Buffer.from(entry.payload).toString('base64') };
-  tx.put(key, new TextEncoder().encode(JSON.stringify(letter)));
-  added.deadLetters += 1;
+  if (tx.putIfAbsent(deadLetterKey(entry.lsn), new TextEncoder().encode(JSON.stringify(letter)))) added.deadLetters += 1;
 }
 
 /**

@@ -50,6 +50,11 @@ export interface KVTransaction extends KVReader {
    * keeps its own copy of both. `key` must be 1..kvKeyBytesMax bytes (INVALID_ARGUMENT).
    */
   put(key: Uint8Array, value: Uint8Array): void;
+  /**
+   * Stores `value` under `key` only if the key is absent (in the store or staged earlier in
+   * this transaction); returns whether it stored. One lookup, where has() then put() is two.
+   */
+  putIfAbsent(key: Uint8Array, value: Uint8Array): boolean;
   /** Deletes `key` when the transaction commits; deleting a missing key is not an error. */
   del(key: Uint8Array): void;
 }

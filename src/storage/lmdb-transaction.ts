@@ -45,6 +45,20 @@ export class LmdbTransaction implements KVTransaction {
     }
   }
 
+  putIfAbsent(key: Uint8Array, value: Uint8Array): boolean {
+    this.check();
+    checkKey(key);
+    try {
+      // MDB_NOOVERWRITE: one B-tree descent that either inserts or finds the key present.
+      // lmdb-js returns whether it stored (false: MDB_KEYEXIST), though its types say void;
+      // the storage conformance suite checks that result on every run.
+      const stored: unknown = this.db.putSync(key, value, { noOverwrite: true });
+      return stored === true;
+    } catch (error) {
+      throw lmdbError('put', error);
+    }
+  }
+
   del(key: Uint8Array): void {
     this.check();
     checkKey(key);

@@ -57,6 +57,14 @@ export class MemoryTransaction implements KVTransaction {
     this.staged.set(hex(key), { key: copyBytes(key), value: copyBytes(value) });
   }
 
+  putIfAbsent(key: Uint8Array, value: Uint8Array): boolean {
+    this.check();
+    checkKey(key);
+    if (this.read(key) !== undefined) return false;
+    this.put(key, value);
+    return true;
+  }
+
   del(key: Uint8Array): void {
     this.check();
     checkKey(key);

@@ -75,6 +75,22 @@ export function conformanceSuite(name: string, open: (t: TestContext) => Promise
       await store.close();
     });
 
+    test('putIfAbsent stores only a missing key, including one staged or deleted in the same transaction', async (t) => {
+      const store = await open(t);
+      await store.put(b(1), b(1));
+      await store.put(b(4), b(4));
+      const stored = await store.transaction((tx) => {
+        const results = [tx.putIfAbsent(b(1), b(9)), tx.putIfAbsent(b(2), b(2)), tx.putIfAbsent(b(2), b(9))];
+        tx.del(b(4));
+        results.push(tx.putIfAbsent(b(4), b(5)));
+        return results;
+      });
+      assert.deepEqual(stored, [false, true, false, true]);
+      assert.deepEqual([store.get(b(1))?.[0], store.get(b(2))?.[0], store.get(b(4))?.[0]], [1, 2, 5]);
+      await assert.rejects(store.transaction((tx) => tx.putIfAbsent(new Uint8Array(0), b(1))), (e) => e instanceof StemeError && e.code === 'INVALID_ARGUMENT');
+      await store.close();
+    });
+
     test('a transaction that throws halfway leaves nothing', async (t) => {
       const store = await open(t);
       await store.put(b(9), b(9));
