@@ -1,6 +1,6 @@
 // Keeps the layering arrows pointing down (docs/architecture.md). Run by `npm test`.
 /** @type {import('dependency-cruiser').IConfiguration} */
-const shared = '^src/(errors|limits|blake3)\\.ts$|^src/fs/';
+const shared = '^src/(errors|limits|blake3|hex)\\.ts$|^src/fs/';
 module.exports = {
   forbidden: [
     { name: 'wal-is-bytes-only', severity: 'error', comment: 'the WAL knows bytes and LSNs only',

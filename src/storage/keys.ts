@@ -3,6 +3,7 @@
 // escaped (0x00 -> 0x00 0xFF) and terminated (0x00 0x01), so a subject's prefix never matches
 // another subject's keys: 'cat' never sees 'catalog', 'cat:x' or 'cat\0'.
 import { assert } from '../errors.js';
+import { decodeLowerHexInto } from '../hex.js';
 import { concatBytes } from './bytes.js';
 
 export const hashBytesLength = 32;
@@ -32,22 +33,26 @@ function u64be(value: number): Uint8Array {
 }
 
 /**
- * `family` + 32 hash bytes decoded from 64 hex characters straight into the key: one
- * allocation instead of three on the get-by-hash path (hex decode, then concat).
+ * `family` + 32 hash bytes decoded from 64 hex characters, into one buffer per family that
+ * the next call overwrites: for a key passed straight to get or has (the store copies it),
+ * so the get-by-hash path allocates no key at all.
  */
-function keyWithHexHash(family: Uint8Array, hex: string): Uint8Array {
-  const key = Buffer.allocUnsafe(family.length + hashBytesLength);
+function readKeyWithHexHash(scratch: Uint8Array, family: Uint8Array, hex: string): Uint8Array {
+  assert(decodeLowerHexInto(hex, hashBytesLength, scratch, family.length), 'a hex hash key part is 64 lowercase hex characters');
+  return scratch;
+}
+
+function scratchKey(family: Uint8Array): Uint8Array {
+  const key = new Uint8Array(family.length + hashBytesLength);
   key.set(family, 0);
-  // Buffer.write stops at the first non-hex character: a short count means a bad hash.
-  const written = key.write(hex, family.length, 'hex');
-  assert(written === hashBytesLength && hex.length === 2 * hashBytesLength, 'a hex hash key part is 64 hex characters');
   return key;
 }
 
 /** H:{hash} -> assertion bytes. */
 export const assertionKey = (hash: Uint8Array): Uint8Array => concatBytes(H, checkHash(hash));
-/** assertionKey from a hash's 64 hex characters. */
-export const assertionKeyHex = (hex: string): Uint8Array => keyWithHexHash(H, hex);
+const assertionScratch = scratchKey(H);
+/** assertionKey from a hash's 64 hex characters, in a shared buffer: pass it straight to get/has. */
+export const assertionKeyHex = (hex: string): Uint8Array => readKeyWithHexHash(assertionScratch, H, hex);
 export const assertionPrefix = (): Uint8Array => H;
 
 /** V:{assertion hash}:{vote hash} -> vote bytes. */
@@ -85,7 +90,8 @@ export const hashFromSubjectKey = (key: Uint8Array): Uint8Array => key.subarray(
 /** R:{hash} -> locator of a vote or epoch (kind, first LSN, primary key). */
 export const locatorKey = (hash: Uint8Array): Uint8Array => concatBytes(R, checkHash(hash));
 /** locatorKey from a hash's 64 hex characters. */
-export const locatorKeyHex = (hex: string): Uint8Array => keyWithHexHash(R, hex);
+const locatorScratch = scratchKey(R);
+export const locatorKeyHex = (hex: string): Uint8Array => readKeyWithHexHash(locatorScratch, R, hex);
 /** X:{lsn, u64 big-endian} -> dead letter (a logged payload that could not be stored). */
 export const deadLetterKey = (lsn: number): Uint8Array => concatBytes(X, u64be(lsn));
 export const deadLetterPrefix = (): Uint8Array => X;
