@@ -36,8 +36,14 @@ export const descriptionBytesMax = 16 * KiB;
 export const objectDepthMax = 64;
 
 // --- ingest ---
-/** WAL records applied in one KV transaction at most. */
-export const ingestBatchRecordsMax = 4096;
+/**
+ * WAL records applied in one KV transaction at most. Large, because commits run on the apply
+ * worker (nothing waits on them but ingest itself) and fewer, larger commits rewrite fewer
+ * B-tree pages per record: content-addressed keys land all over the tree.
+ */
+export const ingestBatchRecordsMax = 16384;
+/** Payload bytes in one ingest batch at most (the batch is held in memory and copied once to the worker). */
+export const ingestBatchBytesMax = 32 * MiB;
 /** Backoff between retries after a KV failure, doubling up to the max. */
 export const ingestRetryDelayMsMin = 50;
 export const ingestRetryDelayMsMax = 5000;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ClosedError, InvalidArgumentError, InvalidRecordError, WalCorruptError } from '../errors.js';
 import { ingestPaceMs, overlayRecordsMax } from '../limits.js';
-import { Ingestor, readCheckpoint, readU64, type CounterName, type IngestProgress } from '../ingest/index.js';
+import { Ingestor, readCheckpoint, readU64, WorkerApplier, type BatchApplier, type CounterName, type IngestProgress } from '../ingest/index.js';
 import { encodeAndHash, validateRecord, type Hash, type RecordView, type StemeRecord, type Vote } from '../records/index.js';
 import { counterKey, LmdbStore, MemoryStore, type KVStore } from '../storage/index.js';
 import { Wal, type RecoveryMode, type SyncMode } from '../wal/index.js';
@@ -70,6 +70,8 @@ export class StemeDB {
   private readonly wal: Wal;
   private readonly store: KVStore;
   private readonly ingestor: Ingestor;
+  /** The LMDB commits' worker thread (undefined with the memory store). */
+  private readonly applier: BatchApplier | undefined;
   /** Records logged but not yet ingested: queries see them at once (read-your-writes). */
   private readonly overlay = new Overlay();
   /** End LSN of the last {visible: false} write: the checks wait for ingest to pass it. */
@@ -80,11 +82,12 @@ export class StemeDB {
   private readonly inflight = new Set<Promise<unknown>>();
   private epochLock: Promise<unknown> = Promise.resolve();
 
-  private constructor(dir: string, wal: Wal, store: KVStore, ingestor: Ingestor) {
+  private constructor(dir: string, wal: Wal, store: KVStore, ingestor: Ingestor, applier: BatchApplier | undefined) {
     this.dir = dir;
     this.wal = wal;
     this.store = store;
     this.ingestor = ingestor;
+    this.applier = applier;
     this.appliedAtOpen = ingestor.recordsApplied;
   }
 
@@ -103,8 +106,12 @@ export class StemeDB {
     });
     let store: KVStore | undefined;
     let ingestor: Ingestor | undefined;
+    let applier: BatchApplier | undefined;
     try {
-      store = options.store === 'memory' ? new MemoryStore() : await LmdbStore.open({ path: path.join(root, 'kv') });
+      const lmdb = options.store === 'memory' ? undefined : await LmdbStore.open({ path: path.join(root, 'kv') });
+      store = lmdb ?? new MemoryStore();
+      // LMDB commits run on a worker thread; a MemoryStore lives in this thread's memory only.
+      applier = lmdb === undefined ? undefined : new WorkerApplier(lmdb.path, () => lmdb.refreshReads());
       const kv = store;
       const checkpoint = readCheckpoint((key) => kv.get(key));
       if (checkpoint > wal.recordsEndLsn) {
@@ -113,15 +120,16 @@ export class StemeDB {
       if (checkpoint < wal.firstLsn && !(checkpoint === 0 && wal.firstLsn === 0)) {
         throw new WalCorruptError(wal.dir, wal.firstLsn, `the WAL starts at LSN ${wal.firstLsn} but the KV store has only ingested up to LSN ${checkpoint}: records in between are gone`);
       }
-      ingestor = new Ingestor({ wal, store, retainWal: options.retainWal ?? true, paceMs: ingestPaceMs });
+      ingestor = new Ingestor({ wal, store, applier, retainWal: options.retainWal ?? true, paceMs: ingestPaceMs });
       ingestor.on('failure', (error) => log(`ingest: ${error.message}`));
       if (options.onProgress) ingestor.on('batch', options.onProgress);
       ingestor.start();
       await ingestor.waitFor(wal.recordsEndLsn);
       if (options.onProgress) ingestor.off('batch', options.onProgress);
-      return new StemeDB(root, wal, store, ingestor);
+      return new StemeDB(root, wal, store, ingestor, applier);
     } catch (error) {
       await ingestor?.stop();
+      await applier?.close();
       await store?.close();
       await wal.close();
       throw error;
@@ -337,6 +345,7 @@ export class StemeDB {
       if (this.ingestor.lastError === undefined) await this.ingestor.waitFor(this.wal.recordsEndLsn).catch(() => undefined);
       await this.ingestor.stop();
       try {
+        await this.applier?.close();
         await this.store.close();
       } finally {
         await this.wal.close();

@@ -3,7 +3,7 @@
 // bad payloads, and the checkpoint — all or nothing, so a crash leaves a batch boundary.
 // Replay is idempotent: a key already present is skipped and counted once.
 import type { WalEntry } from '../wal/index.js';
-import { decodeRecord, hashRecordBytes, hashToBytes, type Hash, type StemeRecord } from '../records/index.js';
+import { decodeRecord, hashRecordBytes, hashToBytes, type Assertion, type Epoch, type Hash, type Vote } from '../records/index.js';
 import type { KVTransaction } from '../storage/index.js';
 import {
   assertionKey,
@@ -38,9 +38,15 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
-/** A record this process validated and logged: its decoded form and hash, handed over in memory. */
+/**
+ * What storing a record reads from it: its kind and the field its index key needs. A decoded
+ * record has these, and so does a view over the record's bytes (src/records views).
+ */
+export type Storable = Pick<Assertion, 'type' | 'subject'> | Pick<Vote, 'type' | 'assertion'> | Pick<Epoch, 'type' | 'id'>;
+
+/** A record this process validated and logged: its fields and hash, handed over in memory. */
 export interface Prepared {
-  record: StemeRecord;
+  record: Storable;
   hash: Hash;
 }
 
@@ -50,7 +56,7 @@ export interface IngestEntry extends WalEntry {
 }
 
 /** Why a record cannot be stored (besides failing to decode), or undefined. */
-function store(tx: KVTransaction, record: StemeRecord, hash: Uint8Array, payload: Uint8Array, lsn: number, added: Counts): string | undefined {
+function store(tx: KVTransaction, record: Storable, hash: Uint8Array, payload: Uint8Array, lsn: number, added: Counts): string | undefined {
   switch (record.type) {
     case 'assertion': {
       if (!tx.putIfAbsent(assertionKey(hash), payload)) return undefined;

@@ -6,14 +6,17 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assert, StorageError } from '../errors.js';
-import { ingestBatchRecordsMax, ingestRetryDelayMsMax, ingestRetryDelayMsMin } from '../limits.js';
+import { ingestBatchBytesMax, ingestBatchRecordsMax, ingestRetryDelayMsMax, ingestRetryDelayMsMin } from '../limits.js';
 import type { KVStore } from '../storage/index.js';
 import type { Wal } from '../wal/index.js';
-import { applyBatch, readCheckpoint, type Counts, type IngestEntry, type Prepared } from './apply.js';
+import { readCheckpoint, type Counts, type IngestEntry, type Prepared } from './apply.js';
+import { inThreadApplier, type BatchApplier } from './applier.js';
 
 export interface IngestorOptions {
   wal: Wal;
   store: KVStore;
+  /** Where batches are applied (default: `store`'s transactions on this thread). */
+  applier?: BatchApplier;
   /** Keep every WAL segment (default true); false deletes segments below the durable checkpoint. */
   retainWal?: boolean;
   batchRecordsMax?: number;
@@ -49,6 +52,7 @@ interface Waiter {
 export class Ingestor extends EventEmitter<IngestEvents> {
   private readonly wal: Wal;
   private readonly store: KVStore;
+  private readonly applier: BatchApplier;
   private readonly retainWal: boolean;
   private readonly batchRecordsMax: number;
   private checkpointLsn: number;
@@ -73,6 +77,7 @@ export class Ingestor extends EventEmitter<IngestEvents> {
     super();
     this.wal = options.wal;
     this.store = options.store;
+    this.applier = options.applier ?? inThreadApplier(options.store);
     this.retainWal = options.retainWal ?? true;
     this.batchRecordsMax = options.batchRecordsMax ?? ingestBatchRecordsMax;
     this.paceMs = options.paceMs ?? 0;
@@ -141,16 +146,20 @@ export class Ingestor extends EventEmitter<IngestEvents> {
 
   private async run(signal: AbortSignal): Promise<void> {
     let batch: IngestEntry[] = [];
+    let batchBytes = 0;
     for await (const entry of this.wal.tail(this.checkpointLsn, signal)) {
       this.readThroughLsn = entry.nextLsn;
       const prepared = this.prepared.get(entry.lsn);
       if (prepared !== undefined) this.prepared.delete(entry.lsn);
       batch.push({ ...entry, prepared });
+      batchBytes += entry.payload.length;
       // Apply when the batch is full or the tail has caught up with what is durable.
-      if (batch.length >= this.batchRecordsMax || entry.nextLsn >= this.wal.endLsn || signal.aborted) {
-        const caughtUp = batch.length < this.batchRecordsMax;
+      const full = batch.length >= this.batchRecordsMax || batchBytes >= ingestBatchBytesMax;
+      if (full || entry.nextLsn >= this.wal.endLsn || signal.aborted) {
+        const caughtUp = !full;
         await this.applyWithRetry(batch, signal);
         batch = [];
+        batchBytes = 0;
         if (signal.aborted) return;
         if (caughtUp) await this.pace(signal);
       }
@@ -177,7 +186,7 @@ export class Ingestor extends EventEmitter<IngestEvents> {
     let delayMs = ingestRetryDelayMsMin;
     for (;;) {
       try {
-        const added = await this.store.transaction((tx) => applyBatch(tx, batch));
+        const added = await this.applier.apply(batch);
         this.retryingAfter = undefined;
         this.advance(batch, added);
         return;
@@ -212,7 +221,7 @@ export class Ingestor extends EventEmitter<IngestEvents> {
     const sealedEnd = this.wal.oldestSealedEndLsn;
     if (this.retainWal || this.truncating !== undefined || sealedEnd === undefined || sealedEnd > this.checkpointLsn) return;
     const checkpoint = this.checkpointLsn;
-    this.truncating = this.store
+    this.truncating = this.applier
       .flushed()
       .then(() => this.wal.truncateBefore(checkpoint))
       .then(

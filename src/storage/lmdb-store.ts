@@ -26,8 +26,22 @@ export class LmdbStore implements KVStore {
   private nested: InvalidArgumentError | undefined;
   private writing = false;
 
-  private constructor(db: Db) {
+  /** The environment's directory: another thread opens its own handle on it. */
+  readonly path: string;
+
+  private constructor(db: Db, path: string) {
     this.db = db;
+    this.path = path;
+  }
+
+  /**
+   * Makes this thread's next reads see commits made by another thread. lmdb-js keeps one read
+   * transaction per thread and renews it lazily (after the current event-loop turn at best),
+   * so without this a read right after another thread's commit may see the snapshot before it.
+   */
+  refreshReads(): void {
+    this.check();
+    this.db.resetReadTxn();
   }
 
   static async open(options: LmdbStoreOptions): Promise<LmdbStore> {
@@ -48,7 +62,7 @@ export class LmdbStore implements KVStore {
           '(an environment created with 4 KiB pages): move it aside and reopen to rebuild it from the WAL',
       );
     }
-    return new LmdbStore(db);
+    return new LmdbStore(db, options.path);
   }
 
   private check(): void {
