@@ -21,7 +21,7 @@ export const groupCommitBytesMax = 8 * MiB;
  * With sync 'always', the active segment is extended with durable zeros this far ahead of the
  * log, so that a durable append overwrites allocated space instead of growing the file.
  */
-export const walPreallocateBytes = 64 * KiB;
+export const walPreallocateBytes = 1 * MiB;
 /** Read buffer for scanning and reading segments. */
 export const walReadChunkBytes = 1 * MiB;
 
