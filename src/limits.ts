@@ -22,6 +22,8 @@ export const groupCommitBytesMax = 8 * MiB;
  * log, so that a durable append overwrites allocated space instead of growing the file.
  */
 export const walPreallocateBytes = 1 * MiB;
+/** Payload bytes of recent durable frames kept in memory for a reader following the log (the ingestor). */
+export const walRecentFramesBytesMax = 8 * MiB;
 /** Read buffer for scanning and reading segments. */
 export const walReadChunkBytes = 1 * MiB;
 

@@ -292,6 +292,11 @@ export class StemeDB {
   stats(): StemeStats {
     this.assertOpen();
     const { store, overlay } = this.reads();
+    // The counters below and this checkpoint come from one read snapshot. The apply worker
+    // may have committed a batch that this snapshot already shows while its reply (which
+    // advances the ingestor's checkpoint) is still on its way: evict through the snapshot's
+    // own checkpoint too, or that batch would be counted twice. A snapshot never moves back.
+    overlay.evictThrough(readCheckpoint((key) => store.get(key)));
     const count = (name: CounterName): number => {
       const value = store.get(counterKey(name));
       return value === undefined ? 0 : readU64(value);

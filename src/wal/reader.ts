@@ -13,7 +13,10 @@ export interface WalEntry {
   lsn: number;
   /** LSN just past this record: where reading resumes after it (an ingest checkpoint). */
   nextLsn: number;
-  /** A view into a buffer the reader allocated for this chunk; it is never reused. */
+  /**
+   * The record's bytes: a view into a buffer the reader read the chunk into, or into the
+   * writer's own frame buffer for a frame taken from memory. Never reused; do not modify it.
+   */
   payload: Uint8Array;
 }
 
@@ -26,6 +29,8 @@ export interface ReadSource {
   durableEnd(): number;
   /** Resolves true once the durable end passes `lsn`, false if the log closes first. */
   waitBeyond(lsn: number): Promise<boolean>;
+  /** Frames from `lsn` on that the writer still holds in memory (recent-frames.ts), if any. */
+  recent(lsn: number, end: () => number): Iterable<WalEntry>;
 }
 
 function segmentIndexOf(bases: readonly number[], lsn: number): number {
@@ -86,6 +91,13 @@ export async function* readLog(source: ReadSource, fromLsn: number | undefined, 
         if (!follow || !(await source.waitBeyond(lsn))) return;
         continue;
       }
+      // Frames this process wrote recently come from memory, up to the end of this segment.
+      const start = lsn;
+      for (const entry of source.recent(lsn, () => (sealed ? end : source.durableEnd()))) {
+        yield entry;
+        lsn = entry.nextLsn;
+      }
+      if (lsn !== start) continue;
       if (handleBase !== base) {
         await handle?.close();
         handle = undefined;

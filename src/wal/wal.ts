@@ -7,11 +7,12 @@ import path from 'node:path';
 import { ClosedError, InvalidArgumentError, RecordSizeError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import { nodeFileSystem } from '../fs/node-file-system.js';
-import { recordBytesMaxCeiling, recordBytesMaxDefault, segmentBytesMaxDefault, segmentBytesMin } from '../limits.js';
+import { recordBytesMaxCeiling, recordBytesMaxDefault, segmentBytesMaxDefault, segmentBytesMin, walRecentFramesBytesMax } from '../limits.js';
 import { frameBytes, segmentFileName, segmentHeaderBytes } from './format.js';
 import { acquireLock, type Lock } from './lock.js';
 import { readLog, type ReadSource, type WalEntry } from './reader.js';
 import { recover, type RecoveryMode, type RecoveryReport } from './recovery.js';
+import { RecentFrames } from './recent-frames.js';
 import { openActiveSegment, WalWriter, type ActiveSegment } from './writer.js';
 
 export type SyncMode = 'always' | 'none';
@@ -68,6 +69,9 @@ export class Wal {
   private durableEnd: number;
   private closed = false;
   private waiters: Array<() => void> = [];
+  /** Durable frames kept in memory for readers that follow the log; only while one does. */
+  private readonly recentFrames = new RecentFrames(walRecentFramesBytesMax);
+  private followers = 0;
 
   private constructor(init: {
     dir: string;
@@ -96,6 +100,7 @@ export class Wal {
         sync: init.sync,
         onDurable: (endLsn) => this.advance(endLsn),
         onSegmentCreated: (base) => this.bases.push(base),
+        recent: () => (this.followers > 0 ? this.recentFrames : undefined),
       },
       init.active,
       init.bases[init.bases.length - 1]!,
@@ -190,7 +195,17 @@ export class Wal {
    * `signal` aborts (checked whenever the tail is caught up).
    */
   tail(fromLsn?: number, signal?: AbortSignal): AsyncGenerator<WalEntry> {
-    return readLog(this.readSource(signal), fromLsn, true);
+    return this.following(readLog(this.readSource(signal), fromLsn, true));
+  }
+
+  /** Counts a tail as a follower while it runs: frames are kept in memory only while one does. */
+  private async *following(entries: AsyncGenerator<WalEntry>): AsyncGenerator<WalEntry> {
+    this.followers += 1;
+    try {
+      yield* entries;
+    } finally {
+      this.followers -= 1;
+    }
   }
 
   /** Deletes whole segments that end at or before `lsn` (never the active one); returns how many. */
@@ -253,6 +268,7 @@ export class Wal {
       dir: this.dir,
       segmentBases: () => this.bases,
       durableEnd: () => this.durableEnd,
+      recent: (lsn, end) => this.recentFrames.from(lsn, end),
       waitBeyond: async (lsn: number): Promise<boolean> => {
         while (!ended() && this.durableEnd <= lsn) {
           await new Promise<void>((resolve) => {

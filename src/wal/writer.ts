@@ -16,11 +16,13 @@ import path from 'node:path';
 import { assert, WalFailedError } from '../errors.js';
 import type { FileHandle, FileSystem } from '../fs/file-system.js';
 import { groupCommitBytesMax, groupCommitRecordsMax, walPreallocateBytes } from '../limits.js';
-import { frameBytes, segmentFileName, segmentHeaderBytes, writeFrame } from './format.js';
+import { frameBytes, frameHeaderBytes, segmentFileName, segmentHeaderBytes, writeFrame } from './format.js';
+import type { RecentFrames } from './recent-frames.js';
 import { createSegment } from './recovery.js';
 
 interface PendingFrame {
   lsn: number;
+  payloadBytes: number;
   /** Where the framed bytes sit in the entry's buffer. */
   start: number;
   end: number;
@@ -47,6 +49,8 @@ export interface WriterOptions {
   onDurable: (endLsn: number) => void;
   /** Called after a new segment file exists (and, when syncing, its directory entry is durable). */
   onSegmentCreated: (baseLsn: number) => void;
+  /** Where durable frames are kept for readers following the log, while one is (else undefined). */
+  recent: () => RecentFrames | undefined;
 }
 
 /** The active segment's open files: where frames go, and (when syncing) the preallocator's own descriptor. */
@@ -146,7 +150,7 @@ export class WalWriter {
       this.planBase = this.planEnd;
       this.planEnd = this.planBase + segmentHeaderBytes;
     }
-    const frame = { lsn: this.planEnd, start, end: start, startsSegment };
+    const frame = { lsn: this.planEnd, payloadBytes: payload.length, start, end: start, startsSegment };
     this.planEnd += bytes;
     return frame;
   }
@@ -221,11 +225,25 @@ export class WalWriter {
           this.fail(error as Error, group);
           return;
         }
+        this.keepRecent(group);
         for (const entry of group) entry.resolve(entry.frames.map((frame) => frame.lsn));
         this.options.onDurable(this.writtenEnd);
       }
     } finally {
       this.flushing = undefined;
+    }
+  }
+
+  /** Hands a durable group's frames to the readers' in-memory window, when someone follows the log. */
+  private keepRecent(group: PendingEntry[]): void {
+    const recent = this.options.recent();
+    if (recent === undefined) return;
+    for (const entry of group) {
+      for (const frame of entry.frames) {
+        const payloadStart = frame.start + frameHeaderBytes;
+        const payload = entry.bytes.subarray(payloadStart, payloadStart + frame.payloadBytes);
+        recent.add({ lsn: frame.lsn, nextLsn: frame.lsn + (frame.end - frame.start), payload });
+      }
     }
   }
 

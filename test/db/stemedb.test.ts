@@ -215,6 +215,22 @@ describe('visibility', () => {
     assert.equal(db.tally(hash).voters, 1);
     await db.close();
   });
+
+  test('stats never count a record twice while the ingest worker catches up', async (t) => {
+    // A batch the worker has committed can show in this thread's read snapshot before its
+    // reply advances the checkpoint; stats must not count it from LMDB and the overlay both.
+    const db = await StemeDB.open(tempDir(t), quiet);
+    let written = 0;
+    for (let round = 0; round < 40; round++) {
+      await Promise.all(Array.from({ length: 25 }, (_, i) => db.assert(assertionInput(round * 25 + i))));
+      written += 25;
+      for (let look = 0; look < 20; look++) {
+        assert.equal(db.stats().records.assertions, written, `round ${round}, look ${look}`);
+        await new Promise((resolve) => setTimeout(resolve, look % 3));
+      }
+    }
+    await db.close();
+  });
 });
 
 describe('lifecycle', () => {
