@@ -36,23 +36,24 @@ export class LmdbTransaction implements KVTransaction {
   }
 
   put(key: Uint8Array, value: Uint8Array): void {
-    this.check();
-    checkKey(key);
-    try {
-      this.db.putSync(key, value); // LMDB copies key and value into the transaction
-    } catch (error) {
-      throw lmdbError('put', error);
-    }
+    this.write(key, value, false);
   }
 
   putIfAbsent(key: Uint8Array, value: Uint8Array): boolean {
+    return this.write(key, value, true);
+  }
+
+  /**
+   * putSync into the open transaction (LMDB copies key and value). With `noOverwrite`
+   * (MDB_NOOVERWRITE) it is one B-tree descent that inserts or finds the key present; lmdb-js
+   * returns whether it stored (false: MDB_KEYEXIST), though its types say void. The storage
+   * conformance suite checks that result on every run.
+   */
+  private write(key: Uint8Array, value: Uint8Array, noOverwrite: boolean): boolean {
     this.check();
     checkKey(key);
     try {
-      // MDB_NOOVERWRITE: one B-tree descent that either inserts or finds the key present.
-      // lmdb-js returns whether it stored (false: MDB_KEYEXIST), though its types say void;
-      // the storage conformance suite checks that result on every run.
-      const stored: unknown = this.db.putSync(key, value, { noOverwrite: true });
+      const stored: unknown = noOverwrite ? this.db.putSync(key, value, { noOverwrite: true }) : this.db.putSync(key, value);
       return stored === true;
     } catch (error) {
       throw lmdbError('put', error);
