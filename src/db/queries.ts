@@ -20,6 +20,7 @@ import {
   type Vote,
 } from '../records/index.js';
 import {
+  assertionKeyFromText,
   assertionKeyHex,
   epochKey,
   epochPrefix,
@@ -46,12 +47,16 @@ export interface PageOptions {
   cursor?: string;
 }
 
+function invalidHash(value: unknown, what: string): InvalidArgumentError {
+  return new InvalidArgumentError(`${what} must be 64 lowercase hex characters (a BLAKE3-256 hash), got ${JSON.stringify(value)}`);
+}
+
 /** A hash from a caller: INVALID_ARGUMENT (not INVALID_RECORD) when malformed. */
 export function toHash(value: unknown, what = 'hash'): Hash {
   try {
     return parseHash(value as string);
   } catch {
-    throw new InvalidArgumentError(`${what} must be 64 lowercase hex characters (a BLAKE3-256 hash), got ${JSON.stringify(value)}`);
+    throw invalidHash(value, what);
   }
 }
 
@@ -73,23 +78,30 @@ export interface Reads {
   overlay: Overlay;
 }
 
-/** The stored bytes of the record with this hash: pending in memory, H: directly, votes and epochs via R:. */
-export function getRecordBytes({ store, overlay }: Reads, hash: Hash): Uint8Array | undefined {
-  const pending = overlay.get(hash);
+/**
+ * The stored bytes of the record with the hash a caller gave (checked here, as toHash would):
+ * pending in memory, H: directly, votes and epochs via R:.
+ */
+function getRecordBytes({ store, overlay }: Reads, hash: string): Uint8Array | undefined {
+  // The get-by-hash path: the check and the H: key come from one pass over the text.
+  const assertionKey = typeof hash === 'string' ? assertionKeyFromText(hash) : undefined;
+  if (assertionKey === undefined) throw invalidHash(hash, 'hash');
+  const pending = overlay.get(hash as Hash);
   if (pending !== undefined) return pending.bytes;
-  const assertion = store.get(assertionKeyHex(hash));
+  const assertion = store.get(assertionKey);
   if (assertion !== undefined) return assertion;
   const locator = store.get(locatorKeyHex(hash));
   return locator === undefined ? undefined : store.get(decodeLocator(locator).primaryKey);
 }
 
-export function getRecord(reads: Reads, hash: Hash): StoredRecord | undefined {
+/** The record with the hash a caller gave, decoded; INVALID_ARGUMENT for a malformed hash. */
+export function getRecord(reads: Reads, hash: string): StoredRecord | undefined {
   const bytes = getRecordBytes(reads, hash);
-  return bytes === undefined ? undefined : withHash(decodeRecord(bytes), hash);
+  return bytes === undefined ? undefined : withHash(decodeRecord(bytes), hash as Hash);
 }
 
-/** A zero-copy view over the stored bytes; fields decode lazily, on access. */
-export function getView(reads: Reads, hash: Hash): RecordView | undefined {
+/** A zero-copy view over the stored bytes (fields decode lazily, on access); as getRecord for a malformed hash. */
+export function getView(reads: Reads, hash: string): RecordView | undefined {
   const bytes = getRecordBytes(reads, hash);
   return bytes === undefined ? undefined : openView(bytes);
 }

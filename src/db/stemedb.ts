@@ -248,7 +248,7 @@ export class StemeDB {
   /** The record with this hash (assertion, vote or epoch), or undefined. */
   get(hash: string): StoredRecord | undefined {
     this.assertOpen();
-    return getRecord(this.reads(), toHash(hash));
+    return getRecord(this.reads(), hash);
   }
 
   /**
@@ -257,7 +257,7 @@ export class StemeDB {
    */
   getView(hash: string): RecordView | undefined {
     this.assertOpen();
-    return getView(this.reads(), toHash(hash));
+    return getView(this.reads(), hash);
   }
 
   /** Assertions about `subject`, ordered by hash, a page at a time. */

@@ -53,6 +53,12 @@ export const assertionKey = (hash: Uint8Array): Uint8Array => concatBytes(H, che
 const assertionScratch = scratchKey(H);
 /** assertionKey from a hash's 64 hex characters, in a shared buffer: pass it straight to get/has. */
 export const assertionKeyHex = (hex: string): Uint8Array => readKeyWithHexHash(assertionScratch, H, hex);
+/**
+ * assertionKeyHex for text not yet checked: undefined unless `text` is 64 lowercase hex
+ * characters. Checking and decoding are one pass, where parsing the hash first would be two.
+ */
+export const assertionKeyFromText = (text: string): Uint8Array | undefined =>
+  decodeLowerHexInto(text, hashBytesLength, assertionScratch, H.length) ? assertionScratch : undefined;
 export const assertionPrefix = (): Uint8Array => H;
 
 /** V:{assertion hash}:{vote hash} -> vote bytes. */

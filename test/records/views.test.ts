@@ -57,6 +57,15 @@ describe('zero-copy views', () => {
     assert.equal(view.createdAt, samples.assertion.createdAt);
     throwsInvalid(() => view.object, 'object', /not valid JSON/);
   });
+  test('text fields read ASCII and other UTF-8 alike, and refuse invalid UTF-8 after an ASCII start', () => {
+    const bytes = encodeRecord(validateRecord({ ...samples.assertion, subject: 'abcd', predicate: 'é名🙂', source: 'x' }));
+    const view = new AssertionView(inSlice(bytes));
+    assert.deepEqual([view.subject, view.predicate, view.source], ['abcd', 'é名🙂', 'x']);
+    const subjectStart = 56; // the fixed part of an assertion (docs/record-format.md)
+    const cut = new AssertionView(patched(bytes, subjectStart + 3, 0x80)); // 'abc' then a lone continuation byte
+    throwsInvalid(() => cut.subject, 'subject', /not valid UTF-8/);
+    assert.equal(cut.predicate, 'é名🙂');
+  });
   test('an epoch view reads an epoch', () => {
     const view = new EpochView(encodeRecord(validateRecord({ ...samples.epoch, description: 'd', parent: 1 })));
     assert.deepEqual([view.id, view.name, view.description, view.parent], [3, 'classical', 'd', 1]);
