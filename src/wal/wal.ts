@@ -168,9 +168,10 @@ export class Wal {
   }
 
   /** Appends one record; resolves its LSN once durable. Refuses empty and oversized payloads. */
-  async append(payload: Uint8Array): Promise<number> {
-    const [lsn] = await this.appendBatch([payload]);
-    return lsn!;
+  append(payload: Uint8Array): Promise<number> {
+    if (this.closed) return Promise.reject(new ClosedError('WAL'));
+    if (!this.sizeAllowed(payload)) return Promise.reject(new RecordSizeError(payload.length, this.recordBytesMax));
+    return this.writer.enqueueOne(payload);
   }
 
   /** Appends records as consecutive frames made durable by one fsync; resolves their LSNs. */
@@ -178,11 +179,14 @@ export class Wal {
     if (this.closed) return Promise.reject(new ClosedError('WAL'));
     if (payloads.length === 0) return Promise.resolve([]);
     for (const payload of payloads) {
-      if (payload.length === 0 || payload.length > this.recordBytesMax) {
-        return Promise.reject(new RecordSizeError(payload.length, this.recordBytesMax));
-      }
+      if (!this.sizeAllowed(payload)) return Promise.reject(new RecordSizeError(payload.length, this.recordBytesMax));
     }
-    return this.writer.enqueue([...payloads]);
+    // No copy of the array: the writer frames (copies) every payload before enqueue returns.
+    return this.writer.enqueue(payloads);
+  }
+
+  private sizeAllowed(payload: Uint8Array): boolean {
+    return payload.length > 0 && payload.length <= this.recordBytesMax;
   }
 
   /** Every durable record from `fromLsn` (default: the oldest retained) to the durable end, checksums verified. */

@@ -36,7 +36,9 @@ interface PendingEntry {
   frames: PendingFrame[];
   /** Whether any frame starts a new segment (the entry's bytes must then be split). */
   rolls: boolean;
-  resolve: (lsns: number[]) => void;
+  /** Queued by enqueueOne: resolves with the one LSN rather than an array of them. */
+  one: boolean;
+  resolve: (lsns: number[] | number) => void;
   reject: (error: Error) => void;
 }
 
@@ -119,8 +121,20 @@ export class WalWriter {
     return this.failure;
   }
 
-  /** Queues payloads (already size-checked) as consecutive frames; resolves their LSNs once durable. */
-  enqueue(payloads: Uint8Array[]): Promise<number[]> {
+  /**
+   * Queues payloads (already size-checked) as consecutive frames; resolves their LSNs once
+   * durable. The payloads are framed (copied) before this returns.
+   */
+  enqueue(payloads: readonly Uint8Array[]): Promise<number[]> {
+    return this.queueEntry(payloads, false) as Promise<number[]>;
+  }
+
+  /** enqueue for one payload, resolving its LSN: the single append, without the batch's arrays. */
+  enqueueOne(payload: Uint8Array): Promise<number> {
+    return this.queueEntry([payload], true) as Promise<number>;
+  }
+
+  private queueEntry(payloads: readonly Uint8Array[], one: boolean): Promise<number[] | number> {
     if (this.failure !== undefined) {
       return Promise.reject(new WalFailedError('the WAL failed earlier and refuses appends until reopened', { cause: this.failure }));
     }
@@ -129,14 +143,15 @@ export class WalWriter {
     const bytes = Buffer.allocUnsafe(total);
     let offset = 0;
     let rolls = false;
-    const frames = payloads.map((payload) => {
+    const frames: PendingFrame[] = [];
+    for (const payload of payloads) {
       const frame = this.plan(payload, offset);
       offset += writeFrame(bytes, offset, frame.lsn, payload);
       frame.end = offset;
       rolls ||= frame.startsSegment;
-      return frame;
-    });
-    const done = new Promise<number[]>((resolve, reject) => this.queue.push({ bytes, frames, rolls, resolve, reject }));
+      frames.push(frame);
+    }
+    const done = new Promise<number[] | number>((resolve, reject) => this.queue.push({ bytes, frames, rolls, one, resolve, reject }));
     // Start on a microtask, not now: appends made in the same tick then share one fsync.
     if (this.flushing === undefined) this.flushing = Promise.resolve().then(() => this.flushLoop());
     return done;
@@ -226,7 +241,7 @@ export class WalWriter {
           return;
         }
         this.keepRecent(group);
-        for (const entry of group) entry.resolve(entry.frames.map((frame) => frame.lsn));
+        for (const entry of group) entry.resolve(entry.one ? entry.frames[0]!.lsn : entry.frames.map((frame) => frame.lsn));
         this.options.onDurable(this.writtenEnd);
       }
     } finally {

@@ -110,6 +110,20 @@ describe('wal limits', () => {
     await wal.close();
   });
 
+  test('what is logged is what was passed at the call: later changes to the payloads or the array do not reach the log', async (t) => {
+    const { wal } = await openQuiet(tempDir(t));
+    const single = payloadFor(1, 40);
+    const batch = [payloadFor(2, 30), payloadFor(3, 50)];
+    const expected = [single, ...batch].map((p) => Buffer.from(p));
+    const appended = Promise.all([wal.append(single), wal.appendBatch(batch)]);
+    single.fill(0xee);
+    batch[0]!.fill(0xee);
+    batch[1] = payloadFor(9, 10);
+    await appended;
+    assert.deepEqual((await readAll(wal)).map((entry) => Buffer.from(entry.payload)), expected);
+    await wal.close();
+  });
+
   test('bad options are refused with INVALID_ARGUMENT', async (t) => {
     const dir = tempDir(t);
     await assert.rejects(Wal.open({ dir, segmentBytesMax: 10 }), (e) => errorCode(e) === 'INVALID_ARGUMENT');
