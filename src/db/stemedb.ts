@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ClosedError, InvalidArgumentError, InvalidRecordError, WalCorruptError } from '../errors.js';
 import { ingestPaceMs, overlayRecordsMax } from '../limits.js';
 import { Ingestor, readCheckpoint, readU64, WorkerApplier, type BatchApplier, type CounterName, type IngestProgress } from '../ingest/index.js';
-import { encodeAndHash, validateRecord, type Hash, type RecordView, type StemeRecord, type Vote } from '../records/index.js';
+import { prepareRecord, type Hash, type PreparedRecord, type RecordView, type StemeRecord, type Vote } from '../records/index.js';
 import { counterKey, LmdbStore, MemoryStore, type KVStore } from '../storage/index.js';
 import { Wal, type RecoveryMode, type SyncMode } from '../wal/index.js';
 import { Overlay, type OverlayEntry } from './overlay.js';
@@ -158,39 +158,36 @@ export class StemeDB {
     if (!Array.isArray(inputs)) return Promise.reject(new InvalidArgumentError('appendBatch takes an array of records'));
     return this.track(async () => {
       const nowMs = Date.now();
-      const records = inputs.map((input, i) => {
+      const batch = inputs.map((input, i) => {
         try {
-          return validateRecord(input, nowMs);
+          return prepareRecord(input, nowMs);
         } catch (error) {
           // Name the record's place in the batch in the error's path: [3].subject.
           if (!(error instanceof InvalidRecordError)) throw error;
           throw new InvalidRecordError(error.path === '' ? `[${i}]` : `[${i}].${error.path}`, error.reason);
         }
       });
-      return this.write(records, options);
+      return this.write(batch, options);
     });
   }
 
   private async writeOne(input: unknown, options: WriteOptions | undefined): Promise<WriteResult> {
     return this.track(async () => {
-      const [result] = await this.write([validateRecord(input)], options);
+      const [result] = await this.write([prepareRecord(input)], options);
       return result!;
     });
   }
 
-  private async write(records: StemeRecord[], options: WriteOptions | undefined): Promise<WriteResult[]> {
-    const encoded = records.map((record) => encodeAndHash(record));
-    await checkVotes(this.reads(), this.settle, records, encoded);
-    const hasEpochs = records.some((record) => record.type === 'epoch');
-    if (!hasEpochs) return this.log(records, encoded, options);
+  private async write(batch: PreparedRecord[], options: WriteOptions | undefined): Promise<WriteResult[]> {
+    await checkVotes(this.reads(), this.settle, batch);
+    if (!batch.some(({ record }) => record.type === 'epoch')) return this.log(batch, options);
     // Epoch definitions are checked and logged one batch at a time, so two conflicting
     // definitions cannot both pass the check.
     const run = this.epochLock.then(async () => {
-      const known = await checkEpochs(this.reads(), this.settle, records, encoded);
-      const fresh = encoded.filter((_, i) => known[i] === undefined);
-      const logged = await this.log(records.filter((_, i) => known[i] === undefined), fresh, options);
+      const known = await checkEpochs(this.reads(), this.settle, batch);
+      const logged = await this.log(batch.filter((_, i) => known[i] === undefined), options);
       let next = 0;
-      return encoded.map((_, i) => known[i] ?? logged[next++]!);
+      return batch.map((_, i) => known[i] ?? logged[next++]!);
     });
     this.epochLock = run.catch(() => undefined);
     return run;
@@ -202,21 +199,20 @@ export class StemeDB {
    * more than overlayRecordsMax records, writes wait for ingest to catch up instead, which
    * bounds memory and slows writers to the rate LMDB absorbs. {visible: false} skips both.
    */
-  private async log(records: StemeRecord[], encoded: Array<{ bytes: Uint8Array; hash: Hash }>, options: WriteOptions | undefined): Promise<WriteResult[]> {
-    if (encoded.length === 0) return [];
-    const lsns = await this.wal.appendBatch(encoded.map((e) => e.bytes));
-    this.appended += encoded.length;
-    this.ingestor.handOff(lsns, records.map((record, i) => ({ record, hash: encoded[i]!.hash })));
-    const entries: OverlayEntry[] = records.map((record, i) => {
-      const { bytes, hash } = encoded[i]!;
-      return { record, hash, bytes, lsn: lsns[i]!, endLsn: lsns[i]! + Wal.frameBytes(bytes.length), stored: false };
-    });
-    const results = entries.map((e) => ({ hash: e.hash, lsn: e.lsn }));
-    const endLsn = entries[entries.length - 1]!.endLsn;
+  private async log(batch: PreparedRecord[], options: WriteOptions | undefined): Promise<WriteResult[]> {
+    if (batch.length === 0) return [];
+    const lsns = await this.wal.appendBatch(batch.map((p) => p.bytes));
+    this.appended += batch.length;
+    this.ingestor.handOff(lsns, batch);
+    const results = batch.map(({ hash }, i) => ({ hash, lsn: lsns[i]! }));
+    const endLsn = lsns[lsns.length - 1]! + Wal.frameBytes(batch[batch.length - 1]!.bytes.length);
     if (options?.visible === false) {
       this.invisibleEndLsn = Math.max(this.invisibleEndLsn, endLsn);
       return results;
     }
+    const entries: OverlayEntry[] = batch.map(({ record, hash, bytes }, i) => {
+      return { record, hash, bytes, lsn: lsns[i]!, endLsn: lsns[i]! + Wal.frameBytes(bytes.length), stored: false };
+    });
     const checkpoint = this.ingestor.checkpoint;
     for (const entry of entries) entry.stored = storeHolds(this.store, entry);
     this.overlay.evictThrough(checkpoint);
@@ -378,6 +374,6 @@ export class StemeDB {
 
   /** The hash a record would be stored under (validates it; `createdAt` must be given to be stable). */
   static hashOf(input: unknown): Hash {
-    return encodeAndHash(validateRecord(input)).hash;
+    return prepareRecord(input).hash;
   }
 }

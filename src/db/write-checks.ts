@@ -4,19 +4,16 @@
 // {visible: false} is in neither place until ingested, so before refusing a vote, and before
 // judging an epoch, the checks wait for those to be ingested (`settle`; free when none are).
 import { EpochConflictError, UnknownAssertionError } from '../errors.js';
-import type { Epoch, Hash, StemeRecord } from '../records/index.js';
+import type { Epoch, Hash, PreparedRecord } from '../records/index.js';
 import { getEpochWithLsn, hasAssertion, type Reads } from './queries.js';
 
-interface Encoded {
-  bytes: Uint8Array;
-  hash: Hash;
-}
-
-export async function checkVotes(reads: Reads, settle: () => Promise<void>, records: StemeRecord[], encoded: Encoded[]): Promise<void> {
-  const inBatch = new Set(encoded.filter((_, i) => records[i]!.type === 'assertion').map((e) => e.hash));
+export async function checkVotes(reads: Reads, settle: () => Promise<void>, batch: readonly PreparedRecord[]): Promise<void> {
+  let inBatch: Set<Hash> | undefined; // built at the first vote: most batches have none
   let settled = false;
-  for (const record of records) {
-    if (record.type !== 'vote' || inBatch.has(record.assertion) || hasAssertion(reads, record.assertion)) continue;
+  for (const { record } of batch) {
+    if (record.type !== 'vote') continue;
+    inBatch ??= new Set(batch.filter((p) => p.record.type === 'assertion').map((p) => p.hash));
+    if (inBatch.has(record.assertion) || hasAssertion(reads, record.assertion)) continue;
     if (!settled) {
       await settle();
       settled = true;
@@ -38,19 +35,18 @@ function sameDefinition(a: Epoch, b: Epoch): boolean {
 export async function checkEpochs(
   reads: Reads,
   settle: () => Promise<void>,
-  records: StemeRecord[],
-  encoded: Encoded[],
+  batch: readonly PreparedRecord[],
 ): Promise<Array<{ hash: Hash; lsn: number } | undefined>> {
   await settle();
-  const inBatch = new Map<number, Encoded>();
-  return records.map((record, i) => {
+  const inBatch = new Map<number, Hash>();
+  return batch.map(({ record, hash }) => {
     if (record.type !== 'epoch') return undefined;
     const earlier = inBatch.get(record.id);
     if (earlier !== undefined) {
-      if (earlier.hash !== encoded[i]!.hash) throw new EpochConflictError(record.id);
+      if (earlier !== hash) throw new EpochConflictError(record.id);
       return undefined;
     }
-    inBatch.set(record.id, encoded[i]!);
+    inBatch.set(record.id, hash);
     const existing = getEpochWithLsn(reads, record.id);
     if (existing === undefined) return undefined;
     if (!sameDefinition(existing.epoch, record)) throw new EpochConflictError(record.id);

@@ -6,7 +6,7 @@ import { assert } from '../errors.js';
 import { hashRecordBytes } from './hash.js';
 import { assertionLayout as A, epochLayout as E, hashBytes, voteLayout as V } from './layout.js';
 import { recordTypeCodes, type Assertion, type Epoch, type Hash, type StemeRecord, type Vote } from './types.js';
-import { checkRecord } from './validate.js';
+import { checkNow, checkRecord, normalised, type Checked } from './validate.js';
 
 const u32Range = 2 ** 32;
 /** Longest ASCII text copied by a JS loop; longer text goes through Buffer#write (measured crossover ~100). */
@@ -120,7 +120,10 @@ function encodeEpoch(record: Epoch): Uint8Array {
  * that createdAt is required; an invalid one throws InvalidRecordError and writes nothing.
  */
 export function encodeRecord(record: StemeRecord): Uint8Array {
-  const checked = checkRecord(record, undefined);
+  return encodeChecked(checkRecord(record, undefined));
+}
+
+function encodeChecked(checked: Checked): Uint8Array {
   switch (checked.type) {
     case 'assertion':
       return encodeAssertion(checked.record, checked.objectJson);
@@ -135,4 +138,21 @@ export function encodeRecord(record: StemeRecord): Uint8Array {
 export function encodeAndHash(record: StemeRecord): { bytes: Uint8Array; hash: Hash } {
   const bytes = encodeRecord(record);
   return { bytes, hash: hashRecordBytes(bytes) };
+}
+
+/** An untrusted record, validated and normalised, with its canonical bytes and hash. */
+export interface PreparedRecord {
+  record: StemeRecord;
+  bytes: Uint8Array;
+  hash: Hash;
+}
+
+/**
+ * validateRecord then encodeAndHash, with every check run once: the write path's step. The
+ * record is validateRecord's (a fresh object; an assertion's `object` a canonical deep copy).
+ */
+export function prepareRecord(input: unknown, nowMs: number = Date.now()): PreparedRecord {
+  const checked = checkRecord(input, checkNow(nowMs));
+  const bytes = encodeChecked(checked);
+  return { record: normalised(checked), bytes, hash: hashRecordBytes(bytes) };
 }

@@ -114,8 +114,17 @@ export function checkRecord(input: unknown, nowMs: number | undefined): Checked 
  * The result is a fresh object; an assertion's `object` is a canonical deep copy.
  */
 export function validateRecord(input: unknown, nowMs: number = Date.now()): StemeRecord {
+  return normalised(checkRecord(input, checkNow(nowMs)));
+}
+
+/** `nowMs` when it can stand for a createdAt; else INVALID_ARGUMENT (the caller's mistake, not the record's). */
+export function checkNow(nowMs: number): number {
   if (!Number.isSafeInteger(nowMs) || nowMs < 0) throw new InvalidArgumentError(`nowMs must be an integer from 0 to 2^53-1, got ${nowMs}`);
-  const checked = checkRecord(input, nowMs);
+  return nowMs;
+}
+
+/** The checked record as validateRecord returns it: an assertion's object becomes a canonical deep copy. */
+export function normalised(checked: Checked): StemeRecord {
   if (checked.type !== 'assertion') return checked.record;
   return { ...checked.record, object: JSON.parse(checked.objectJson) as JsonValue };
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { InvalidRecordError } from '../../src/errors.js';
-import { decodeRecord, encodeRecord, openView, validateRecord } from '../../src/records/index.js';
+import { decodeRecord, encodeAndHash, encodeRecord, openView, prepareRecord, validateRecord } from '../../src/records/index.js';
 import { encodedArb, recordArb, recordInputArb, reverseKeys } from './support.js';
 
 const runs = { numRuns: 400 };
@@ -67,6 +67,18 @@ describe('properties', () => {
         const bytes = encodeRecord(validateRecord(input));
         assert.deepEqual(encodeRecord(validateRecord(input)), bytes);
         assert.deepEqual(encodeRecord(validateRecord(reverseKeys(input))), bytes);
+      }),
+      runs,
+    );
+  });
+  test('prepareRecord (the write path, one pass of checks) equals validateRecord then encodeAndHash', () => {
+    const nowMs = 1_700_000_000_123;
+    fc.assert(
+      fc.property(recordInputArb, fc.boolean(), (input, dropCreatedAt) => {
+        const given: Record<string, unknown> = { ...input };
+        if (dropCreatedAt) delete given.createdAt; // the default applies alike
+        const record = validateRecord(given, nowMs);
+        assert.deepEqual(prepareRecord(given, nowMs), { record, ...encodeAndHash(record) });
       }),
       runs,
     );

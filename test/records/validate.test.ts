@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { descriptionBytesMax, objectBytesMax, objectDepthMax, stringBytesMax } from '../../src/limits.js';
-import { validateRecord } from '../../src/records/index.js';
+import { prepareRecord, validateRecord } from '../../src/records/index.js';
 import { samples, throwsInvalid } from './support.js';
 
 const assertion = (fields: Record<string, unknown>): unknown => ({ ...samples.assertion, ...fields });
@@ -34,6 +34,14 @@ describe('validating any record', () => {
   });
   test('an invalid nowMs is the caller’s mistake, not the record’s', () => {
     assert.throws(() => validateRecord(samples.epoch, 1.5), InvalidArgumentError);
+    assert.throws(() => prepareRecord(samples.epoch, -1), InvalidArgumentError);
+  });
+  test("the validated (and prepared) assertion's object is a copy: changing the input later changes nothing", () => {
+    const input = assertion({ object: { tags: ['a'], n: 1 } }) as { object: { tags: string[] } };
+    const validated = validateRecord(input);
+    const prepared = prepareRecord(input);
+    input.object.tags.push('b');
+    assert.deepEqual([validated, prepared.record].map((r) => r.type === 'assertion' && r.object), [{ n: 1, tags: ['a'] }, { n: 1, tags: ['a'] }]);
   });
   test('inherited properties are not fields', () => {
     const input = Object.create({ subject: 'inherited' }) as Record<string, unknown>;
