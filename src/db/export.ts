@@ -4,7 +4,7 @@
 import { decodeRecord, hashRecordBytes, type StemeRecord } from '../records/index.js';
 import { assertionPrefix, epochPrefix, votePrefixAll, type KVStore } from '../storage/index.js';
 import type { Overlay } from './overlay.js';
-import { storeHolds, type Stored } from './queries.js';
+import { pendingRecord, storeHolds, type Stored } from './queries.js';
 
 export type RecordKind = StemeRecord['type'];
 
@@ -22,7 +22,7 @@ export function* exportRecords(store: KVStore, overlay: Overlay, kind?: RecordKi
       yield { ...decodeRecord(value), hash: hashRecordBytes(value) };
     }
     for (const entry of [...overlay.entries()]) {
-      if (entry.record.type === recordKind && !storeHolds(store, entry)) yield { ...entry.record, hash: entry.hash };
+      if (entry.record.type === recordKind && !storeHolds(store, entry)) yield pendingRecord(entry);
     }
   }
 }

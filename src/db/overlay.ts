@@ -4,10 +4,11 @@
 // on the KV store answers for it. The overlay is derived state: after a crash, open replays
 // the WAL into the KV store before anything is served, so nothing here needs persisting.
 // Invariant: every record logged by this process is in the KV store, in the overlay, or both.
-import type { Epoch, Hash, StemeRecord, Vote } from '../records/index.js';
+import type { Epoch, Hash, PreparedFields, Vote } from '../records/index.js';
 
 export interface OverlayEntry {
-  record: StemeRecord;
+  /** The fields the indexes need (an assertion's object is only in `bytes`). */
+  record: PreparedFields;
   hash: Hash;
   bytes: Uint8Array;
   /** LSN of the frame, and just past it. */
@@ -17,7 +18,7 @@ export interface OverlayEntry {
   stored: boolean;
 }
 
-export type PendingCounts = Record<StemeRecord['type'], number>;
+export type PendingCounts = Record<PreparedFields['type'], number>;
 
 export class Overlay {
   /** Every entry not yet evicted, in LSN order (a write's entries arrive in LSN order). */

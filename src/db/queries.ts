@@ -111,9 +111,17 @@ export function hasAssertion({ store, overlay }: Reads, hash: Hash): boolean {
   return overlay.get(hash)?.record.type === 'assertion' || store.has(assertionKeyHex(hash));
 }
 
+/**
+ * A pending record as a query returns it: decoded from its bytes when it is an assertion (the
+ * overlay keeps no object, and a caller must get its own, as from the KV store).
+ */
+export function pendingRecord(entry: OverlayEntry): Stored<StemeRecord> {
+  return entry.record.type === 'assertion' ? withHash(decodeRecord(entry.bytes), entry.hash) : withHash(entry.record, entry.hash);
+}
+
 function getAssertion({ store, overlay }: Reads, hash: Hash): Stored<Assertion> | undefined {
   const pending = overlay.get(hash);
-  if (pending?.record.type === 'assertion') return withHash(pending.record, hash);
+  if (pending?.record.type === 'assertion') return pendingRecord(pending) as Stored<Assertion>;
   const bytes = store.get(assertionKeyHex(hash));
   return bytes === undefined ? undefined : withHash(decodeRecord(bytes) as Assertion, hash);
 }

@@ -6,7 +6,7 @@ import { assert } from '../errors.js';
 import { hashRecordBytes } from './hash.js';
 import { assertionLayout as A, epochLayout as E, hashBytes, voteLayout as V } from './layout.js';
 import { recordTypeCodes, type Assertion, type Epoch, type Hash, type StemeRecord, type Vote } from './types.js';
-import { checkNow, checkRecord, normalised, type Checked } from './validate.js';
+import { checkNow, checkRecord, type Checked } from './validate.js';
 
 const u32Range = 2 ** 32;
 /** Longest ASCII text copied by a JS loop; longer text goes through Buffer#write (measured crossover ~100). */
@@ -140,19 +140,31 @@ export function encodeAndHash(record: StemeRecord): { bytes: Uint8Array; hash: H
   return { bytes, hash: hashRecordBytes(bytes) };
 }
 
+/**
+ * A record's fields as the write path keeps them: an assertion without its `object`, which
+ * is in the bytes (decode them to read it). Keeping the caller's object would let a later
+ * change to it show through; copying it would cost a JSON.parse per record.
+ */
+export type PreparedFields = Omit<Assertion, 'object'> | Vote | Epoch;
+
 /** An untrusted record, validated and normalised, with its canonical bytes and hash. */
 export interface PreparedRecord {
-  record: StemeRecord;
+  record: PreparedFields;
   bytes: Uint8Array;
   hash: Hash;
 }
 
 /**
  * validateRecord then encodeAndHash, with every check run once: the write path's step. The
- * record is validateRecord's (a fresh object; an assertion's `object` a canonical deep copy).
+ * record is validateRecord's (a fresh object), less an assertion's `object`.
  */
 export function prepareRecord(input: unknown, nowMs: number = Date.now()): PreparedRecord {
   const checked = checkRecord(input, checkNow(nowMs));
   const bytes = encodeChecked(checked);
-  return { record: normalised(checked), bytes, hash: hashRecordBytes(bytes) };
+  let record: PreparedFields = checked.record;
+  if (checked.type === 'assertion') {
+    const { object: _, ...fields } = checked.record;
+    record = fields;
+  }
+  return { record, bytes, hash: hashRecordBytes(bytes) };
 }

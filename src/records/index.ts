@@ -5,7 +5,7 @@ export type { Assertion, Epoch, EpochId, Hash, JsonValue, RecordType, StemeRecor
 export { hashFromBytes, hashRecordBytes, hashToBytes, isHash, parseHash } from './hash.js';
 export { parseEpochId } from './fields.js';
 export { validateRecord } from './validate.js';
-export { encodeAndHash, encodeRecord, prepareRecord, type PreparedRecord } from './encode.js';
+export { encodeAndHash, encodeRecord, prepareRecord, type PreparedFields, type PreparedRecord } from './encode.js';
 export { decodeRecord } from './decode.js';
 export { canonicalJson } from './canonical-json.js';
 export { recordTypeOf } from './reader.js';

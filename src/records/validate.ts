@@ -124,7 +124,7 @@ export function checkNow(nowMs: number): number {
 }
 
 /** The checked record as validateRecord returns it: an assertion's object becomes a canonical deep copy. */
-export function normalised(checked: Checked): StemeRecord {
+function normalised(checked: Checked): StemeRecord {
   if (checked.type !== 'assertion') return checked.record;
   return { ...checked.record, object: JSON.parse(checked.objectJson) as JsonValue };
 }

@@ -141,3 +141,29 @@ test('a full overlay makes writes wait for ingest instead of growing', async (t)
   assert.equal((await write).length, overlayRecordsMax + 1);
   await db.close();
 });
+
+test("a pending record a query returns is the caller's own: changing it changes no later answer", async (t) => {
+  const db = await StemeDB.open(tempDir(t), quiet);
+  const resume = await pause(db);
+  const input = { ...assertionInput(1), object: { tags: ['a'], n: 1 } };
+  const { hash } = await db.assert(input);
+  const vote = await db.vote({ assertion: hash, voter: 'v', stance: 'support', weight: 2, createdAt: 5 });
+  input.object.tags.push('changed by the writer');
+  const mutate = (value: unknown): void => {
+    const record = value as { object?: { tags: string[] }; weight?: number };
+    record.object?.tags.push('changed by a reader');
+    if (record.weight !== undefined) record.weight = 100;
+  };
+  mutate(db.assertionsAbout(input.subject).items[0]);
+  mutate(db.get(hash));
+  mutate(db.votesFor(hash)[0]);
+  mutate(db.get(vote.hash));
+  for (const answer of [db.assertionsAbout(input.subject).items[0], db.get(hash)]) {
+    assert.deepEqual((answer as { object: unknown }).object, { n: 1, tags: ['a'] });
+  }
+  assert.deepEqual(db.votesFor(hash).map((v) => v.weight), [2]);
+  assert.equal(db.tally(hash).support, 2);
+  await resume();
+  assert.deepEqual((db.get(hash) as { object: unknown }).object, { n: 1, tags: ['a'] });
+  await db.close();
+});
