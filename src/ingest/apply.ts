@@ -3,7 +3,7 @@
 // bad payloads, and the checkpoint — all or nothing, so a crash leaves a batch boundary.
 // Replay is idempotent: a key already present is skipped and counted once.
 import type { WalEntry } from '../wal/index.js';
-import { decodeRecord, hashRecordBytes, hashToBytes, type Assertion, type Epoch, type Hash, type Vote } from '../records/index.js';
+import { decodeRecord, hashToBytes, recordDigest, type Assertion, type Epoch, type Vote } from '../records/index.js';
 import type { KVTransaction } from '../storage/index.js';
 import {
   assertionKey,
@@ -47,7 +47,8 @@ export type Storable = Pick<Assertion, 'type' | 'subject'> | Pick<Vote, 'type' |
 /** A record this process validated and logged: its fields and hash, handed over in memory. */
 export interface Prepared {
   record: Storable;
-  hash: Hash;
+  /** The record's hash, as its 32 bytes. */
+  hashBytes: Uint8Array;
 }
 
 /** A WAL entry, with the writer's hand-off when there is one. */
@@ -102,7 +103,7 @@ export function applyBatch(tx: KVTransaction, entries: readonly IngestEntry[]): 
     let problem: string | undefined;
     try {
       const record = entry.prepared?.record ?? decodeRecord(entry.payload);
-      const hash = hashToBytes(entry.prepared?.hash ?? hashRecordBytes(entry.payload));
+      const hash = entry.prepared?.hashBytes ?? recordDigest(entry.payload);
       problem = store(tx, record, hash, entry.payload, entry.lsn, added);
     } catch (error) {
       // Bad data never stops ingestion: any decode failure becomes a dead letter.

@@ -5,7 +5,7 @@
 // was validated and hashed by the writer in this process, from exactly these bytes, so the
 // worker reads its fields through a view instead of decoding it; any other record (replayed
 // from the log after a restart) goes through the strict decoder there.
-import { hashFromBytes, hashToBytes, openView } from '../records/index.js';
+import { openView } from '../records/index.js';
 import type { Counts, IngestEntry } from './apply.js';
 
 export interface PackedBatch {
@@ -35,7 +35,7 @@ export function packBatch(batch: readonly IngestEntry[]): PackedBatch {
     meta[i * fields + 3] = entry.payload.length;
     if (entry.prepared !== undefined) {
       meta[i * fields + 4] = 1;
-      hashes.set(hashToBytes(entry.prepared.hash), i * hashBytes);
+      hashes.set(entry.prepared.hashBytes, i * hashBytes);
     }
     bytes.set(entry.payload, offset);
     offset += entry.payload.length;
@@ -51,7 +51,7 @@ export function unpackBatch({ meta, bytes, hashes }: PackedBatch): IngestEntry[]
     let prepared: IngestEntry['prepared'];
     if (meta[i + 4] === 1) {
       try {
-        prepared = { record: openView(payload), hash: hashFromBytes(hashes.subarray(n * hashBytes, (n + 1) * hashBytes)) };
+        prepared = { record: openView(payload), hashBytes: hashes.subarray(n * hashBytes, (n + 1) * hashBytes) };
       } catch {
         prepared = undefined; // cannot happen for bytes the writer encoded; the decoder will say why
       }

@@ -3,7 +3,7 @@
 // written; decode checks again after they are read), so the same logical record always
 // gives the same bytes, and those bytes are what is hashed, logged and stored.
 import { assert } from '../errors.js';
-import { hashRecordBytes } from './hash.js';
+import { hashFromBytes, hashRecordBytes, recordDigest } from './hash.js';
 import { assertionLayout as A, epochLayout as E, hashBytes, voteLayout as V } from './layout.js';
 import { recordTypeCodes, type Assertion, type Epoch, type Hash, type StemeRecord, type Vote } from './types.js';
 import { checkNow, checkRecord, type Checked } from './validate.js';
@@ -152,6 +152,8 @@ export interface PreparedRecord {
   record: PreparedFields;
   bytes: Uint8Array;
   hash: Hash;
+  /** The hash as its 32 bytes, for the store's keys. */
+  hashBytes: Uint8Array;
 }
 
 /**
@@ -166,5 +168,6 @@ export function prepareRecord(input: unknown, nowMs: number = Date.now()): Prepa
     const { object: _, ...fields } = checked.record;
     record = fields;
   }
-  return { record, bytes, hash: hashRecordBytes(bytes) };
+  const hashBytes = recordDigest(bytes);
+  return { record, bytes, hash: hashFromBytes(hashBytes), hashBytes };
 }

@@ -37,3 +37,8 @@ export function hashFromBytes(bytes: Uint8Array): Hash {
 export function hashRecordBytes(bytes: Uint8Array): Hash {
   return hashFromBytes(blake3(bytes));
 }
+
+/** The same hash as its 32 bytes (a fresh array), for keys: no hex spelling in between. */
+export function recordDigest(bytes: Uint8Array): Uint8Array {
+  return blake3(bytes);
+}

@@ -2,7 +2,7 @@
 // encoding, decoding, hashing and zero-copy views. Everything else in src/records is
 // internal. The byte format is documented in docs/record-format.md.
 export type { Assertion, Epoch, EpochId, Hash, JsonValue, RecordType, StemeRecord, Vote } from './types.js';
-export { hashFromBytes, hashRecordBytes, hashToBytes, isHash, parseHash } from './hash.js';
+export { hashFromBytes, hashRecordBytes, hashToBytes, isHash, parseHash, recordDigest } from './hash.js';
 export { parseEpochId } from './fields.js';
 export { validateRecord } from './validate.js';
 export { encodeAndHash, encodeRecord, prepareRecord, type PreparedFields, type PreparedRecord } from './encode.js';

@@ -27,7 +27,7 @@ function batch(from: number, count: number): IngestEntry[] {
     if (i === 13) return { lsn, nextLsn: lsn + 100, payload: Uint8Array.of(9, 9, 9) }; // a dead letter
     const value = record(i);
     const { bytes, hash } = encodeAndHash(value);
-    return { lsn, nextLsn: lsn + 100, payload: bytes, prepared: i % 2 === 0 ? { record: value, hash } : undefined };
+    return { lsn, nextLsn: lsn + 100, payload: bytes, prepared: i % 2 === 0 ? { record: value, hashBytes: Buffer.from(hash, 'hex') } : undefined };
   });
 }
 
@@ -47,7 +47,7 @@ test('the worker applies exactly what the in-thread applier does, and each batch
     // No await between the reply and these reads: the snapshot must already include the batch.
     assert.equal(readCheckpoint((key) => lmdb.get(key)), entries.at(-1)!.nextLsn);
     const handedOff = entries.find((e) => e.prepared?.record.type === 'assertion')!;
-    assert.ok(lmdb.has(assertionKey(Buffer.from(handedOff.prepared!.hash, 'hex'))));
+    assert.ok(lmdb.has(assertionKey(handedOff.prepared!.hashBytes)));
     assert.deepEqual(added, await local.apply(entries));
     totals.push(added);
   }

@@ -79,7 +79,9 @@ describe('properties', () => {
         if (dropCreatedAt) delete given.createdAt; // the default applies alike
         const record = validateRecord(given, nowMs);
         const { object: _, ...fields } = record as unknown as Record<string, unknown>; // a prepared assertion keeps no object
-        assert.deepEqual(prepareRecord(given, nowMs), { record: record.type === 'assertion' ? fields : record, ...encodeAndHash(record) });
+        const { bytes, hash } = encodeAndHash(record);
+        const expected = { record: record.type === 'assertion' ? fields : record, bytes, hash, hashBytes: new Uint8Array(Buffer.from(hash, 'hex')) };
+        assert.deepEqual(prepareRecord(given, nowMs), expected);
       }),
       runs,
     );
