@@ -147,21 +147,23 @@ export class Ingestor extends EventEmitter<IngestEvents> {
   private async run(signal: AbortSignal): Promise<void> {
     let batch: IngestEntry[] = [];
     let batchBytes = 0;
-    for await (const entry of this.wal.tail(this.checkpointLsn, signal)) {
-      this.readThroughLsn = entry.nextLsn;
-      const prepared = this.prepared.get(entry.lsn);
-      if (prepared !== undefined) this.prepared.delete(entry.lsn);
-      batch.push({ ...entry, prepared });
-      batchBytes += entry.payload.length;
-      // Apply when the batch is full or the tail has caught up with what is durable.
-      const full = batch.length >= this.batchRecordsMax || batchBytes >= ingestBatchBytesMax;
-      if (full || entry.nextLsn >= this.wal.endLsn || signal.aborted) {
-        const caughtUp = !full;
-        await this.applyWithRetry(batch, signal);
-        batch = [];
-        batchBytes = 0;
-        if (signal.aborted) return;
-        if (caughtUp) await this.pace(signal);
+    for await (const entries of this.wal.tailChunks(this.checkpointLsn, signal)) {
+      for (const { lsn, nextLsn, payload } of entries) {
+        this.readThroughLsn = nextLsn;
+        const prepared = this.prepared.get(lsn);
+        if (prepared !== undefined) this.prepared.delete(lsn);
+        batch.push({ lsn, nextLsn, payload, prepared });
+        batchBytes += payload.length;
+        // Apply when the batch is full or the tail has caught up with what is durable.
+        const full = batch.length >= this.batchRecordsMax || batchBytes >= ingestBatchBytesMax;
+        if (full || nextLsn >= this.wal.endLsn || signal.aborted) {
+          const caughtUp = !full;
+          await this.applyWithRetry(batch, signal);
+          batch = [];
+          batchBytes = 0;
+          if (signal.aborted) return;
+          if (caughtUp) await this.pace(signal);
+        }
       }
     }
   }

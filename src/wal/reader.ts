@@ -67,7 +67,18 @@ async function isFrameBoundary(handle: FileHandle, file: string, base: number, l
   return offset === bytes.length;
 }
 
+/** Every entry readChunks yields, one at a time. */
 export async function* readLog(source: ReadSource, fromLsn: number | undefined, follow: boolean): AsyncGenerator<WalEntry> {
+  for await (const entries of readChunks(source, fromLsn, follow)) yield* entries;
+}
+
+/**
+ * The log's records from `fromLsn` in LSN order, as non-empty arrays of consecutive entries:
+ * what one read from memory or one chunk of a file held. A consumer that handles records in
+ * bulk (the ingestor) pays one await per array rather than one per record. On damage, the
+ * valid entries before it are yielded first, then the error is thrown.
+ */
+export async function* readChunks(source: ReadSource, fromLsn: number | undefined, follow: boolean): AsyncGenerator<WalEntry[]> {
   const first = source.segmentBases()[0]!;
   let lsn = fromLsn ?? first;
   if (!Number.isSafeInteger(lsn) || lsn < first) {
@@ -92,12 +103,12 @@ export async function* readLog(source: ReadSource, fromLsn: number | undefined, 
         continue;
       }
       // Frames this process wrote recently come from memory, up to the end of this segment.
-      const start = lsn;
-      for (const entry of source.recent(lsn, () => (sealed ? end : source.durableEnd()))) {
-        yield entry;
-        lsn = entry.nextLsn;
+      const fromMemory = [...source.recent(lsn, () => (sealed ? end : source.durableEnd()))];
+      if (fromMemory.length > 0) {
+        lsn = fromMemory[fromMemory.length - 1]!.nextLsn;
+        yield fromMemory;
+        continue;
       }
-      if (lsn !== start) continue;
       if (handleBase !== base) {
         await handle?.close();
         handle = undefined;
@@ -107,6 +118,8 @@ export async function* readLog(source: ReadSource, fromLsn: number | undefined, 
       const file = path.join(source.dir, segmentFileName(base));
       let chunk = await readExactly(handle!, file, Math.min(walReadChunkBytes, end - lsn), lsn - base);
       let offset = 0;
+      const entries: WalEntry[] = [];
+      let damage: Error | undefined;
       while (offset < chunk.length) {
         const complete = chunk.length === end - lsn; // the chunk reaches a frame boundary
         const remaining = chunk.length - offset;
@@ -122,14 +135,17 @@ export async function* readLog(source: ReadSource, fromLsn: number | undefined, 
         const check = checkFrame(chunk.subarray(offset), lsn + offset);
         if (!check.ok) {
           const at = lsn + offset;
-          if (at === fromLsn && at !== base + segmentHeaderBytes && !(await isFrameBoundary(handle!, file, base, at))) {
-            throw new InvalidArgumentError(`LSN ${at} is not the start of a record`);
-          }
-          throw new WalCorruptError(file, lsn - base + offset, check.reason);
+          const misplaced = at === fromLsn && at !== base + segmentHeaderBytes && !(await isFrameBoundary(handle!, file, base, at));
+          damage = misplaced
+            ? new InvalidArgumentError(`LSN ${at} is not the start of a record`)
+            : new WalCorruptError(file, lsn - base + offset, check.reason);
+          break;
         }
-        yield { lsn: lsn + offset, nextLsn: lsn + offset + check.frameBytes, payload: check.payload };
+        entries.push({ lsn: lsn + offset, nextLsn: lsn + offset + check.frameBytes, payload: check.payload });
         offset += check.frameBytes;
       }
+      if (entries.length > 0) yield entries;
+      if (damage !== undefined) throw damage;
       lsn += offset;
     }
   } finally {

@@ -10,13 +10,11 @@ export class RecentFrames {
   /** Absolute position of entries[0]; positions only grow, so a reader can tell what was evicted. */
   private first = 0;
   private bytes = 0;
-  private readonly positionOf = new Map<number, number>();
 
   constructor(private readonly bytesMax: number) {}
 
   /** Adds a durable frame; frames are added in LSN order. */
   add(entry: WalEntry): void {
-    this.positionOf.set(entry.lsn, this.first + this.entries.length);
     this.entries.push(entry);
     this.bytes += entry.payload.length;
     if (this.bytes <= this.bytesMax) return;
@@ -25,10 +23,23 @@ export class RecentFrames {
     while (this.bytes > (this.bytesMax * 3) / 4 && drop < this.entries.length - 1) {
       const old = this.entries[drop++]!;
       this.bytes -= old.payload.length;
-      this.positionOf.delete(old.lsn);
     }
     this.entries = this.entries.slice(drop);
     this.first += drop;
+  }
+
+  /** Absolute position of the held frame at `lsn` (entries are in LSN order: a binary search), or undefined. */
+  private positionOf(lsn: number): number | undefined {
+    let low = 0;
+    let high = this.entries.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const at = this.entries[middle]!.lsn;
+      if (at === lsn) return this.first + middle;
+      if (at < lsn) low = middle + 1;
+      else high = middle - 1;
+    }
+    return undefined;
   }
 
   /**
@@ -36,7 +47,7 @@ export class RecentFrames {
    * before `end`; nothing when the frame at `lsn` is not held. Safe to iterate across awaits.
    */
   *from(lsn: number, end: () => number): Generator<WalEntry> {
-    let position = this.positionOf.get(lsn);
+    let position = this.positionOf(lsn);
     if (position === undefined) return;
     let expected = lsn;
     for (;;) {

@@ -10,7 +10,7 @@ import { nodeFileSystem } from '../fs/node-file-system.js';
 import { recordBytesMaxCeiling, recordBytesMaxDefault, segmentBytesMaxDefault, segmentBytesMin, walRecentFramesBytesMax } from '../limits.js';
 import { frameBytes, segmentFileName, segmentHeaderBytes } from './format.js';
 import { acquireLock, type Lock } from './lock.js';
-import { readLog, type ReadSource, type WalEntry } from './reader.js';
+import { readChunks, readLog, type ReadSource, type WalEntry } from './reader.js';
 import { recover, type RecoveryMode, type RecoveryReport } from './recovery.js';
 import { RecentFrames } from './recent-frames.js';
 import { openActiveSegment, WalWriter, type ActiveSegment } from './writer.js';
@@ -202,8 +202,16 @@ export class Wal {
     return this.following(readLog(this.readSource(signal), fromLsn, true));
   }
 
+  /**
+   * tail, a chunk at a time: non-empty arrays of consecutive entries, as many as one read
+   * found. For consumers that handle records in bulk; the same records in the same order.
+   */
+  tailChunks(fromLsn?: number, signal?: AbortSignal): AsyncGenerator<WalEntry[]> {
+    return this.following(readChunks(this.readSource(signal), fromLsn, true));
+  }
+
   /** Counts a tail as a follower while it runs: frames are kept in memory only while one does. */
-  private async *following(entries: AsyncGenerator<WalEntry>): AsyncGenerator<WalEntry> {
+  private async *following<T>(entries: AsyncGenerator<T>): AsyncGenerator<T> {
     this.followers += 1;
     try {
       yield* entries;

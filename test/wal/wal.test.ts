@@ -9,7 +9,7 @@ import { walPreallocateBytes } from '../../src/limits.js';
 import { Wal } from '../../src/wal/index.js';
 import { tempDir } from '../support/temp-dir.js';
 import { FaultyFileSystem } from './fixtures/faulty-fs.js';
-import { openQuiet, payloadFor, readAll, segmentFiles } from './fixtures/wal-files.js';
+import { flipBit, openQuiet, payloadFor, readAll, segmentFiles } from './fixtures/wal-files.js';
 
 function errorCode(error: unknown): string | undefined {
   return error instanceof StemeError ? error.code : undefined;
@@ -369,5 +369,47 @@ test('reading from an LSN inside a record is INVALID_ARGUMENT, not corruption', 
   const lsns = await wal.appendBatch([payloadFor(1, 100), payloadFor(2, 100)]);
   await assert.rejects(readAll(wal, lsns[1]! + 8), (e) => errorCode(e) === 'INVALID_ARGUMENT');
   assert.equal((await readAll(wal, lsns[1])).length, 1);
+  await wal.close();
+});
+
+test('damage found while reading a live log: the records before it are read, then WAL_CORRUPT names the file and offset', async (t) => {
+  const dir = tempDir(t);
+  const { wal } = await openQuiet(dir);
+  const lsns = await wal.appendBatch(Array.from({ length: 50 }, (_, i) => payloadFor(i, 100)));
+  const [file] = segmentFiles(dir);
+  flipBit(file!, lsns[20]! + Wal.frameBytes(0) + 7, 4); // inside record 20's payload (one segment, base 0)
+  const seen: number[] = [];
+  await assert.rejects(
+    (async () => {
+      for await (const entry of wal.read()) seen.push(entry.lsn);
+    })(),
+    (e) => {
+      assert.equal(errorCode(e), 'WAL_CORRUPT');
+      assert.match((e as Error).message, new RegExp(`${path.basename(file!)}.*\\b${lsns[20]}\\b`));
+      return true;
+    },
+  );
+  assert.deepEqual(seen, lsns.slice(0, 20));
+  await wal.close();
+});
+
+test('tailChunks yields what tail yields, as non-empty arrays, from memory and from the files', async (t) => {
+  const dir = tempDir(t);
+  const { wal } = await openQuiet(dir, { segmentBytesMax: 8192 });
+  const before = await wal.appendBatch(Array.from({ length: 40 }, (_, i) => payloadFor(i, 300))); // read from the files
+  const stop = new AbortController();
+  const chunks: number[][] = [];
+  const tailing = (async () => {
+    for await (const entries of wal.tailChunks(undefined, stop.signal)) {
+      chunks.push(entries.map((e) => e.lsn));
+      if (chunks.flat().length === 80) stop.abort();
+    }
+  })();
+  const after: number[] = [];
+  for (let i = 40; i < 80; i++) after.push(await wal.append(payloadFor(i, 300))); // these may come from memory
+  await tailing;
+  assert.ok(chunks.every((chunk) => chunk.length > 0));
+  assert.deepEqual(chunks.flat(), [...before, ...after]);
+  assert.deepEqual((await readAll(wal)).map((e) => e.lsn), [...before, ...after]);
   await wal.close();
 });
