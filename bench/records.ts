@@ -3,7 +3,7 @@
 // for the reads queries make (a vote's tally fields, an assertion's subject).
 // Usage: node dist/bench/records.js [--duration-ms=N] (per case; default 700, ~15 s in all).
 // Imports the records module directly, not src/index.ts: it measures the codec alone.
-import { AssertionView, decodeRecord, encodeAndHash, encodeRecord, hashRecordBytes, validateRecord, VoteView } from '../src/records/index.js';
+import { AssertionView, decodeRecord, encodeAndHash, encodeRecord, hashRecordBytes, prepareRecord, validateRecord, VoteView } from '../src/records/index.js';
 import { consume, largeAssertion, largeObjectBytes, sink, smallAssertion, time, vote, type Timing } from './records-cases.js';
 
 const durationArg = process.argv.find((arg) => arg.startsWith('--duration-ms='));
@@ -36,7 +36,8 @@ for (const { label, record } of fixtures) {
   run(`hash ${label}`, bytes.length, () => hashRecordBytes(bytes));
 }
 const input = { ...smallAssertion, createdAt: undefined };
-run('validate + encode + hash, small assertion (the append path)', encodeRecord(smallAssertion).length, () => encodeAndHash(validateRecord(input, 1)));
+run('validate + encode + hash, small assertion (prepareRecord: the append path)', encodeRecord(smallAssertion).length, () => prepareRecord(input, 1));
+run('validateRecord then encodeAndHash, small assertion (every check twice)', encodeRecord(smallAssertion).length, () => encodeAndHash(validateRecord(input, 1)));
 
 // Views against a full decode, on a Buffer slice at an odd offset, as the KV store hands it out.
 const stored = (bytes: Uint8Array): Buffer => Buffer.concat([Buffer.alloc(3), bytes]).subarray(3);
