@@ -13,6 +13,7 @@ import {
   locatorKey,
   metaKey,
   subjectKey,
+  subjectKeyFromUtf8,
   voteKey,
 } from '../storage/index.js';
 import { encodeLocator, recordKindCode } from './locator.js';
@@ -40,9 +41,13 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /**
  * What storing a record reads from it: its kind and the field its index key needs. A decoded
- * record has these, and so does a view over the record's bytes (src/records views).
+ * record has these, and so does a view over the record's bytes (src/records views), which
+ * also offers them as bytes in place: then the key is built without a string in between.
  */
-export type Storable = Pick<Assertion, 'type' | 'subject'> | Pick<Vote, 'type' | 'assertion'> | Pick<Epoch, 'type' | 'id'>;
+export type Storable =
+  | (Pick<Assertion, 'type' | 'subject'> & { readonly subjectBytes?: Uint8Array })
+  | (Pick<Vote, 'type' | 'assertion'> & { readonly assertionHashBytes?: Uint8Array })
+  | Pick<Epoch, 'type' | 'id'>;
 
 /** A record this process validated and logged: its fields and hash, handed over in memory. */
 export interface Prepared {
@@ -61,12 +66,13 @@ function store(tx: KVTransaction, record: Storable, hash: Uint8Array, payload: U
   switch (record.type) {
     case 'assertion': {
       if (!tx.putIfAbsent(assertionKey(hash), payload)) return undefined;
-      tx.put(subjectKey(record.subject, hash), emptyValue);
+      const bytes = record.subjectBytes;
+      tx.put(bytes === undefined ? subjectKey(record.subject, hash) : subjectKeyFromUtf8(bytes, hash), emptyValue);
       added.assertions += 1;
       return undefined;
     }
     case 'vote': {
-      const key = voteKey(hashToBytes(record.assertion), hash);
+      const key = voteKey(record.assertionHashBytes ?? hashToBytes(record.assertion), hash);
       if (!tx.putIfAbsent(key, payload)) return undefined;
       tx.put(locatorKey(hash), encodeLocator(recordKindCode.vote, lsn, key));
       added.votes += 1;

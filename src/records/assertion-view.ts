@@ -44,6 +44,10 @@ export class AssertionView {
   get subject(): string {
     return this.field(0, 'subject');
   }
+  /** The subject's UTF-8 bytes as a subarray of the record's bytes (no copy, not checked: do not mutate). */
+  get subjectBytes(): Uint8Array {
+    return this.r.bytes.subarray(this.starts[0], this.starts[1]);
+  }
   get predicate(): string {
     return this.field(1, 'predicate');
   }

@@ -91,6 +91,31 @@ function escapeSubject(subject: string): Uint8Array {
 export const subjectPrefix = (subject: string): Uint8Array => concatBytes(S, escapeSubject(subject), subjectTerminator);
 /** S:{escaped subject}{0x00 0x01}{hash} -> empty: the subject index. */
 export const subjectKey = (subject: string, hash: Uint8Array): Uint8Array => concatBytes(subjectPrefix(subject), checkHash(hash));
+
+/**
+ * subjectKey from the subject's UTF-8 bytes (e.g. read in place from a stored record), built
+ * in one allocation: no decode to a string and encode back. The bytes must be valid UTF-8.
+ */
+export function subjectKeyFromUtf8(subject: Uint8Array, hash: Uint8Array): Uint8Array {
+  checkHash(hash);
+  let zeros = 0;
+  for (let i = 0; i < subject.length; i++) if (subject[i] === 0) zeros++;
+  const key = new Uint8Array(S.length + subject.length + zeros + subjectTerminator.length + hashBytesLength);
+  key.set(S, 0);
+  let j = S.length;
+  if (zeros === 0) {
+    key.set(subject, j);
+    j += subject.length;
+  } else {
+    for (let i = 0; i < subject.length; i++) {
+      key[j++] = subject[i]!;
+      if (subject[i] === 0) key[j++] = 0xff;
+    }
+  }
+  key.set(subjectTerminator, j);
+  key.set(hash, j + subjectTerminator.length);
+  return key;
+}
 export const hashFromSubjectKey = (key: Uint8Array): Uint8Array => key.subarray(key.length - hashBytesLength);
 
 /** R:{hash} -> locator of a vote or epoch (kind, first LSN, primary key). */

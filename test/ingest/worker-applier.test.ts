@@ -16,7 +16,9 @@ const assertionA = 'a'.repeat(64);
 function record(i: number): StemeRecord {
   if (i % 5 === 3) return validateRecord({ type: 'vote', assertion: assertionA, voter: `v${i}`, stance: 'support', createdAt: i });
   if (i % 50 === 7) return validateRecord({ type: 'epoch', id: i, name: `e${i}`, createdAt: i });
-  return validateRecord({ type: 'assertion', subject: `s${i % 7}`, predicate: 'p', object: { i }, source: 'test', createdAt: i });
+  // Subjects with NUL (escaped in keys) and non-ASCII: the worker builds keys from the bytes in place.
+  const subject = `${['s', 'é名', 'a\u0000b', '🐈'][i % 4]}${i % 7}`;
+  return validateRecord({ type: 'assertion', subject, predicate: 'p', object: { i }, source: 'test', createdAt: i });
 }
 
 /** `count` entries from LSN `from`; every other one carries the writer's hand-off, one is not a record at all. */

@@ -61,6 +61,7 @@ describe('zero-copy views', () => {
     const bytes = encodeRecord(validateRecord({ ...samples.assertion, subject: 'abcd', predicate: 'é名🙂', source: 'x' }));
     const view = new AssertionView(inSlice(bytes));
     assert.deepEqual([view.subject, view.predicate, view.source], ['abcd', 'é名🙂', 'x']);
+    assert.deepEqual(Buffer.from(new AssertionView(inSlice(encodeRecord(validateRecord({ ...samples.assertion, subject: 'é\u0000名' })))).subjectBytes), Buffer.from('é\u0000名'));
     const subjectStart = 56; // the fixed part of an assertion (docs/record-format.md)
     const cut = new AssertionView(patched(bytes, subjectStart + 3, 0x80)); // 'abc' then a lone continuation byte
     throwsInvalid(() => cut.subject, 'subject', /not valid UTF-8/);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { assertionKey, assertionKeyHex, epochIdFromKey, locatorKey, locatorKeyHex, epochKey, epochPrefix, hashFromSubjectKey, LmdbStore, MemoryStore, prefixUpperBound, subjectKey, subjectPrefix, type KVStore } from '../../src/storage/index.js';
+import { assertionKey, assertionKeyHex, epochIdFromKey, locatorKey, locatorKeyHex, epochKey, epochPrefix, hashFromSubjectKey, LmdbStore, MemoryStore, prefixUpperBound, subjectKey, subjectKeyFromUtf8, subjectPrefix, type KVStore } from '../../src/storage/index.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const hashOf = (i: number): Uint8Array => new Uint8Array(32).fill(i & 0xff).map((v, j) => (j === 0 ? i >> 8 : v));
@@ -75,4 +75,16 @@ test('keys built from a hex hash equal keys built from its bytes; a bad hex hash
   assert.throws(() => assertionKeyHex(hex.slice(0, 62)));
   assert.throws(() => assertionKeyHex(`${hex.slice(0, 60)}zz00`));
   assert.throws(() => assertionKeyHex(`${hex}00`));
+});
+
+test("a subject key built from the subject's UTF-8 bytes equals the one built from the string", () => {
+  const subjects = fc.oneof(fc.string({ maxLength: 40, unit: 'grapheme' }), subjectFamily.map((family) => family[family.length - 1]!));
+  fc.assert(
+    fc.property(subjects, fc.integer({ min: 0, max: 65535 }), (subject, i) => {
+      const hash = hashOf(i);
+      assert.deepEqual(subjectKeyFromUtf8(Buffer.from(subject, 'utf8'), hash), subjectKey(subject, hash));
+    }),
+    { numRuns: 500 },
+  );
+  assert.throws(() => subjectKeyFromUtf8(Buffer.from('s'), new Uint8Array(31)));
 });
