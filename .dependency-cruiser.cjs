@@ -9,6 +9,9 @@ module.exports = {
       from: { path: '^src/records/' }, to: { path: '^src/', pathNot: `^src/records/|${shared}` } },
     { name: 'storage-stands-alone', severity: 'error', comment: 'storage knows keys, values and scans only',
       from: { path: '^src/storage/' }, to: { path: '^src/', pathNot: `^src/storage/|${shared}` } },
+    { name: 'layout-owns-the-kv-formats', severity: 'error',
+      comment: 'the KV layout knows records and the storage seam; ingest and db build on it',
+      from: { path: '^src/layout/' }, to: { path: '^src/', pathNot: `^src/(layout|records|storage)/|${shared}` } },
     { name: 'shared-pieces-sit-below-everything', severity: 'error',
       from: { path: shared }, to: { path: '^src/', pathNot: shared } },
     { name: 'ingest-below-db', severity: 'error',
@@ -19,7 +22,7 @@ module.exports = {
       from: { path: '^(src/cli|src/server)/' }, to: { path: '^src/', pathNot: '^src/(index\\.ts|limits\\.ts|cli/|server/|sample/)' } },
     { name: 'benches-use-module-surfaces', severity: 'error',
       comment: 'a benchmark uses the public API, or measures one layer alone through its index.ts',
-      from: { path: '^bench/' }, to: { path: '^src/', pathNot: '^src/(index|limits|wal/index|records/index|storage/index)\\.ts$' } },
+      from: { path: '^bench/' }, to: { path: '^src/', pathNot: '^src/(index|limits|wal/index|records/index|storage/index|layout/index)\\.ts$' } },
     { name: 'no-circular', severity: 'error', from: { path: '^src/' }, to: { circular: true } },
   ],
   options: {

@@ -8,7 +8,8 @@ import { open as openLmdb, type RootDatabase } from 'lmdb';
 import path from 'node:path';
 import { StemeDB } from '../src/index.js';
 import { ingestBatchRecordsMax } from '../src/limits.js';
-import { assertionKeyHex, lmdbSettings, subjectKey } from '../src/storage/index.js';
+import { lmdbSettings } from '../src/storage/index.js';
+import { assertionKeyHex, subjectKey } from '../src/layout/index.js';
 import { benchDir, formatTable, percentile, type Row } from './support.js';
 
 const quick = process.argv.includes('--quick');

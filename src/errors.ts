@@ -141,9 +141,21 @@ export class StorageError extends StemeError {
   }
 }
 
+/**
+ * A broken internal invariant: a bug in StemeDB, never a user error and never bad data. Not a
+ * StemeError (it has no stable code): nothing may catch it and carry on as if the input were
+ * at fault, e.g. file a record as a dead letter.
+ */
+export class InvariantError extends Error {
+  constructor(message: string) {
+    super(`stemedb invariant violated: ${message}`);
+    this.name = 'InvariantError';
+  }
+}
+
 /** Asserts an invariant; a failure is a bug in StemeDB, never a user error. */
 export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) {
-    throw new Error(`stemedb invariant violated: ${message}`);
+    throw new InvariantError(message);
   }
 }

@@ -49,6 +49,12 @@ export const ingestBatchBytesMax = 32 * MiB;
 /** Backoff between retries after a KV failure, doubling up to the max. */
 export const ingestRetryDelayMsMin = 50;
 export const ingestRetryDelayMsMax = 5000;
+/**
+ * Attempts at one batch before ingest stops with a fatal error (about two minutes of backoff):
+ * long enough to ride out a transient failure, bounded so that a store that cannot take the
+ * batch is reported as failed instead of retried for ever. It never skips the batch.
+ */
+export const ingestAttemptsMax = 30;
 
 // --- storage ---
 /**

@@ -2,7 +2,8 @@
 // then assertions, then votes, so that importing the stream in order never meets a vote
 // before its assertion. Importing it gives back the same hashes.
 import { decodeRecord, hashRecordBytes, type StemeRecord } from '../records/index.js';
-import { assertionPrefix, epochPrefix, votePrefixAll, type KVStore } from '../storage/index.js';
+import { assertionPrefix, epochPrefix, votePrefixAll } from '../layout/index.js';
+import type { KVStore } from '../storage/index.js';
 import type { Overlay } from './overlay.js';
 import { pendingRecord, storeHolds, type Stored } from './queries.js';
 

@@ -2,7 +2,6 @@
 // opaque cursor), votes for an assertion, epochs. Reads are synchronous LMDB lookups; every
 // value is the record's canonical bytes, decoded on the way out.
 import { InvalidArgumentError } from '../errors.js';
-import { decodeLocator } from '../ingest/index.js';
 import { pageLimitDefault, pageLimitMax } from '../limits.js';
 import type { Overlay, OverlayEntry } from './overlay.js';
 import {
@@ -19,8 +18,10 @@ import {
   type StemeRecord,
   type Vote,
 } from '../records/index.js';
+import type { KVStore } from '../storage/index.js';
 import {
   assertionKeyFromText,
+  decodeLocator,
   assertionKeyHex,
   epochKey,
   epochPrefix,
@@ -30,8 +31,7 @@ import {
   subjectKey,
   subjectPrefix,
   votePrefix,
-  type KVStore,
-} from '../storage/index.js';
+} from '../layout/index.js';
 
 export type Stored<T> = T & { hash: Hash };
 export type StoredRecord = Stored<StemeRecord>;

@@ -1,24 +1,29 @@
 // The public facade: one durable, queryable knowledge store in a directory (WAL in dir/wal,
-// LMDB in dir/kv). It owns open (lock, recovery, ingest catch-up), the write path (validate,
-// encode, log, publish to the overlay) and close. Invariant: a write resolves only after its
-// bytes are durable in the WAL, and (unless {visible: false}) after they are queryable: from
-// the overlay until the ingestor has put them in LMDB, from LMDB afterwards.
+// LMDB in dir/kv). It owns the lifecycle (open: lock, recovery, ingest catch-up; close) and
+// reads like a table of contents: writes go through the write path (write-path.ts), queries
+// to queries.ts, verify, export and stats to their own modules. Invariant: a write resolves
+// only after its bytes are durable in the WAL, and (unless {visible: false}) after they are
+// queryable: from the overlay until the ingestor has put them in LMDB, from LMDB afterwards.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ClosedError, InvalidArgumentError, InvalidRecordError, WalCorruptError } from '../errors.js';
-import { ingestPaceMs, overlayRecordsMax } from '../limits.js';
-import { Ingestor, readCheckpoint, readU64, WorkerApplier, type BatchApplier, type CounterName, type IngestProgress } from '../ingest/index.js';
-import { prepareRecord, type Hash, type PreparedRecord, type RecordView, type StemeRecord, type Vote } from '../records/index.js';
-import { counterKey, LmdbStore, MemoryStore, type KVStore } from '../storage/index.js';
+import { ClosedError, InvalidArgumentError, InvalidRecordError } from '../errors.js';
+import { ingestPaceMs } from '../limits.js';
+import { Ingestor, WorkerApplier, type BatchApplier, type IngestProgress } from '../ingest/index.js';
+import { prepareRecord, type Assertion, type Epoch, type Hash, type PreparedRecord, type RecordView, type StemeRecord, type Vote } from '../records/index.js';
+import { LmdbStore, MemoryStore, type KVStore } from '../storage/index.js';
 import { Wal, type RecoveryMode, type SyncMode } from '../wal/index.js';
-import { Overlay, type OverlayEntry } from './overlay.js';
-import { assertionsAbout, getEpoch, getRecord, getView, listEpochs, storeHolds, toHash, votesWithLsn, type Page, type PageOptions, type Reads, type Stored, type StoredRecord } from './queries.js';
 import { exportRecords, type RecordKind } from './export.js';
 import type { AssertionInput, EpochInput, RecordInput, VoteInput } from './inputs.js';
+import { checkStoreWithinLog } from './open-checks.js';
+import { Overlay } from './overlay.js';
+import { assertionsAbout, getEpoch, getRecord, getView, listEpochs, toHash, votesWithLsn, type Page, type PageOptions, type Reads, type Stored, type StoredRecord } from './queries.js';
+import { collectStats, type StemeStats } from './stats.js';
 import { tallyVotes, type Tally } from './tally.js';
 import { verifyDatabase, type VerifyReport } from './verify.js';
-import { checkEpochs, checkVotes } from './write-checks.js';
-import type { Assertion, Epoch } from '../records/index.js';
+import { WritePath, type WriteOptions, type WriteResult } from './write-path.js';
+
+export type { StemeStats } from './stats.js';
+export type { WriteOptions, WriteResult } from './write-path.js';
 
 export interface StemeDBOptions {
   /** 'always' (default): durable before acknowledged. 'none': UNSAFE, for tests and redoable bulk loads. */
@@ -37,27 +42,6 @@ export interface StemeDBOptions {
   store?: 'lmdb' | 'memory';
 }
 
-export interface WriteOptions {
-  /**
-   * true (default): resolve once durable and queryable (read-your-writes). false: once durable;
-   * the records become queryable when the ingestor has applied them (`sync()` waits for that).
-   * For bulk loads: such records skip the in-memory overlay, and so its memory and its limit.
-   */
-  visible?: boolean;
-}
-
-export interface WriteResult {
-  hash: Hash;
-  lsn: number;
-}
-
-export interface StemeStats {
-  records: Record<Exclude<CounterName, 'deadLetters'>, number>;
-  deadLetters: number;
-  wal: { segments: number; bytes: number; firstLsn: number; endLsn: number };
-  ingest: { checkpointLsn: number; lagBytes: number; lagRecords: number; lastError: string | undefined };
-}
-
 type Input = Record<string, unknown>;
 
 function typed(input: unknown, type: StemeRecord['type']): unknown {
@@ -74,13 +58,10 @@ export class StemeDB {
   private readonly applier: BatchApplier | undefined;
   /** Records logged but not yet ingested: queries see them at once (read-your-writes). */
   private readonly overlay = new Overlay();
-  /** End LSN of the last {visible: false} write: the checks wait for ingest to pass it. */
-  private invisibleEndLsn = 0;
+  private readonly writes: WritePath;
   private readonly appliedAtOpen: number;
-  private appended = 0;
   private closing: Promise<void> | undefined;
   private readonly inflight = new Set<Promise<unknown>>();
-  private epochLock: Promise<unknown> = Promise.resolve();
 
   private constructor(dir: string, wal: Wal, store: KVStore, ingestor: Ingestor, applier: BatchApplier | undefined) {
     this.dir = dir;
@@ -88,6 +69,7 @@ export class StemeDB {
     this.store = store;
     this.ingestor = ingestor;
     this.applier = applier;
+    this.writes = new WritePath(wal, store, ingestor, this.overlay);
     this.appliedAtOpen = ingestor.recordsApplied;
   }
 
@@ -112,14 +94,7 @@ export class StemeDB {
       store = lmdb ?? new MemoryStore();
       // LMDB commits run on a worker thread; a MemoryStore lives in this thread's memory only.
       applier = lmdb === undefined ? undefined : new WorkerApplier(lmdb.path, () => lmdb.refreshReads());
-      const kv = store;
-      const checkpoint = readCheckpoint((key) => kv.get(key));
-      if (checkpoint > wal.recordsEndLsn) {
-        throw new WalCorruptError(wal.dir, wal.recordsEndLsn, `the KV store has ingested up to LSN ${checkpoint}, past the end of the WAL: acknowledged records are missing from the log (written with sync 'none' before a machine crash, or the WAL directory was replaced)`);
-      }
-      if (checkpoint < wal.firstLsn && !(checkpoint === 0 && wal.firstLsn === 0)) {
-        throw new WalCorruptError(wal.dir, wal.firstLsn, `the WAL starts at LSN ${wal.firstLsn} but the KV store has only ingested up to LSN ${checkpoint}: records in between are gone`);
-      }
+      checkStoreWithinLog(wal, store);
       ingestor = new Ingestor({ wal, store, applier, retainWal: options.retainWal ?? true, paceMs: ingestPaceMs });
       ingestor.on('failure', (error) => log(`ingest: ${error.message}`));
       if (options.onProgress) ingestor.on('batch', options.onProgress);
@@ -178,56 +153,12 @@ export class StemeDB {
     });
   }
 
-  private async write(batch: PreparedRecord[], options: WriteOptions | undefined): Promise<WriteResult[]> {
-    await checkVotes(this.reads(), this.settle, batch);
-    if (!batch.some(({ record }) => record.type === 'epoch')) return this.log(batch, options);
-    // Epoch definitions are checked and logged one batch at a time, so two conflicting
-    // definitions cannot both pass the check.
-    const run = this.epochLock.then(async () => {
-      const known = await checkEpochs(this.reads(), this.settle, batch);
-      const logged = await this.log(batch.filter((_, i) => known[i] === undefined), options);
-      let next = 0;
-      return batch.map((_, i) => known[i] ?? logged[next++]!);
-    });
-    this.epochLock = run.catch(() => undefined);
-    return run;
+  private write(batch: PreparedRecord[], options: WriteOptions | undefined): Promise<WriteResult[]> {
+    return this.writes.write(batch, options);
   }
 
-  /**
-   * Logs records durably and makes them visible: they enter the overlay, which every query
-   * reads, so a write need not wait for the ingestor's LMDB commit. When the overlay holds
-   * more than overlayRecordsMax records, writes wait for ingest to catch up instead, which
-   * bounds memory and slows writers to the rate LMDB absorbs. {visible: false} skips both.
-   */
-  private async log(batch: PreparedRecord[], options: WriteOptions | undefined): Promise<WriteResult[]> {
-    if (batch.length === 0) return [];
-    const lsns = await this.wal.appendBatch(batch.map((p) => p.bytes));
-    this.appended += batch.length;
-    this.ingestor.handOff(lsns, batch);
-    const results = batch.map(({ hash }, i) => ({ hash, lsn: lsns[i]! }));
-    const endLsn = lsns[lsns.length - 1]! + Wal.frameBytes(batch[batch.length - 1]!.bytes.length);
-    if (options?.visible === false) {
-      this.invisibleEndLsn = Math.max(this.invisibleEndLsn, endLsn);
-      return results;
-    }
-    const entries: OverlayEntry[] = batch.map(({ record, hash, bytes }, i) => {
-      return { record, hash, bytes, lsn: lsns[i]!, endLsn: lsns[i]! + Wal.frameBytes(bytes.length), stored: false };
-    });
-    const checkpoint = this.ingestor.checkpoint;
-    for (const entry of entries) entry.stored = storeHolds(this.store, entry);
-    this.overlay.evictThrough(checkpoint);
-    this.overlay.add(entries, checkpoint);
-    if (this.overlay.size > overlayRecordsMax) await this.ingestor.waitFor(endLsn);
-    return results;
-  }
-
-  /** Waits until every {visible: false} write so far is ingested (at once when there is none pending). */
-  private readonly settle = (): Promise<void> => this.ingestor.waitFor(this.invisibleEndLsn);
-
-  /** What queries read, with the overlay trimmed to what the KV store does not hold yet. */
   private reads(): Reads {
-    this.overlay.evictThrough(this.ingestor.checkpoint);
-    return { store: this.store, overlay: this.overlay };
+    return this.writes.reads();
   }
 
   private track<T>(run: () => Promise<T>): Promise<T> {
@@ -287,36 +218,7 @@ export class StemeDB {
 
   stats(): StemeStats {
     this.assertOpen();
-    const { store, overlay } = this.reads();
-    // The counters below and this checkpoint come from one read snapshot. The apply worker
-    // may have committed a batch that this snapshot already shows while its reply (which
-    // advances the ingestor's checkpoint) is still on its way: evict through the snapshot's
-    // own checkpoint too, or that batch would be counted twice. A snapshot never moves back.
-    overlay.evictThrough(readCheckpoint((key) => store.get(key)));
-    const count = (name: CounterName): number => {
-      const value = store.get(counterKey(name));
-      return value === undefined ? 0 : readU64(value);
-    };
-    // Queryable but not yet counted by the ingestor: pending records the store does not hold.
-    const pending = overlay.unstoredCounts();
-    const records = {
-      assertions: count('assertions') + pending.assertion,
-      votes: count('votes') + pending.vote,
-      epochs: count('epochs') + pending.epoch,
-    };
-    const progress = this.ingestor.progress();
-    const applied = this.ingestor.recordsApplied - this.appliedAtOpen;
-    return {
-      records,
-      deadLetters: count('deadLetters'),
-      wal: this.wal.stats(),
-      ingest: {
-        checkpointLsn: progress.checkpointLsn,
-        lagBytes: progress.endLsn - progress.checkpointLsn,
-        lagRecords: Math.max(0, this.appended - applied),
-        lastError: this.ingestor.lastError?.message,
-      },
-    };
+    return collectStats(this.reads(), this.wal, this.ingestor, this.writes.recordsLogged, this.appliedAtOpen);
   }
 
   /** Resolves once every record logged so far is queryable. */

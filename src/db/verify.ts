@@ -2,19 +2,9 @@
 // exactly the logged bytes under each record's key, and that every stored value hashes to the
 // hash in its key. Reports problems with the file/key and offset instead of throwing.
 import { WalCorruptError } from '../errors.js';
-import { readCheckpoint } from '../ingest/index.js';
 import { decodeRecord, hashFromBytes, hashRecordBytes, hashToBytes, type StemeRecord } from '../records/index.js';
-import {
-  assertionKey,
-  assertionPrefix,
-  deadLetterKey,
-  epochKey,
-  epochPrefix,
-  subjectKey,
-  votePrefixAll,
-  voteKey,
-  type KVStore,
-} from '../storage/index.js';
+import { assertionPrefix, epochPrefix, hasDeadLetter, primaryKey, readCheckpoint, subjectKey, votePrefixAll } from '../layout/index.js';
+import type { KVStore } from '../storage/index.js';
 import type { Wal } from '../wal/index.js';
 
 export interface VerifyProblem {
@@ -39,14 +29,8 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
-function primaryKey(record: StemeRecord, hash: Uint8Array): Uint8Array {
-  if (record.type === 'assertion') return assertionKey(hash);
-  if (record.type === 'vote') return voteKey(hashToBytes(record.assertion), hash);
-  return epochKey(record.id);
-}
-
 async function verifyWal(wal: Wal, store: KVStore, report: VerifyReport): Promise<void> {
-  const checkpoint = readCheckpoint((key) => store.get(key));
+  const checkpoint = readCheckpoint(store);
   try {
     for await (const entry of wal.read()) {
       report.walRecords += 1;
@@ -55,13 +39,13 @@ async function verifyWal(wal: Wal, store: KVStore, report: VerifyReport): Promis
       try {
         record = decodeRecord(entry.payload);
       } catch {
-        if (!store.has(deadLetterKey(entry.lsn))) report.problems.push({ where: 'wal', offset: entry.lsn, message: 'undecodable record has no dead letter' });
+        if (!hasDeadLetter(store, entry.lsn)) report.problems.push({ where: 'wal', offset: entry.lsn, message: 'undecodable record has no dead letter' });
         continue;
       }
       const hash = hashRecordBytes(entry.payload);
       const stored = store.get(primaryKey(record, hashToBytes(hash)));
       if (stored !== undefined && sameBytes(stored, entry.payload)) continue;
-      if (record.type === 'epoch' && stored !== undefined && store.has(deadLetterKey(entry.lsn))) continue; // a refused conflicting definition
+      if (record.type === 'epoch' && stored !== undefined && hasDeadLetter(store, entry.lsn)) continue; // a refused conflicting definition
       report.problems.push({ where: `${record.type} ${hash}`, offset: entry.lsn, message: stored === undefined ? 'logged record is missing from the KV store' : 'KV bytes differ from the logged bytes' });
     }
   } catch (error) {

@@ -3,7 +3,8 @@
 // worker thread with its own handle on the same LMDB environment (worker-applier.ts), so the
 // commit, and the fsync it waits for, never blocks the thread that serves reads and writes.
 import type { KVStore } from '../storage/index.js';
-import { applyBatch, type Counts, type IngestEntry } from './apply.js';
+import type { Counts } from '../layout/index.js';
+import { applyBatch, type IngestEntry } from './apply.js';
 
 export interface BatchApplier {
   /** Applies `batch` in one transaction; resolves what it added once reads here can see it. */

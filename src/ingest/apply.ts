@@ -1,39 +1,31 @@
 // Applies a batch of WAL records to the KV store inside one transaction: the records under
-// their content-addressed keys, the subject index, vote locators, counters, dead letters for
-// bad payloads, and the checkpoint — all or nothing, so a crash leaves a batch boundary.
+// their primary keys, the subject index, vote locators, counters, dead letters for payloads
+// that are not records, and the checkpoint — all or nothing, so a crash leaves a batch
+// boundary. Only bad data becomes a dead letter: any error the store raises (a full map, an
+// I/O error, a refused key) or a broken invariant propagates, aborting the whole transaction
+// with the checkpoint unmoved, so the batch is retried and no acknowledged record is skipped.
 // Replay is idempotent: a key already present is skipped and counted once.
 import type { WalEntry } from '../wal/index.js';
+import { InvalidRecordError } from '../errors.js';
 import { decodeRecord, hashToBytes, recordDigest, type Assertion, type Epoch, type Vote } from '../records/index.js';
 import type { KVTransaction } from '../storage/index.js';
 import {
+  addCounts,
   assertionKey,
-  counterKey,
-  deadLetterKey,
+  encodeLocator,
   epochKey,
   locatorKey,
-  metaKey,
+  putDeadLetter,
+  recordKindCode,
   subjectKey,
   subjectKeyFromUtf8,
   voteKey,
-} from '../storage/index.js';
-import { encodeLocator, recordKindCode } from './locator.js';
-import { readU64, writeU64 } from './u64.js';
-
-export const checkpointKey = metaKey('checkpoint');
-export const counterNames = ['assertions', 'votes', 'epochs', 'deadLetters'] as const;
-export type CounterName = (typeof counterNames)[number];
-export type Counts = Record<CounterName, number>;
+  writeCheckpoint,
+  zeroCounts,
+  type Counts,
+} from '../layout/index.js';
 
 const emptyValue = new Uint8Array(0);
-
-export function zeroCounts(): Counts {
-  return { assertions: 0, votes: 0, epochs: 0, deadLetters: 0 };
-}
-
-export function readCheckpoint(get: (key: Uint8Array) => Uint8Array | undefined): number {
-  const value = get(checkpointKey);
-  return value === undefined ? 0 : readU64(value);
-}
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
@@ -61,7 +53,10 @@ export interface IngestEntry extends WalEntry {
   prepared?: Prepared | undefined;
 }
 
-/** Why a record cannot be stored (besides failing to decode), or undefined. */
+/**
+ * Stores one record. Returns why the record is refused as data (a dead letter's reason), or
+ * undefined. Store errors are thrown, never returned: they are not the record's fault.
+ */
 function store(tx: KVTransaction, record: Storable, hash: Uint8Array, payload: Uint8Array, lsn: number, added: Counts): string | undefined {
   switch (record.type) {
     case 'assertion': {
@@ -93,39 +88,34 @@ function store(tx: KVTransaction, record: Storable, hash: Uint8Array, payload: U
   }
 }
 
-function deadLetter(tx: KVTransaction, entry: WalEntry, reason: string, added: Counts): void {
-  const letter = { lsn: entry.lsn, reason, payload: Buffer.from(entry.payload).toString('base64') };
-  if (tx.putIfAbsent(deadLetterKey(entry.lsn), new TextEncoder().encode(JSON.stringify(letter)))) added.deadLetters += 1;
+/**
+ * The entry's record and hash: the hand-off's when there is one (the writer validated and
+ * hashed exactly these bytes), else decoded strictly. Undefined with the reason when the
+ * payload is not a record: the one failure that is the data's and becomes a dead letter.
+ */
+function readEntry(entry: IngestEntry): { record: Storable; hash: Uint8Array } | string {
+  if (entry.prepared !== undefined) return { record: entry.prepared.record, hash: entry.prepared.hashBytes };
+  try {
+    return { record: decodeRecord(entry.payload), hash: recordDigest(entry.payload) };
+  } catch (error) {
+    if (error instanceof InvalidRecordError) return error.message;
+    throw error; // a bug, not bad data: abort the batch rather than file it as a dead letter
+  }
 }
 
 /**
  * Applies `entries` (in LSN order) and advances the checkpoint; returns what was newly added.
- * A hand-off skips decoding and hashing: the writer validated and hashed exactly these bytes.
- * Everything else (replay after a restart) goes through the strict decoder.
+ * Throws (and the caller's transaction then commits nothing) on any store error.
  */
 export function applyBatch(tx: KVTransaction, entries: readonly IngestEntry[]): Counts {
   const added = zeroCounts();
   for (const entry of entries) {
-    let problem: string | undefined;
-    try {
-      const record = entry.prepared?.record ?? decodeRecord(entry.payload);
-      const hash = entry.prepared?.hashBytes ?? recordDigest(entry.payload);
-      problem = store(tx, record, hash, entry.payload, entry.lsn, added);
-    } catch (error) {
-      // Bad data never stops ingestion: any decode failure becomes a dead letter.
-      problem = error instanceof Error ? error.message : String(error);
-    }
-    if (problem !== undefined) deadLetter(tx, entry, problem, added);
+    const read = readEntry(entry);
+    const problem = typeof read === 'string' ? read : store(tx, read.record, read.hash, entry.payload, entry.lsn, added);
+    if (problem !== undefined && putDeadLetter(tx, entry.lsn, problem, entry.payload)) added.deadLetters += 1;
   }
-  for (const name of counterNames) {
-    if (added[name] === 0) continue;
-    const key = counterKey(name);
-    const current = tx.get(key);
-    tx.put(key, writeU64((current === undefined ? 0 : readU64(current)) + added[name]));
-  }
+  addCounts(tx, added);
   const last = entries[entries.length - 1];
-  if (last !== undefined) tx.put(checkpointKey, writeU64(last.nextLsn));
+  if (last !== undefined) writeCheckpoint(tx, last.nextLsn);
   return added;
 }
-
-export { recordKindCode };

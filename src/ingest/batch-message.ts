@@ -6,7 +6,8 @@
 // worker reads its fields through a view instead of decoding it; any other record (replayed
 // from the log after a restart) goes through the strict decoder there.
 import { openView } from '../records/index.js';
-import type { Counts, IngestEntry } from './apply.js';
+import type { Counts } from '../layout/index.js';
+import type { IngestEntry } from './apply.js';
 
 export interface PackedBatch {
   meta: Float64Array;

@@ -2,14 +2,16 @@
 // in batches, one transaction each. Invariants: the checkpoint only grows, never passes the
 // WAL's durable end, and is written with the records it covers; a KV failure is retried with
 // backoff on the same batch (never skipping a record); WAL segments are deleted only below a
-// checkpoint the store has confirmed durable.
+// checkpoint the store has confirmed durable. A batch the store keeps refusing is retried at
+// most ingestAttemptsMax times; then ingest stops with a fatal error: it never skips it.
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assert, StorageError } from '../errors.js';
-import { ingestBatchBytesMax, ingestBatchRecordsMax, ingestRetryDelayMsMax, ingestRetryDelayMsMin } from '../limits.js';
+import { ingestAttemptsMax, ingestBatchBytesMax, ingestBatchRecordsMax, ingestRetryDelayMsMax, ingestRetryDelayMsMin } from '../limits.js';
+import { readCheckpoint, type Counts } from '../layout/index.js';
 import type { KVStore } from '../storage/index.js';
 import type { Wal } from '../wal/index.js';
-import { readCheckpoint, type Counts, type IngestEntry, type Prepared } from './apply.js';
+import type { IngestEntry, Prepared } from './apply.js';
 import { inThreadApplier, type BatchApplier } from './applier.js';
 
 export interface IngestorOptions {
@@ -27,6 +29,23 @@ export interface IngestorOptions {
    * commits, each of which blocks the thread for its fsync.
    */
   paceMs?: number;
+  /** Attempts at one batch before ingest stops with a fatal error (default ingestAttemptsMax). */
+  attemptsMax?: number;
+  /** Backoff before the first retry, doubling up to ingestRetryDelayMsMax (default ingestRetryDelayMsMin). */
+  retryDelayMsMin?: number;
+}
+
+/**
+ * How ingest is doing: `ok` (applying, or idle and caught up), `retrying` (the store refused
+ * the current batch `retries` times so far; it is retried with backoff), `failed` (stopped for
+ * good: a damaged WAL, or the store refused one batch attemptsMax times; reopen to recover),
+ * `stopped` (not running: before start, after stop, or paused).
+ */
+export interface IngestState {
+  status: 'ok' | 'retrying' | 'failed' | 'stopped';
+  /** Failed attempts at the current batch. */
+  retries: number;
+  lastError: Error | undefined;
 }
 
 export interface IngestProgress {
@@ -70,6 +89,10 @@ export class Ingestor extends EventEmitter<IngestEvents> {
   private truncating: Promise<void> | undefined;
   /** The last KV failure, until a batch succeeds again. */
   private retryingAfter: Error | undefined;
+  /** Failed attempts at the current batch. */
+  private retries = 0;
+  private readonly attemptsMax: number;
+  private readonly retryDelayMsMin: number;
   /** A failure the worker cannot get past (damaged WAL): it has stopped. */
   private fatal: Error | undefined;
 
@@ -81,7 +104,10 @@ export class Ingestor extends EventEmitter<IngestEvents> {
     this.retainWal = options.retainWal ?? true;
     this.batchRecordsMax = options.batchRecordsMax ?? ingestBatchRecordsMax;
     this.paceMs = options.paceMs ?? 0;
-    this.checkpointLsn = readCheckpoint((key) => this.store.get(key));
+    this.attemptsMax = options.attemptsMax ?? ingestAttemptsMax;
+    this.retryDelayMsMin = options.retryDelayMsMin ?? ingestRetryDelayMsMin;
+    assert(Number.isSafeInteger(this.attemptsMax) && this.attemptsMax >= 1, 'attemptsMax is a positive integer');
+    this.checkpointLsn = readCheckpoint(this.store);
   }
 
   get checkpoint(): number {
@@ -97,6 +123,11 @@ export class Ingestor extends EventEmitter<IngestEvents> {
     return this.fatal ?? this.retryingAfter;
   }
 
+  state(): IngestState {
+    const status = this.fatal !== undefined ? 'failed' : this.running === undefined ? 'stopped' : this.retryingAfter !== undefined ? 'retrying' : 'ok';
+    return { status, retries: this.retries, lastError: this.lastError };
+  }
+
   progress(): IngestProgress {
     return { checkpointLsn: this.checkpointLsn, endLsn: this.wal.recordsEndLsn, recordsApplied: this.applied };
   }
@@ -104,7 +135,9 @@ export class Ingestor extends EventEmitter<IngestEvents> {
   start(): void {
     assert(this.running === undefined, 'the ingestor is started once');
     this.fatal = undefined;
-    this.checkpointLsn = readCheckpoint((key) => this.store.get(key));
+    this.checkpointLsn = readCheckpoint(this.store);
+    this.retries = 0;
+    this.retryingAfter = undefined;
     const abort = new AbortController();
     this.abort = abort;
     this.running = this.run(abort.signal).catch((error: unknown) => {
@@ -185,14 +218,20 @@ export class Ingestor extends EventEmitter<IngestEvents> {
   }
 
   private async applyWithRetry(batch: IngestEntry[], signal: AbortSignal): Promise<void> {
-    let delayMs = ingestRetryDelayMsMin;
+    let delayMs = this.retryDelayMsMin;
     for (;;) {
       try {
         const added = await this.applier.apply(batch);
         this.retryingAfter = undefined;
+        this.retries = 0;
         this.advance(batch, added);
         return;
       } catch (error) {
+        this.retries += 1;
+        if (this.retries >= this.attemptsMax) {
+          // Thrown out of run(): start()'s handler records it as fatal and tells the waiters.
+          throw new StorageError(`ingest stopped after ${this.retries} failed attempts at the batch from LSN ${batch[0]!.lsn} (${(error as Error).message}); nothing was skipped: reopen the database once the cause is fixed`, { cause: error });
+        }
         this.retryingAfter = error as Error;
         this.rejectWaiters(this.notVisible(error as Error));
         this.emit('failure', error as Error);

@@ -7,7 +7,8 @@
 // the next request.
 import { Worker } from 'node:worker_threads';
 import { StorageError } from '../errors.js';
-import type { IngestEntry, Counts } from './apply.js';
+import type { Counts } from '../layout/index.js';
+import type { IngestEntry } from './apply.js';
 import type { BatchApplier } from './applier.js';
 import { packBatch, type ApplyReply, type ApplyRequest } from './batch-message.js';
 

@@ -2,8 +2,8 @@
 // through the views (header, bounds, padding, flags, UTF-8); the record is then re-encoded,
 // which checks every field, and bytes that do not re-encode identically are not canonical
 // and are refused: one logical record has exactly one byte string and one hash.
-// Only InvalidRecordError escapes.
-import { InvalidRecordError } from '../errors.js';
+// Only InvalidRecordError escapes, and InvariantError (a bug in StemeDB, never the data's).
+import { InvalidRecordError, InvariantError } from '../errors.js';
 import { objectBytesMax } from '../limits.js';
 import type { AssertionView } from './assertion-view.js';
 import { encodeRecord } from './encode.js';
@@ -52,9 +52,10 @@ export function decodeRecord(bytes: Uint8Array): StemeRecord {
     if (!sameBytes(encodeRecord(record), bytes)) throw new InvalidRecordError('', 'non-canonical encoding');
     return record;
   } catch (error) {
-    if (error instanceof InvalidRecordError) throw error;
-    // Defence in depth: whatever else went wrong (a bug, not bad input), the bytes are not
-    // a record we can vouch for; the caller handles one error type.
+    // A broken invariant is a bug, not bad input: it must not be filed as bad data.
+    if (error instanceof InvalidRecordError || error instanceof InvariantError) throw error;
+    // Anything else came from reading malformed bytes (a range past the end, invalid JSON):
+    // the bytes are not a record we can vouch for, and the caller handles one error type.
     throw new InvalidRecordError('', `undecodable record: ${String(error)}`, { cause: error });
   }
 }

@@ -1,7 +1,7 @@
-// The storage module's public surface: the KVStore seam, its two implementations, the key layout.
+// The storage module's public surface: the KVStore seam, its two implementations, byte helpers for keys.
 export type { KVEntry, KVReader, KVStore, KVTransaction, ScanOptions } from './kv-store.js';
 export { LmdbStore, type LmdbStoreOptions } from './lmdb-store.js';
 export { lmdbSettings } from './lmdb-settings.js';
 export { MemoryStore } from './memory-store.js';
 export { compareBytes, concatBytes, prefixUpperBound } from './bytes.js';
-export * from './keys.js';
+

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import { StemeError } from '../../src/errors.js';
 import { Ingestor } from '../../src/ingest/index.js';
 import { encodeRecord, validateRecord } from '../../src/records/index.js';
-import { counterKey, MemoryStore, type KVTransaction } from '../../src/storage/index.js';
+import { MemoryStore, type KVTransaction } from '../../src/storage/index.js';
+import { counterKey } from '../../src/layout/index.js';
 import { Wal } from '../../src/wal/index.js';
 import { tempDir } from '../support/temp-dir.js';
 

@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { StemeError } from '../../src/errors.js';
-import { inThreadApplier, readCheckpoint, WorkerApplier, type Counts } from '../../src/ingest/index.js';
+import { inThreadApplier, WorkerApplier } from '../../src/ingest/index.js';
+import { assertionKey, readCheckpoint, type Counts } from '../../src/layout/index.js';
 import type { IngestEntry } from '../../src/ingest/apply.js';
 import { encodeAndHash, validateRecord, type StemeRecord } from '../../src/records/index.js';
-import { assertionKey, LmdbStore, MemoryStore, type KVStore } from '../../src/storage/index.js';
+import { LmdbStore, MemoryStore, type KVStore } from '../../src/storage/index.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const assertionA = 'a'.repeat(64);
@@ -47,7 +48,7 @@ test('the worker applies exactly what the in-thread applier does, and each batch
     const entries = batch(from, 40);
     const added = await worker.apply(entries);
     // No await between the reply and these reads: the snapshot must already include the batch.
-    assert.equal(readCheckpoint((key) => lmdb.get(key)), entries.at(-1)!.nextLsn);
+    assert.equal(readCheckpoint(lmdb), entries.at(-1)!.nextLsn);
     const handedOff = entries.find((e) => e.prepared?.record.type === 'assertion')!;
     assert.ok(lmdb.has(assertionKey(handedOff.prepared!.hashBytes)));
     assert.deepEqual(added, await local.apply(entries));
@@ -61,9 +62,9 @@ test('the worker applies exactly what the in-thread applier does, and each batch
   // unless the applier refreshes this thread's snapshot. Every read below must see its batch.
   for (let i = 0; i < 200; i++) {
     const entries = batch(400 + i, 1);
-    readCheckpoint((key) => lmdb.get(key));
+    readCheckpoint(lmdb);
     await worker.apply(entries);
-    assert.equal(readCheckpoint((key) => lmdb.get(key)), entries[0]!.nextLsn, `batch ${i} is visible`);
+    assert.equal(readCheckpoint(lmdb), entries[0]!.nextLsn, `batch ${i} is visible`);
   }
   // Replayed again (a checkpoint reset): nothing is added twice.
   const again = await worker.apply(batch(0, 40));
@@ -81,7 +82,7 @@ test('a worker that dies fails the batch it held with STORAGE; the next batch ge
   await assert.rejects(worker.apply(batch(0, 10)), (e) => e instanceof StemeError && e.code === 'STORAGE' && /exited \(code 3\)/.test(e.message));
   const added = await worker.apply(batch(0, 10));
   assert.equal(added.assertions + added.votes + added.epochs + added.deadLetters, 10);
-  assert.equal(readCheckpoint((key) => lmdb.get(key)), batch(0, 10).at(-1)!.nextLsn);
+  assert.equal(readCheckpoint(lmdb), batch(0, 10).at(-1)!.nextLsn);
   await worker.close();
   await lmdb.close();
 });

@@ -13,7 +13,8 @@ async function printStats(stats: StemeStats): Promise<void> {
   await out.line(`epochs:       ${records.epochs}`);
   await out.line(`dead letters: ${stats.deadLetters}`);
   await out.line(`wal:          ${wal.segments} segment${wal.segments === 1 ? '' : 's'}, ${formatBytes(wal.bytes)}, LSN ${wal.firstLsn}..${wal.endLsn}`);
-  await out.line(`ingest:       checkpoint LSN ${ingest.checkpointLsn}, lag ${ingest.lagBytes} bytes${ingest.lastError === undefined ? '' : `, last error: ${ingest.lastError}`}`);
+  const failing = ingest.lastError === undefined ? '' : `, ${ingest.status} (${ingest.retries} failed attempts), last error: ${ingest.lastError}`;
+  await out.line(`ingest:       checkpoint LSN ${ingest.checkpointLsn}, lag ${ingest.lagBytes} bytes${failing}`);
   await out.end();
 }
 

@@ -19,11 +19,17 @@ const statsSchema = {
     },
     ingest: {
       type: 'object',
-      required: ['checkpointLsn', 'lagBytes', 'lagRecords'],
+      required: ['checkpointLsn', 'lagBytes', 'lagRecords', 'status', 'retries'],
       properties: {
         checkpointLsn: count,
         lagBytes: { ...count, description: 'logged but not yet queryable' },
         lagRecords: count,
+        status: {
+          type: 'string',
+          enum: ['ok', 'retrying', 'failed', 'stopped'],
+          description: 'retrying: the KV store refused the current batch and it is retried with backoff; failed: ingest stopped after too many attempts or on a damaged WAL (restart to recover; nothing is skipped); stopped: paused',
+        },
+        retries: { ...count, description: 'failed attempts at the current batch' },
         lastError: { type: 'string', description: 'present while ingest is failing' },
       },
     },

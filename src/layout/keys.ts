@@ -1,10 +1,10 @@
-// The key layout (docs/key-layout.md) as byte-building functions. Hashes are raw 32-byte
+// The KV key families (docs/key-layout.md) as byte-building functions. Hashes are raw 32-byte
 // BLAKE3 digests; integers are big-endian so that byte order is numeric order. Subjects are
 // escaped (0x00 -> 0x00 0xFF) and terminated (0x00 0x01), so a subject's prefix never matches
 // another subject's keys: 'cat' never sees 'catalog', 'cat:x' or 'cat\0'.
 import { assert } from '../errors.js';
 import { decodeLowerHexInto } from '../hex.js';
-import { concatBytes } from './bytes.js';
+import { concatBytes } from '../storage/index.js';
 
 export const hashBytesLength = 32;
 const encoder = new TextEncoder();

@@ -3,6 +3,7 @@
 // createdAt. Layout: [kind u8][7 zero bytes][lsn u64 LE][primary key bytes].
 import { readU64, writeU64 } from './u64.js';
 
+/** The kind byte of a locator (the same numbers as the record type codes). */
 export const recordKindCode = { assertion: 0, vote: 1, epoch: 2 } as const;
 export type RecordKindCode = (typeof recordKindCode)[keyof typeof recordKindCode];
 

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { assertionKey, assertionKeyHex, epochIdFromKey, locatorKey, locatorKeyHex, epochKey, epochPrefix, hashFromSubjectKey, LmdbStore, MemoryStore, prefixUpperBound, subjectKey, subjectKeyFromUtf8, subjectPrefix, type KVStore } from '../../src/storage/index.js';
+import { LmdbStore, MemoryStore, prefixUpperBound, type KVStore } from '../../src/storage/index.js';
+import { assertionKey, assertionKeyHex, epochIdFromKey, locatorKey, locatorKeyHex, epochKey, epochPrefix, hashFromSubjectKey, subjectKey, subjectKeyFromUtf8, subjectPrefix } from '../../src/layout/index.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const hashOf = (i: number): Uint8Array => new Uint8Array(32).fill(i & 0xff).map((v, j) => (j === 0 ? i >> 8 : v));

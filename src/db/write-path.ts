@@ -1,0 +1,95 @@
+// The write path: checks a batch must pass (votes name a known assertion; an epoch id is
+// defined once, under a lock), logs it with one durable WAL append, hands the prepared
+// records to the ingestor and publishes them in the overlay, where every query sees them.
+// Invariant: a write resolves only after its bytes are durable; unless {visible: false}, also
+// after they are queryable. When the overlay holds more than overlayRecordsMax records, writers
+// wait for ingest instead: that bounds its memory and slows writers to the rate LMDB absorbs.
+import { overlayRecordsMax } from '../limits.js';
+import type { Ingestor } from '../ingest/index.js';
+import type { Hash, PreparedRecord } from '../records/index.js';
+import type { KVStore } from '../storage/index.js';
+import { Wal } from '../wal/index.js';
+import type { Overlay, OverlayEntry } from './overlay.js';
+import { storeHolds, type Reads } from './queries.js';
+import { checkEpochs, checkVotes } from './write-checks.js';
+
+export interface WriteOptions {
+  /**
+   * true (default): resolve once durable and queryable (read-your-writes). false: once durable;
+   * the records become queryable when the ingestor has applied them (`sync()` waits for that).
+   * For bulk loads: such records skip the in-memory overlay, and so its memory and its limit.
+   */
+  visible?: boolean;
+}
+
+export interface WriteResult {
+  hash: Hash;
+  lsn: number;
+}
+
+export class WritePath {
+  /** End LSN of the last {visible: false} write: the checks wait for ingest to pass it. */
+  private invisibleEndLsn = 0;
+  /** Records logged through this path since open. */
+  private logged = 0;
+  private epochLock: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly wal: Wal,
+    private readonly store: KVStore,
+    private readonly ingestor: Ingestor,
+    private readonly overlay: Overlay,
+  ) {}
+
+  /** Records logged by this process since open. */
+  get recordsLogged(): number {
+    return this.logged;
+  }
+
+  /** What queries read, with the overlay trimmed to what the KV store does not hold yet. */
+  reads(): Reads {
+    this.overlay.evictThrough(this.ingestor.checkpoint);
+    return { store: this.store, overlay: this.overlay };
+  }
+
+  /** Checks, logs and publishes `batch` (validated, encoded and hashed by prepareRecord). */
+  async write(batch: PreparedRecord[], options: WriteOptions | undefined): Promise<WriteResult[]> {
+    await checkVotes(this.reads(), this.settle, batch);
+    if (!batch.some(({ record }) => record.type === 'epoch')) return this.log(batch, options);
+    // Epoch definitions are checked and logged one batch at a time, so two conflicting
+    // definitions cannot both pass the check.
+    const run = this.epochLock.then(async () => {
+      const known = await checkEpochs(this.reads(), this.settle, batch);
+      const logged = await this.log(batch.filter((_, i) => known[i] === undefined), options);
+      let next = 0;
+      return batch.map((_, i) => known[i] ?? logged[next++]!);
+    });
+    this.epochLock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Waits until every {visible: false} write so far is ingested (at once when there is none pending). */
+  private readonly settle = (): Promise<void> => this.ingestor.waitFor(this.invisibleEndLsn);
+
+  private async log(batch: PreparedRecord[], options: WriteOptions | undefined): Promise<WriteResult[]> {
+    if (batch.length === 0) return [];
+    const lsns = await this.wal.appendBatch(batch.map((p) => p.bytes));
+    this.logged += batch.length;
+    this.ingestor.handOff(lsns, batch);
+    const results = batch.map(({ hash }, i) => ({ hash, lsn: lsns[i]! }));
+    const endLsn = lsns[lsns.length - 1]! + Wal.frameBytes(batch[batch.length - 1]!.bytes.length);
+    if (options?.visible === false) {
+      this.invisibleEndLsn = Math.max(this.invisibleEndLsn, endLsn);
+      return results;
+    }
+    const entries: OverlayEntry[] = batch.map(({ record, hash, bytes }, i) => {
+      return { record, hash, bytes, lsn: lsns[i]!, endLsn: lsns[i]! + Wal.frameBytes(bytes.length), stored: false };
+    });
+    const checkpoint = this.ingestor.checkpoint;
+    for (const entry of entries) entry.stored = storeHolds(this.store, entry);
+    this.overlay.evictThrough(checkpoint);
+    this.overlay.add(entries, checkpoint);
+    if (this.overlay.size > overlayRecordsMax) await this.ingestor.waitFor(endLsn);
+    return results;
+  }
+}

@@ -1,0 +1,9 @@
+// The one owner of the KV store's layout (docs/key-layout.md): every key family and every
+// value format StemeDB keeps in the store. Ingest writes through it, queries, verify and
+// export read through it; src/storage below it knows only bytes, keys and scans.
+export * from './keys.js';
+export { readU64, writeU64 } from './u64.js';
+export { decodeLocator, encodeLocator, recordKindCode, type Locator, type RecordKindCode } from './locator.js';
+export { addCounts, checkpointKey, counterNames, readCheckpoint, readCounter, writeCheckpoint, zeroCounts, type CounterName, type Counts } from './meta.js';
+export { decodeDeadLetter, hasDeadLetter, putDeadLetter, type DeadLetter } from './dead-letter.js';
+export { primaryKey } from './primary-key.js';
