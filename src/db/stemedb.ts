@@ -17,7 +17,7 @@ import { exportRecords, type RecordKind } from './export.js';
 import type { AssertionInput, EpochInput, RecordInput, VoteInput } from './inputs.js';
 import { tallyVotes, type Tally } from './tally.js';
 import { verifyDatabase, type VerifyReport } from './verify.js';
-import { checkEpochs, checkVotes } from './write-checks.js';
+import { checkEpochs, checkVotes, checkWritableYet } from './write-checks.js';
 import type { Assertion, Epoch } from '../records/index.js';
 
 export interface StemeDBOptions {
@@ -160,7 +160,9 @@ export class StemeDB {
       const nowMs = Date.now();
       const batch = inputs.map((input, i) => {
         try {
-          return prepareRecord(input, nowMs);
+          const prepared = prepareRecord(input, nowMs);
+          checkWritableYet(prepared); // #11: retraction storage lands with the layout module
+          return prepared;
         } catch (error) {
           // Name the record's place in the batch in the error's path: [3].subject.
           if (!(error instanceof InvalidRecordError)) throw error;
@@ -173,7 +175,9 @@ export class StemeDB {
 
   private async writeOne(input: unknown, options: WriteOptions | undefined): Promise<WriteResult> {
     return this.track(async () => {
-      const [result] = await this.write([prepareRecord(input)], options);
+      const prepared = prepareRecord(input);
+      checkWritableYet(prepared); // #11: retraction storage lands with the layout module
+      const [result] = await this.write([prepared], options);
       return result!;
     });
   }

@@ -46,3 +46,14 @@ export const epochLayout = {
   flagDescription: 1,
   flagParent: 2,
 } as const;
+
+export const retractionLayout = {
+  createdAt: 8, // u64
+  assertion: 16, // 32 bytes: the retracted assertion's hash
+  flags: 48, // u32: bit 0 reason present
+  sourceBytes: 52, // u32
+  reasonBytes: 56, // u32, zero when absent
+  reserved: 60, // u32, zero
+  fixedBytes: 64, // then source, reason
+  flagReason: 1,
+} as const;

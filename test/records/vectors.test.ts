@@ -32,10 +32,12 @@ const doc = readFileSync(new URL('../../../docs/record-format.md', import.meta.u
 const vectors = readVectors(doc);
 
 describe('test vectors in docs/record-format.md', () => {
-  test('the document has at least 6 vectors covering all three kinds', () => {
-    assert.ok(vectors.length >= 6, `found ${vectors.length}`);
-    const kinds = new Set(vectors.map((v) => (JSON.parse(v.input) as { type: string }).type));
-    assert.deepEqual([...kinds].sort(), ['assertion', 'epoch', 'vote']);
+  test('the document has vectors covering all four kinds', () => {
+    assert.ok(vectors.length >= 11, `found ${vectors.length}`);
+    const inputs = vectors.map((v) => JSON.parse(v.input) as Record<string, unknown>);
+    assert.deepEqual([...new Set(inputs.map((input) => input.type))].sort(), ['assertion', 'epoch', 'retraction', 'vote']);
+    assert.ok(inputs.some((input) => input.type === 'retraction' && 'reason' in input), 'a retraction with a reason');
+    assert.ok(inputs.some((input) => input.type === 'retraction' && !('reason' in input)), 'a retraction without a reason');
   });
   for (const vector of vectors) {
     test(`${vector.title}: encodes to the listed bytes and hash`, () => {
