@@ -8,12 +8,14 @@ import type { Epoch, Hash, PreparedRecord } from '../records/index.js';
 import { getEpochWithLsn, hasAssertion, type Reads } from './queries.js';
 
 /**
- * Refuses what the records module accepts but the store cannot hold yet: a logged retraction
- * would become a dead letter. The HTTP schemas and `import` refuse it too, so every surface agrees.
+ * Refuses what the records module accepts but the store cannot hold yet. A logged retraction
+ * would become a dead letter, and an assertion's `supersedes` would be missing from the index
+ * that will be built for it; the HTTP schemas refuse both too, so every surface agrees.
  */
 export function checkWritableYet({ record }: PreparedRecord): void {
   // #11: retraction storage lands with the layout module
   if (record.type === 'retraction') throw new InvalidRecordError('type', 'retractions cannot be written yet');
+  if (record.type === 'assertion' && record.supersedes !== undefined) throw new InvalidRecordError('supersedes', 'cannot be written yet');
 }
 
 export async function checkVotes(reads: Reads, settle: () => Promise<void>, batch: readonly PreparedRecord[]): Promise<void> {

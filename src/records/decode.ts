@@ -17,11 +17,12 @@ function assertion(view: AssertionView): Assertion {
   // Refuse an oversized object before parsing it: the length is known from the fixed part.
   const bytes = view.objectBytes;
   if (bytes > objectBytesMax) throw new InvalidRecordError('object', `is ${bytes} bytes encoded; the limit is ${objectBytesMax}`);
-  const { confidence, epoch } = view;
+  const { confidence, epoch, supersedes } = view;
   return {
     type: 'assertion', subject: view.subject, predicate: view.predicate, object: view.object, source: view.source,
     ...(confidence !== undefined && { confidence }),
     ...(epoch !== undefined && { epoch }),
+    ...(supersedes !== undefined && { supersedes }),
     createdAt: view.createdAt,
   };
 }

@@ -70,7 +70,9 @@ function byteLengths(texts: readonly string[]): number[] {
 function encodeAssertion(record: Assertion, objectJson: string): Uint8Array {
   const texts = [record.subject, record.predicate, record.source, objectJson];
   const lengths = byteLengths(texts);
-  const out = new Out('assertion', lengths.reduce((sum, length) => sum + length, A.fixedBytes));
+  // The supersedes hash has no slot when absent (docs/record-format.md): the text starts after it.
+  const textStart = record.supersedes === undefined ? A.fixedBytes : A.supersedes + hashBytes;
+  const out = new Out('assertion', lengths.reduce((sum, length) => sum + length, textStart));
   out.u64(A.createdAt, record.createdAt);
   let flags = 0;
   if (record.confidence !== undefined) {
@@ -81,10 +83,14 @@ function encodeAssertion(record: Assertion, objectJson: string): Uint8Array {
     out.u64(A.epoch, record.epoch);
     flags |= A.flagEpoch;
   }
+  if (record.supersedes !== undefined) {
+    out.hash(A.supersedes, record.supersedes);
+    flags |= A.flagSupersedes;
+  }
   out.u32(A.flags, flags);
   const lengthOffsets = [A.subjectBytes, A.predicateBytes, A.sourceBytes, A.objectBytes];
   lengths.forEach((length, i) => out.u32(lengthOffsets[i]!, length));
-  return out.texts(A.fixedBytes, texts, lengths);
+  return out.texts(textStart, texts, lengths);
 }
 
 function encodeVote(record: Vote): Uint8Array {

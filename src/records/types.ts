@@ -23,6 +23,8 @@ export interface Assertion {
   /** 0..1 when given. */
   confidence?: number;
   epoch?: EpochId;
+  /** The hash of an earlier assertion this one replaces. */
+  supersedes?: Hash;
   /** Milliseconds since the Unix epoch; part of the identity, like a git commit's date. */
   createdAt: number;
 }

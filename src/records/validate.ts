@@ -18,7 +18,7 @@ export type Checked =
   | { type: 'retraction'; record: Retraction };
 
 const fieldsOf: Record<RecordType, ReadonlySet<string>> = {
-  assertion: new Set(['type', 'subject', 'predicate', 'object', 'source', 'confidence', 'epoch', 'createdAt']),
+  assertion: new Set(['type', 'subject', 'predicate', 'object', 'source', 'confidence', 'epoch', 'supersedes', 'createdAt']),
   vote: new Set(['type', 'assertion', 'voter', 'stance', 'weight', 'epoch', 'createdAt']),
   epoch: new Set(['type', 'id', 'name', 'description', 'parent', 'createdAt']),
   retraction: new Set(['type', 'assertion', 'source', 'reason', 'createdAt']),
@@ -53,10 +53,12 @@ function checkAssertion(input: Input, nowMs: number | undefined): Checked {
   const source = checkText(own(input, 'source'), 'source', stringBytesMax);
   const confidence = optional(input, 'confidence', checkConfidence);
   const epoch = optional(input, 'epoch', parseEpochId);
+  const supersedes = optional(input, 'supersedes', parseHash);
   const record: Assertion = {
     type: 'assertion', subject, predicate, object: object as JsonValue, source,
     ...(confidence !== undefined && { confidence }),
     ...(epoch !== undefined && { epoch }),
+    ...(supersedes !== undefined && { supersedes }),
     createdAt: createdAt(input, nowMs),
   };
   return { type: 'assertion', record, objectJson };

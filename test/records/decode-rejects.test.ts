@@ -10,11 +10,12 @@ const assertion = encodeRecord(validateRecord({ ...samples.assertion, object: 'o
 const vote = encodeRecord(validateRecord(samples.vote)); // voter at 80
 const epoch = encodeRecord(validateRecord({ ...samples.epoch, description: 'd' }));
 const retraction = encodeRecord(validateRecord(samples.retraction)); // source 64..68, reason 68..78
+const superseding = encodeRecord(validateRecord({ ...samples.assertion, object: 'o', supersedes: 'ef'.repeat(32) })); // hash 56..88, subject 88..93
 const ascii = (text: string): Uint8Array => Buffer.from(text, 'latin1');
 
 describe('decoding refuses', () => {
   test('valid bytes decode (the baseline for every case below)', () => {
-    for (const bytes of [assertion, vote, epoch, retraction]) assert.deepEqual(encodeRecord(decodeRecord(bytes)), bytes);
+    for (const bytes of [assertion, vote, epoch, retraction, superseding]) assert.deepEqual(encodeRecord(decodeRecord(bytes)), bytes);
   });
   test('fewer bytes than the header', () => {
     throwsInvalid(() => decodeRecord(new Uint8Array(0)), '', /truncated/);
@@ -32,6 +33,15 @@ describe('decoding refuses', () => {
     throwsInvalid(() => decodeRecord(assertion.subarray(0, 55)), '', /fixed part of an assertion is 56/);
     throwsInvalid(() => decodeRecord(retraction.subarray(0, 63)), '', /fixed part of a retraction is 64/);
   });
+  test('a supersedes bit with no hash after the fixed part', () => {
+    // The text fields then would start at 88: the lengths no longer add up to the record.
+    throwsInvalid(() => decodeRecord(patched(assertion, 32, 4, 4)), '', /truncated: the fields need 105 bytes, the record has 73/);
+    throwsInvalid(() => decodeRecord(spliced(superseding, 60, 28)), '', /truncated/); // the hash cut short
+  });
+  test('a supersedes hash whose bit is clear', () => {
+    // Read as text, the hash bytes make the fields 32 bytes too long for their lengths.
+    throwsInvalid(() => decodeRecord(patched(superseding, 32, 0, 4)), '', /32 trailing bytes/);
+  });
   test('a truncated variable part', () => {
     throwsInvalid(() => decodeRecord(assertion.subarray(0, assertion.length - 1)), '', /truncated: the fields need/);
     throwsInvalid(() => decodeRecord(patched(vote, 72, 6, 4)), '', /truncated/); // voterBytes one too many
@@ -43,13 +53,16 @@ describe('decoding refuses', () => {
   test('invalid UTF-8 in a text field', () => {
     throwsInvalid(() => decodeRecord(patched(vote, 80, 0xff)), 'voter', /not valid UTF-8/);
     throwsInvalid(() => decodeRecord(patched(assertion, 56, 0xc3)), 'subject', /not valid UTF-8/); // a cut 2-byte sequence
+    throwsInvalid(() => decodeRecord(patched(superseding, 88, 0xc3)), 'subject', /not valid UTF-8/); // after the hash
     throwsInvalid(() => decodeRecord(patched(retraction, 64, 0xff)), 'source', /not valid UTF-8/);
     throwsInvalid(() => decodeRecord(patched(retraction, 77, 0x80)), 'reason', /not valid UTF-8/);
     throwsInvalid(() => decodeRecord(spliced(patched(vote, 72, 7, 4), 80, 1, ascii('\xed\xa0\x80'))), 'voter', /UTF-8/); // an encoded surrogate
   });
   test('an unknown flag bit', () => {
-    throwsInvalid(() => decodeRecord(patched(assertion, 32, 4, 4)), '', /unknown flags 0x4/);
+    throwsInvalid(() => decodeRecord(patched(assertion, 32, 8, 4)), '', /unknown flags 0x8/);
     throwsInvalid(() => decodeRecord(patched(vote, 32, 1, 4)), '', /unknown flags 0x1/);
+    throwsInvalid(() => decodeRecord(patched(vote, 32, 4, 4)), '', /unknown flags 0x4/); // supersedes is an assertion's bit only
+    throwsInvalid(() => decodeRecord(patched(epoch, 32, 4, 4)), '', /unknown flags 0x4/);
     throwsInvalid(() => decodeRecord(patched(retraction, 48, 3, 4)), '', /unknown flags 0x3/);
   });
   test('a non-zero slot whose flag says the field is absent', () => {
@@ -72,6 +85,7 @@ describe('decoding refuses', () => {
     throwsInvalid(() => decodeRecord(patched(vote, 37, 1)), '', /stance padding at byte 37/);
     throwsInvalid(() => decodeRecord(patched(epoch, 47, 1)), '', /reserved word at byte 47/);
     throwsInvalid(() => decodeRecord(patched(retraction, 60, 1)), '', /reserved word at byte 60/);
+    throwsInvalid(() => decodeRecord(patched(superseding, 52, 1)), '', /reserved word at byte 52/);
   });
   test('an unknown stance code', () => {
     throwsInvalid(() => decodeRecord(patched(vote, 36, 2)), 'stance', /unknown stance code 2/);

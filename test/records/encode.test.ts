@@ -32,6 +32,14 @@ describe('encoding', () => {
   test('-0 and 0 give the same bytes, in the object and in confidence', () => {
     assert.equal(encode({ ...samples.assertion, object: -0, confidence: -0 }), encode({ ...samples.assertion, object: 0, confidence: 0 }));
   });
+  test('an assertion without supersedes encodes as before; with it, bit 2 is set and the hash precedes the text', () => {
+    const supersedes = 'ef'.repeat(32);
+    const without = encodeRecord(validateRecord(samples.assertion));
+    const withIt = encodeRecord(validateRecord({ ...samples.assertion, supersedes }));
+    const expected = Buffer.concat([without.subarray(0, 56), Buffer.from(supersedes, 'hex'), without.subarray(56)]);
+    expected.writeUInt32LE(4, 32); // the flag word: bit 2 only
+    assert.equal(hex(withIt), hex(expected));
+  });
   test('a retraction without a reason has a clear flag and a zero reason length', () => {
     const { reason: _, ...noReason } = samples.retraction;
     const bytes = Buffer.from(encodeRecord(validateRecord(noReason)));

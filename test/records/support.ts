@@ -25,6 +25,7 @@ const assertionArb = fc.record(
     source: textArb,
     confidence: fc.double({ min: 0, max: 1, noNaN: true }),
     epoch: safeIntArb,
+    supersedes: hashArb,
     createdAt: safeIntArb,
   },
   { requiredKeys: ['type', 'subject', 'predicate', 'object', 'source', 'createdAt'] },

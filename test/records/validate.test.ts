@@ -27,6 +27,7 @@ describe('validating any record', () => {
     throwsInvalid(() => validateRecord(vote({ subject: 'a' })), 'subject', /not a field of a vote/);
     throwsInvalid(() => validateRecord(epoch({ weight: 1 })), 'weight', /not a field of an epoch/);
     throwsInvalid(() => validateRecord(retraction({ voter: 'v' })), 'voter', /not a field of a retraction/);
+    throwsInvalid(() => validateRecord(vote({ supersedes: 'ab'.repeat(32) })), 'supersedes', /not a field of a vote/);
   });
   test('an absent createdAt is filled with nowMs', () => {
     const { createdAt: _, ...input } = samples.epoch;
@@ -99,6 +100,11 @@ describe('validating an assertion', () => {
   });
   test('an epoch reference must be an integer from 0 to 2^53-1', () => {
     for (const epochId of [-1, 0.5, 2 ** 53, '3']) throwsInvalid(() => validateRecord(assertion({ epoch: epochId })), 'epoch', /integer/);
+  });
+  test('supersedes must be 64 lowercase hex characters, and is absent when not given', () => {
+    for (const hash of badHashes) throwsInvalid(() => validateRecord(assertion({ supersedes: hash })), 'supersedes', /64 lowercase hex/);
+    assert.equal((validateRecord(assertion({ supersedes: 'ab'.repeat(32) })) as { supersedes: string }).supersedes, 'ab'.repeat(32));
+    assert.equal('supersedes' in validateRecord(assertion({ supersedes: undefined })), false);
   });
   test('valid input comes back normalised: keys sorted, -0 as 0', () => {
     const record = validateRecord(assertion({ object: { z: -0, a: [-0] }, confidence: -0 })) as { object: unknown; confidence: number };

@@ -32,10 +32,11 @@ const doc = readFileSync(new URL('../../../docs/record-format.md', import.meta.u
 const vectors = readVectors(doc);
 
 describe('test vectors in docs/record-format.md', () => {
-  test('the document has vectors covering all four kinds', () => {
-    assert.ok(vectors.length >= 11, `found ${vectors.length}`);
+  test('the document has vectors covering all four kinds and every optional assertion field', () => {
+    assert.ok(vectors.length >= 13, `found ${vectors.length}`);
     const inputs = vectors.map((v) => JSON.parse(v.input) as Record<string, unknown>);
     assert.deepEqual([...new Set(inputs.map((input) => input.type))].sort(), ['assertion', 'epoch', 'retraction', 'vote']);
+    for (const field of ['confidence', 'epoch', 'supersedes']) assert.ok(inputs.some((input) => input.type === 'assertion' && field in input), field);
     assert.ok(inputs.some((input) => input.type === 'retraction' && 'reason' in input), 'a retraction with a reason');
     assert.ok(inputs.some((input) => input.type === 'retraction' && !('reason' in input)), 'a retraction without a reason');
   });

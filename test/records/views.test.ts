@@ -11,7 +11,7 @@ function fromView(view: RecordView): StemeRecord {
   const optional = (entries: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined));
   switch (view.type) {
     case 'assertion':
-      return { type: 'assertion', subject: view.subject, predicate: view.predicate, object: view.object, source: view.source, ...optional({ confidence: view.confidence, epoch: view.epoch }), createdAt: view.createdAt };
+      return { type: 'assertion', subject: view.subject, predicate: view.predicate, object: view.object, source: view.source, ...optional({ confidence: view.confidence, epoch: view.epoch, supersedes: view.supersedes }), createdAt: view.createdAt };
     case 'vote':
       return { type: 'vote', assertion: view.assertion, voter: view.voter, stance: view.stance, weight: view.weight, ...optional({ epoch: view.epoch }), createdAt: view.createdAt };
     case 'epoch':
@@ -59,6 +59,17 @@ describe('zero-copy views', () => {
     assert.deepEqual([view.assertion, view.source, view.reason, view.createdAt], [samples.retraction.assertion, 'test', 'wrong unit', samples.retraction.createdAt]);
     const { reason: _, ...noReason } = samples.retraction;
     assert.equal(new RetractionView(encodeRecord(validateRecord(noReason))).reason, undefined);
+  });
+  test("an assertion view reads supersedes in place, and the text fields after it", () => {
+    const supersedes = 'ef'.repeat(32);
+    const slice = inSlice(encodeRecord(validateRecord({ ...samples.assertion, supersedes })));
+    const view = new AssertionView(slice);
+    assert.equal(view.supersedesHashBytes?.buffer, slice.buffer);
+    assert.equal(view.supersedesHashBytes?.byteOffset, slice.byteOffset + 56);
+    assert.equal(view.supersedes, supersedes);
+    assert.deepEqual([view.subject, view.predicate, view.source, view.object], ['alice', 'knows', 'test', { a: null, b: [1, 'two'] }]);
+    const without = new AssertionView(encodeRecord(validateRecord(samples.assertion)));
+    assert.deepEqual([without.supersedes, without.supersedesHashBytes], [undefined, undefined]);
   });
   test("an assertion view reads the subject without parsing the object", () => {
     const bytes = encodeRecord(validateRecord({ ...samples.assertion, object: 'o' }));
