@@ -28,12 +28,19 @@ export const walRecentFramesBytesMax = 8 * MiB;
 export const walReadChunkBytes = 1 * MiB;
 
 // --- records ---
-/** subject, predicate, source, voter, epoch name: UTF-8 bytes each. */
+/** subject, predicate, source (an assertion's or a retraction's), voter, epoch name: UTF-8 bytes each. */
 export const stringBytesMax = 1 * KiB;
 /** An assertion's `object` value, encoded. */
 export const objectBytesMax = 64 * KiB;
 /** An epoch's description, UTF-8 bytes. */
 export const descriptionBytesMax = 16 * KiB;
+/**
+ * A retraction's reason, UTF-8 bytes. A reason says why one assertion is taken back: a few
+ * sentences and a link. 4 KiB holds a paragraph in any script (1 KiB would be ~340 CJK
+ * characters); a longer argument belongs in an assertion of its own, and a retraction stays
+ * a small record, a quarter of an epoch's description.
+ */
+export const reasonBytesMax = 4 * KiB;
 /** Deepest nesting accepted in an assertion's `object` value. */
 export const objectDepthMax = 64;
 

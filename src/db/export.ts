@@ -9,6 +9,8 @@ import { pendingRecord, storeHolds, type Stored } from './queries.js';
 
 export type RecordKind = StemeRecord['type'];
 
+// #11: retraction storage lands with the layout module; no retraction is stored, so none is
+// exported until its prefix is added here (after assertions, like votes).
 const prefixes: Array<[RecordKind, () => Uint8Array]> = [
   ['epoch', epochPrefix],
   ['assertion', assertionPrefix],

@@ -30,7 +30,8 @@ export class Overlay {
   private readonly votesByAssertion = new Map<Hash, OverlayEntry[]>();
   private readonly epochsById = new Map<number, OverlayEntry>();
   /** Indexed entries the KV store does not hold yet, by kind: what stats add to its counters. */
-  private readonly unstored: PendingCounts = { assertion: 0, vote: 0, epoch: 0 };
+  // #11: retraction storage lands with the layout module (the facade writes none until then)
+  private readonly unstored: PendingCounts = { assertion: 0, vote: 0, epoch: 0, retraction: 0 };
 
   /** Records pending (duplicates of one hash counted once). */
   get size(): number {
@@ -48,7 +49,8 @@ export class Overlay {
       const { record } = entry;
       if (record.type === 'assertion') push(this.bySubject, record.subject, entry);
       else if (record.type === 'vote') push(this.votesByAssertion, record.assertion, entry);
-      else if (!this.epochsById.has(record.id)) this.epochsById.set(record.id, entry);
+      // #11: retraction storage lands with the layout module (a retraction is found by hash only until then)
+      else if (record.type === 'epoch' && !this.epochsById.has(record.id)) this.epochsById.set(record.id, entry);
     }
   }
 
@@ -62,7 +64,7 @@ export class Overlay {
       const { record } = entry;
       if (record.type === 'assertion') remove(this.bySubject, record.subject, entry);
       else if (record.type === 'vote') remove(this.votesByAssertion, record.assertion, entry);
-      else if (this.epochsById.get(record.id) === entry) this.epochsById.delete(record.id);
+      else if (record.type === 'epoch' && this.epochsById.get(record.id) === entry) this.epochsById.delete(record.id);
     }
     // Compact now and then, so the array does not keep evicted entries alive.
     if (this.head > 1024 && this.head * 2 > this.pending.length) {

@@ -3,9 +3,20 @@
 // the same content again is idempotent, other content is EPOCH_CONFLICT. A record written with
 // {visible: false} is in neither place until ingested, so before refusing a vote, and before
 // judging an epoch, the checks wait for those to be ingested (`settle`; free when none are).
-import { EpochConflictError, UnknownAssertionError } from '../errors.js';
+import { EpochConflictError, InvalidRecordError, UnknownAssertionError } from '../errors.js';
 import type { Epoch, Hash, PreparedRecord } from '../records/index.js';
 import { getEpochWithLsn, hasAssertion, type Reads } from './queries.js';
+
+/**
+ * Refuses what the records module accepts but the store cannot hold yet. A logged retraction
+ * would become a dead letter, and an assertion's `supersedes` would be missing from the index
+ * that will be built for it; the HTTP schemas refuse both too, so every surface agrees.
+ */
+export function checkWritableYet({ record }: PreparedRecord): void {
+  // #11: retraction storage lands with the layout module
+  if (record.type === 'retraction') throw new InvalidRecordError('type', 'retractions cannot be written yet');
+  if (record.type === 'assertion' && record.supersedes !== undefined) throw new InvalidRecordError('supersedes', 'cannot be written yet');
+}
 
 export async function checkVotes(reads: Reads, settle: () => Promise<void>, batch: readonly PreparedRecord[]): Promise<void> {
   let inBatch: Set<Hash> | undefined; // built at the first vote: most batches have none

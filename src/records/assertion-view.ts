@@ -2,10 +2,12 @@
 // are read in place on demand, and the `object` JSON is never parsed unless asked for.
 // Construction checks the structure (header, flags, absent slots, lengths); field reads
 // check UTF-8. Limits and canonical form are decodeRecord's job, not the view's.
+// The text fields start after the supersedes hash when it is present (it has no slot when absent).
 import { InvalidRecordError } from '../errors.js';
-import { assertionLayout as A } from './layout.js';
+import { hashFromBytes } from './hash.js';
+import { assertionLayout as A, hashBytes } from './layout.js';
 import { Reader } from './reader.js';
-import type { EpochId, JsonValue } from './types.js';
+import type { EpochId, Hash, JsonValue } from './types.js';
 
 export class AssertionView {
   readonly type = 'assertion';
@@ -16,16 +18,17 @@ export class AssertionView {
 
   constructor(bytes: Uint8Array) {
     this.r = new Reader(bytes, 'assertion', A.fixedBytes);
-    this.flagBits = this.r.flags(A.flags, A.flagConfidence | A.flagEpoch);
+    this.flagBits = this.r.flags(A.flags, A.flagConfidence | A.flagEpoch | A.flagSupersedes);
     if (!(this.flagBits & A.flagConfidence)) this.r.zero(A.confidence, A.confidence + 8, 'slot of an absent confidence');
     if (!(this.flagBits & A.flagEpoch)) this.r.zero(A.epoch, A.epoch + 8, 'slot of an absent epoch');
     this.r.zero(A.reserved, A.reserved + 4, 'reserved word');
     const lengths = [this.r.u32(A.subjectBytes), this.r.u32(A.predicateBytes), this.r.u32(A.sourceBytes), this.r.u32(A.objectBytes)] as const;
-    this.r.spans(A.fixedBytes, lengths);
-    const predicate = A.fixedBytes + lengths[0];
+    const subject = this.flagBits & A.flagSupersedes ? A.supersedes + hashBytes : A.fixedBytes;
+    this.r.spans(subject, lengths); // also proves the supersedes hash is there when flagged
+    const predicate = subject + lengths[0];
     const source = predicate + lengths[1];
     const object = source + lengths[2];
-    this.starts = [A.fixedBytes, predicate, source, object, object + lengths[3]];
+    this.starts = [subject, predicate, source, object, object + lengths[3]];
   }
 
   private field(index: 0 | 1 | 2 | 3, path: string): string {
@@ -40,6 +43,14 @@ export class AssertionView {
   }
   get epoch(): EpochId | undefined {
     return this.flagBits & A.flagEpoch ? (this.r.u64(A.epoch, 'epoch') as EpochId) : undefined;
+  }
+  /** The superseded assertion's hash as a subarray of the record's bytes (no copy: do not mutate), or undefined. */
+  get supersedesHashBytes(): Uint8Array | undefined {
+    return this.flagBits & A.flagSupersedes ? this.r.bytes.subarray(A.supersedes, A.supersedes + hashBytes) : undefined;
+  }
+  get supersedes(): Hash | undefined {
+    const bytes = this.supersedesHashBytes;
+    return bytes === undefined ? undefined : hashFromBytes(bytes);
   }
   get subject(): string {
     return this.field(0, 'subject');

@@ -8,7 +8,8 @@ import { objectBytesMax } from '../limits.js';
 import type { AssertionView } from './assertion-view.js';
 import { encodeRecord } from './encode.js';
 import type { EpochView } from './epoch-view.js';
-import type { Assertion, Epoch, StemeRecord, Vote } from './types.js';
+import type { RetractionView } from './retraction-view.js';
+import type { Assertion, Epoch, Retraction, StemeRecord, Vote } from './types.js';
 import { openView } from './view.js';
 import type { VoteView } from './vote-view.js';
 
@@ -16,11 +17,12 @@ function assertion(view: AssertionView): Assertion {
   // Refuse an oversized object before parsing it: the length is known from the fixed part.
   const bytes = view.objectBytes;
   if (bytes > objectBytesMax) throw new InvalidRecordError('object', `is ${bytes} bytes encoded; the limit is ${objectBytesMax}`);
-  const { confidence, epoch } = view;
+  const { confidence, epoch, supersedes } = view;
   return {
     type: 'assertion', subject: view.subject, predicate: view.predicate, object: view.object, source: view.source,
     ...(confidence !== undefined && { confidence }),
     ...(epoch !== undefined && { epoch }),
+    ...(supersedes !== undefined && { supersedes }),
     createdAt: view.createdAt,
   };
 }
@@ -35,10 +37,23 @@ function epoch(view: EpochView): Epoch {
   return { type: 'epoch', id: view.id, name: view.name, ...(description !== undefined && { description }), ...(parent !== undefined && { parent }), createdAt: view.createdAt };
 }
 
+function retraction(view: RetractionView): Retraction {
+  const { reason } = view;
+  return { type: 'retraction', assertion: view.assertion, source: view.source, ...(reason !== undefined && { reason }), createdAt: view.createdAt };
+}
+
 function read(bytes: Uint8Array): StemeRecord {
   const view = openView(bytes);
-  if (view.type === 'assertion') return assertion(view);
-  return view.type === 'vote' ? vote(view) : epoch(view);
+  switch (view.type) {
+    case 'assertion':
+      return assertion(view);
+    case 'vote':
+      return vote(view);
+    case 'epoch':
+      return epoch(view);
+    case 'retraction':
+      return retraction(view);
+  }
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -4,8 +4,8 @@
 // gives the same bytes, and those bytes are what is hashed, logged and stored.
 import { assert } from '../errors.js';
 import { hashFromBytes, hashRecordBytes, recordDigest } from './hash.js';
-import { assertionLayout as A, epochLayout as E, hashBytes, voteLayout as V } from './layout.js';
-import { recordTypeCodes, type Assertion, type Epoch, type Hash, type StemeRecord, type Vote } from './types.js';
+import { assertionLayout as A, epochLayout as E, hashBytes, retractionLayout as R, voteLayout as V } from './layout.js';
+import { recordTypeCodes, type Assertion, type Epoch, type Hash, type Retraction, type StemeRecord, type Vote } from './types.js';
 import { checkNow, checkRecord, type Checked } from './validate.js';
 
 const u32Range = 2 ** 32;
@@ -39,6 +39,11 @@ class Out {
     this.view.setFloat64(offset, value, true);
   }
 
+  /** A checked hash as its 32 raw bytes. */
+  hash(offset: number, hash: Hash): void {
+    assert(this.buf.write(hash, offset, hashBytes, 'hex') === hashBytes, 'a parsed hash is 32 bytes of hex');
+  }
+
   /** Writes `texts` as UTF-8 one after another from `offset`; asserts they fill the record exactly. */
   texts(offset: number, texts: readonly string[], lengths: readonly number[]): Uint8Array {
     texts.forEach((text, i) => {
@@ -65,7 +70,9 @@ function byteLengths(texts: readonly string[]): number[] {
 function encodeAssertion(record: Assertion, objectJson: string): Uint8Array {
   const texts = [record.subject, record.predicate, record.source, objectJson];
   const lengths = byteLengths(texts);
-  const out = new Out('assertion', lengths.reduce((sum, length) => sum + length, A.fixedBytes));
+  // The supersedes hash has no slot when absent (docs/record-format.md): the text starts after it.
+  const textStart = record.supersedes === undefined ? A.fixedBytes : A.supersedes + hashBytes;
+  const out = new Out('assertion', lengths.reduce((sum, length) => sum + length, textStart));
   out.u64(A.createdAt, record.createdAt);
   let flags = 0;
   if (record.confidence !== undefined) {
@@ -76,10 +83,14 @@ function encodeAssertion(record: Assertion, objectJson: string): Uint8Array {
     out.u64(A.epoch, record.epoch);
     flags |= A.flagEpoch;
   }
+  if (record.supersedes !== undefined) {
+    out.hash(A.supersedes, record.supersedes);
+    flags |= A.flagSupersedes;
+  }
   out.u32(A.flags, flags);
   const lengthOffsets = [A.subjectBytes, A.predicateBytes, A.sourceBytes, A.objectBytes];
   lengths.forEach((length, i) => out.u32(lengthOffsets[i]!, length));
-  return out.texts(A.fixedBytes, texts, lengths);
+  return out.texts(textStart, texts, lengths);
 }
 
 function encodeVote(record: Vote): Uint8Array {
@@ -92,7 +103,7 @@ function encodeVote(record: Vote): Uint8Array {
     out.u32(V.flags, V.flagEpoch);
   }
   out.buf[V.stance] = record.stance === 'support' ? 0 : 1;
-  assert(out.buf.write(record.assertion, V.assertion, hashBytes, 'hex') === hashBytes, 'a parsed hash is 32 bytes of hex');
+  out.hash(V.assertion, record.assertion);
   out.u32(V.voterBytes, lengths[0]!);
   return out.texts(V.fixedBytes, [record.voter], lengths);
 }
@@ -115,6 +126,18 @@ function encodeEpoch(record: Epoch): Uint8Array {
   return out.texts(E.fixedBytes, texts, [name, description]);
 }
 
+function encodeRetraction(record: Retraction): Uint8Array {
+  const texts = [record.source, record.reason ?? ''];
+  const [source, reason] = byteLengths(texts) as [number, number];
+  const out = new Out('retraction', R.fixedBytes + source + reason);
+  out.u64(R.createdAt, record.createdAt);
+  out.hash(R.assertion, record.assertion);
+  if (record.reason !== undefined) out.u32(R.flags, R.flagReason);
+  out.u32(R.sourceBytes, source);
+  out.u32(R.reasonBytes, reason);
+  return out.texts(R.fixedBytes, texts, [source, reason]);
+}
+
 /**
  * The canonical bytes of `record`. The record is checked like validateRecord's input, except
  * that createdAt is required; an invalid one throws InvalidRecordError and writes nothing.
@@ -131,6 +154,8 @@ function encodeChecked(checked: Checked): Uint8Array {
       return encodeVote(checked.record);
     case 'epoch':
       return encodeEpoch(checked.record);
+    case 'retraction':
+      return encodeRetraction(checked.record);
   }
 }
 
@@ -145,7 +170,7 @@ export function encodeAndHash(record: StemeRecord): { bytes: Uint8Array; hash: H
  * is in the bytes (decode them to read it). Keeping the caller's object would let a later
  * change to it show through; copying it would cost a JSON.parse per record.
  */
-export type PreparedFields = Omit<Assertion, 'object'> | Vote | Epoch;
+export type PreparedFields = Omit<Assertion, 'object'> | Vote | Epoch | Retraction;
 
 /** An untrusted record, validated and normalised, with its canonical bytes and hash. */
 export interface PreparedRecord {

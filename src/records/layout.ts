@@ -10,15 +10,20 @@ export const assertionLayout = {
   createdAt: 8, // u64
   confidence: 16, // f64, zero when absent
   epoch: 24, // u64, zero when absent
-  flags: 32, // u32: bit 0 confidence present, bit 1 epoch present
+  flags: 32, // u32: bit 0 confidence present, bit 1 epoch present, bit 2 supersedes present
   subjectBytes: 36, // u32
   predicateBytes: 40, // u32
   sourceBytes: 44, // u32
   objectBytes: 48, // u32
   reserved: 52, // u32, zero
-  fixedBytes: 56, // then subject, predicate, source, object (canonical JSON)
+  fixedBytes: 56, // then supersedes (when present), subject, predicate, source, object (canonical JSON)
+  // 32 bytes, the superseded assertion's hash, present only when its flag is set (no slot
+  // when absent): added after version 1's layout, so an assertion without it keeps its bytes
+  // and its hash. The variable fields then start at fixedBytes + hashBytes = 88.
+  supersedes: 56,
   flagConfidence: 1,
   flagEpoch: 2,
+  flagSupersedes: 4,
 } as const;
 
 export const voteLayout = {
@@ -45,4 +50,15 @@ export const epochLayout = {
   fixedBytes: 48, // then name, description
   flagDescription: 1,
   flagParent: 2,
+} as const;
+
+export const retractionLayout = {
+  createdAt: 8, // u64
+  assertion: 16, // 32 bytes: the retracted assertion's hash
+  flags: 48, // u32: bit 0 reason present
+  sourceBytes: 52, // u32
+  reasonBytes: 56, // u32, zero when absent
+  reserved: 60, // u32, zero
+  fixedBytes: 64, // then source, reason
+  flagReason: 1,
 } as const;

@@ -4,7 +4,7 @@
 import { isUtf8 } from 'node:buffer';
 import { InvalidRecordError } from '../errors.js';
 import { headerBytes } from './layout.js';
-import { recordTypeNames, type RecordType } from './types.js';
+import { recordTypeNames, withArticle, type RecordType } from './types.js';
 
 const u32Range = 2 ** 32;
 /** The high u32 of 2^53-1: a u64 whose high half is larger is not a safe integer. */
@@ -30,7 +30,7 @@ export class Reader {
   constructor(bytes: Uint8Array, type: RecordType, fixedBytes: number) {
     const declared = recordTypeOf(bytes);
     if (declared !== type) throw new InvalidRecordError('type', `is ${declared}, not ${type}`);
-    if (bytes.length < fixedBytes) throw new InvalidRecordError('', `truncated: ${bytes.length} bytes, the fixed part of ${type === 'epoch' ? 'an' : 'a'} ${type} is ${fixedBytes}`);
+    if (bytes.length < fixedBytes) throw new InvalidRecordError('', `truncated: ${bytes.length} bytes, the fixed part of ${withArticle(type)} is ${fixedBytes}`);
     this.bytes = bytes;
     // Bytes from a KV store may be a slice of a larger buffer: honour byteOffset.
     this.buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

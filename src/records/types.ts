@@ -1,4 +1,4 @@
-// What a record is: the three kinds as a discriminated union on `type`, and the branded
+// What a record is: the four kinds as a discriminated union on `type`, and the branded
 // types that must not be mixed up (a Hash is not any string, an EpochId not any number).
 
 /** 64 lowercase hex characters: the BLAKE3-256 of a record's encoded bytes. */
@@ -23,6 +23,8 @@ export interface Assertion {
   /** 0..1 when given. */
   confidence?: number;
   epoch?: EpochId;
+  /** The hash of an earlier assertion this one replaces. */
+  supersedes?: Hash;
   /** Milliseconds since the Unix epoch; part of the identity, like a git commit's date. */
   createdAt: number;
 }
@@ -49,9 +51,30 @@ export interface Epoch {
   createdAt: number;
 }
 
-export type StemeRecord = Assertion | Vote | Epoch;
+/**
+ * Takes back an assertion. Only the assertion's author may (its `source` must be the
+ * assertion's); the database checks that, as it needs the assertion, not this module.
+ */
+export interface Retraction {
+  type: 'retraction';
+  /** The retracted assertion's hash. */
+  assertion: Hash;
+  /** Who takes it back. */
+  source: string;
+  /** Why, in words; non-empty when given. */
+  reason?: string;
+  createdAt: number;
+}
+
+export type StemeRecord = Assertion | Vote | Epoch | Retraction;
 export type RecordType = StemeRecord['type'];
 
 /** The type byte at offset 0 of every encoded record. */
-export const recordTypeCodes: Record<RecordType, number> = { assertion: 0, vote: 1, epoch: 2 };
-export const recordTypeNames: readonly RecordType[] = ['assertion', 'vote', 'epoch'];
+export const recordTypeCodes: Record<RecordType, number> = { assertion: 0, vote: 1, epoch: 2, retraction: 3 };
+/** Indexed by type byte: recordTypeNames[recordTypeCodes[t]] === t. */
+export const recordTypeNames: readonly RecordType[] = ['assertion', 'vote', 'epoch', 'retraction'];
+
+/** The kind with its article, for messages: "an assertion", "a vote", "an epoch", "a retraction". */
+export function withArticle(type: RecordType): string {
+  return `${type === 'assertion' || type === 'epoch' ? 'an' : 'a'} ${type}`;
+}

@@ -4,22 +4,24 @@
 // vote's weight filled with 1, -0 written as 0; every refusal is an InvalidRecordError naming
 // the field path and the reason.
 import { InvalidArgumentError, InvalidRecordError } from '../errors.js';
-import { descriptionBytesMax, objectBytesMax, stringBytesMax } from '../limits.js';
+import { descriptionBytesMax, objectBytesMax, reasonBytesMax, stringBytesMax } from '../limits.js';
 import { canonicalJson } from './canonical-json.js';
 import { checkFinite, checkSafeInteger, checkText, own, parseEpochId, type Input } from './fields.js';
 import { parseHash } from './hash.js';
-import type { Assertion, Epoch, JsonValue, RecordType, StemeRecord, Vote } from './types.js';
+import { withArticle, type Assertion, type Epoch, type JsonValue, type RecordType, type Retraction, type StemeRecord, type Vote } from './types.js';
 
 /** A checked record; an assertion carries its object's canonical JSON so it is built once. */
 export type Checked =
   | { type: 'assertion'; record: Assertion; objectJson: string }
   | { type: 'vote'; record: Vote }
-  | { type: 'epoch'; record: Epoch };
+  | { type: 'epoch'; record: Epoch }
+  | { type: 'retraction'; record: Retraction };
 
 const fieldsOf: Record<RecordType, ReadonlySet<string>> = {
-  assertion: new Set(['type', 'subject', 'predicate', 'object', 'source', 'confidence', 'epoch', 'createdAt']),
+  assertion: new Set(['type', 'subject', 'predicate', 'object', 'source', 'confidence', 'epoch', 'supersedes', 'createdAt']),
   vote: new Set(['type', 'assertion', 'voter', 'stance', 'weight', 'epoch', 'createdAt']),
   epoch: new Set(['type', 'id', 'name', 'description', 'parent', 'createdAt']),
+  retraction: new Set(['type', 'assertion', 'source', 'reason', 'createdAt']),
 };
 
 /** createdAt as given, or `nowMs` when absent and a default is allowed (validation, not encoding). */
@@ -51,10 +53,12 @@ function checkAssertion(input: Input, nowMs: number | undefined): Checked {
   const source = checkText(own(input, 'source'), 'source', stringBytesMax);
   const confidence = optional(input, 'confidence', checkConfidence);
   const epoch = optional(input, 'epoch', parseEpochId);
+  const supersedes = optional(input, 'supersedes', parseHash);
   const record: Assertion = {
     type: 'assertion', subject, predicate, object: object as JsonValue, source,
     ...(confidence !== undefined && { confidence }),
     ...(epoch !== undefined && { epoch }),
+    ...(supersedes !== undefined && { supersedes }),
     createdAt: createdAt(input, nowMs),
   };
   return { type: 'assertion', record, objectJson };
@@ -92,6 +96,16 @@ function checkEpoch(input: Input, nowMs: number | undefined): Checked {
   return { type: 'epoch', record };
 }
 
+function checkRetraction(input: Input, nowMs: number | undefined): Checked {
+  const assertion = parseHash(own(input, 'assertion'), 'assertion');
+  const source = checkText(own(input, 'source'), 'source', stringBytesMax);
+  // Non-empty when given: an empty reason says no more than none, and two spellings of one
+  // retraction would be two records with two hashes.
+  const reason = optional(input, 'reason', (value, path) => checkText(value, path, reasonBytesMax));
+  const record: Retraction = { type: 'retraction', assertion, source, ...(reason !== undefined && { reason }), createdAt: createdAt(input, nowMs) };
+  return { type: 'retraction', record };
+}
+
 /** Checks `input` completely; `nowMs` fills an absent createdAt, or undefined to require it. */
 export function checkRecord(input: unknown, nowMs: number | undefined): Checked {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -99,14 +113,22 @@ export function checkRecord(input: unknown, nowMs: number | undefined): Checked 
   }
   const fields = input as Input;
   const type = own(fields, 'type');
-  if (type !== 'assertion' && type !== 'vote' && type !== 'epoch') {
-    throw new InvalidRecordError('type', type === undefined ? 'is required' : "must be 'assertion', 'vote' or 'epoch'");
+  if (type !== 'assertion' && type !== 'vote' && type !== 'epoch' && type !== 'retraction') {
+    throw new InvalidRecordError('type', type === undefined ? 'is required' : "must be 'assertion', 'vote', 'epoch' or 'retraction'");
   }
   for (const key of Object.keys(fields)) {
-    if (!fieldsOf[type].has(key)) throw new InvalidRecordError(key, `is not a field of ${type === 'epoch' ? 'an' : 'a'} ${type}`);
+    if (!fieldsOf[type].has(key)) throw new InvalidRecordError(key, `is not a field of ${withArticle(type)}`);
   }
-  if (type === 'assertion') return checkAssertion(fields, nowMs);
-  return type === 'vote' ? checkVote(fields, nowMs) : checkEpoch(fields, nowMs);
+  switch (type) {
+    case 'assertion':
+      return checkAssertion(fields, nowMs);
+    case 'vote':
+      return checkVote(fields, nowMs);
+    case 'epoch':
+      return checkEpoch(fields, nowMs);
+    case 'retraction':
+      return checkRetraction(fields, nowMs);
+  }
 }
 
 /**

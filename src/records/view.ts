@@ -4,13 +4,21 @@
 import { AssertionView } from './assertion-view.js';
 import { EpochView } from './epoch-view.js';
 import { recordTypeOf } from './reader.js';
+import { RetractionView } from './retraction-view.js';
 import { VoteView } from './vote-view.js';
 
-export type RecordView = AssertionView | VoteView | EpochView;
+export type RecordView = AssertionView | VoteView | EpochView | RetractionView;
 
 /** A view of the kind the header declares; throws InvalidRecordError on malformed bytes. */
 export function openView(bytes: Uint8Array): RecordView {
-  const type = recordTypeOf(bytes);
-  if (type === 'assertion') return new AssertionView(bytes);
-  return type === 'vote' ? new VoteView(bytes) : new EpochView(bytes);
+  switch (recordTypeOf(bytes)) {
+    case 'assertion':
+      return new AssertionView(bytes);
+    case 'vote':
+      return new VoteView(bytes);
+    case 'epoch':
+      return new EpochView(bytes);
+    case 'retraction':
+      return new RetractionView(bytes);
+  }
 }

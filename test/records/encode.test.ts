@@ -11,7 +11,7 @@ const encode = (input: unknown): string => hex(encodeRecord(validateRecord(input
 
 describe('encoding', () => {
   test('every record starts with its type byte and 7 zero bytes', () => {
-    for (const [type, code] of [['assertion', 0], ['vote', 1], ['epoch', 2]] as const) {
+    for (const [type, code] of [['assertion', 0], ['vote', 1], ['epoch', 2], ['retraction', 3]] as const) {
       const bytes = encodeRecord(validateRecord(samples[type]));
       assert.deepEqual([...bytes.subarray(0, 8)], [code, 0, 0, 0, 0, 0, 0, 0]);
     }
@@ -31,6 +31,19 @@ describe('encoding', () => {
   });
   test('-0 and 0 give the same bytes, in the object and in confidence', () => {
     assert.equal(encode({ ...samples.assertion, object: -0, confidence: -0 }), encode({ ...samples.assertion, object: 0, confidence: 0 }));
+  });
+  test('an assertion without supersedes encodes as before; with it, bit 2 is set and the hash precedes the text', () => {
+    const supersedes = 'ef'.repeat(32);
+    const without = encodeRecord(validateRecord(samples.assertion));
+    const withIt = encodeRecord(validateRecord({ ...samples.assertion, supersedes }));
+    const expected = Buffer.concat([without.subarray(0, 56), Buffer.from(supersedes, 'hex'), without.subarray(56)]);
+    expected.writeUInt32LE(4, 32); // the flag word: bit 2 only
+    assert.equal(hex(withIt), hex(expected));
+  });
+  test('a retraction without a reason has a clear flag and a zero reason length', () => {
+    const { reason: _, ...noReason } = samples.retraction;
+    const bytes = Buffer.from(encodeRecord(validateRecord(noReason)));
+    assert.deepEqual([bytes.readUInt32LE(48), bytes.readUInt32LE(56), bytes.length], [0, 0, 64 + 4]);
   });
   test('an empty description differs from no description', () => {
     assert.notEqual(encode({ ...samples.epoch, description: '' }), encode(samples.epoch));

@@ -1,6 +1,6 @@
-// Shared pieces of the records tests: fast-check arbitraries for valid record inputs (full
-// Unicode text, nested JSON, optional fields present or absent), an assertion that a call
-// throws InvalidRecordError with a given path, and byte patching for hand-made damage.
+// Shared pieces of the records tests: fast-check arbitraries for valid record inputs of every
+// kind (full Unicode text, nested JSON, optional fields present or absent), an assertion that
+// a call throws InvalidRecordError with a given path, and byte patching for hand-made damage.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { InvalidRecordError } from '../../src/errors.js';
@@ -25,6 +25,7 @@ const assertionArb = fc.record(
     source: textArb,
     confidence: fc.double({ min: 0, max: 1, noNaN: true }),
     epoch: safeIntArb,
+    supersedes: hashArb,
     createdAt: safeIntArb,
   },
   { requiredKeys: ['type', 'subject', 'predicate', 'object', 'source', 'createdAt'] },
@@ -57,8 +58,19 @@ const epochArb = fc
   )
   .filter((input) => input.parent !== input.id);
 
+const retractionArb = fc.record(
+  {
+    type: fc.constant('retraction'),
+    assertion: hashArb,
+    source: textArb,
+    reason: fc.oneof(textArb, fc.string({ unit: 'binary', minLength: 1, maxLength: 200 })),
+    createdAt: safeIntArb,
+  },
+  { requiredKeys: ['type', 'assertion', 'source', 'createdAt'] },
+);
+
 /** Untrusted inputs that are valid records. */
-export const recordInputArb = fc.oneof(assertionArb, voteArb, epochArb);
+export const recordInputArb = fc.oneof(assertionArb, voteArb, epochArb, retractionArb);
 
 /** Valid records, normalised by validateRecord. */
 export const recordArb = recordInputArb.map((input) => validateRecord(input));
@@ -105,4 +117,5 @@ export const samples = {
   assertion: { type: 'assertion', subject: 'alice', predicate: 'knows', object: { b: [1, 'two'], a: null }, source: 'test', createdAt: 1_700_000_000_000 },
   vote: { type: 'vote', assertion: 'ab'.repeat(32), voter: 'carol', stance: 'support', createdAt: 1_700_000_000_001 },
   epoch: { type: 'epoch', id: 3, name: 'classical', createdAt: 1_700_000_000_002 },
+  retraction: { type: 'retraction', assertion: 'cd'.repeat(32), source: 'test', reason: 'wrong unit', createdAt: 1_700_000_000_003 },
 } as const;

@@ -3,13 +3,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InvalidArgumentError } from '../../src/errors.js';
-import { descriptionBytesMax, objectBytesMax, objectDepthMax, stringBytesMax } from '../../src/limits.js';
+import { descriptionBytesMax, objectBytesMax, objectDepthMax, reasonBytesMax, stringBytesMax } from '../../src/limits.js';
 import { decodeRecord, prepareRecord, validateRecord } from '../../src/records/index.js';
 import { samples, throwsInvalid } from './support.js';
 
 const assertion = (fields: Record<string, unknown>): unknown => ({ ...samples.assertion, ...fields });
 const vote = (fields: Record<string, unknown>): unknown => ({ ...samples.vote, ...fields });
 const epoch = (fields: Record<string, unknown>): unknown => ({ ...samples.epoch, ...fields });
+const retraction = (fields: Record<string, unknown>): unknown => ({ ...samples.retraction, ...fields });
+const badHashes = ['AB'.repeat(32), 'ab'.repeat(31), `${'ab'.repeat(31)}zz`, 7, null];
 const nested = (levels: number): unknown => (levels === 0 ? 1 : [nested(levels - 1)]);
 
 describe('validating any record', () => {
@@ -18,12 +20,14 @@ describe('validating any record', () => {
   });
   test('a missing or unknown type is refused at type', () => {
     throwsInvalid(() => validateRecord({ subject: 'a' }), 'type', /required/);
-    throwsInvalid(() => validateRecord({ ...samples.assertion, type: 'claim' }), 'type', /'assertion', 'vote' or 'epoch'/);
+    throwsInvalid(() => validateRecord({ ...samples.assertion, type: 'claim' }), 'type', /'assertion', 'vote', 'epoch' or 'retraction'/);
   });
   test('an unknown extra field is refused under its own name', () => {
-    throwsInvalid(() => validateRecord(assertion({ colour: 'red' })), 'colour', /not a field of an? assertion/);
+    throwsInvalid(() => validateRecord(assertion({ colour: 'red' })), 'colour', /not a field of an assertion/);
     throwsInvalid(() => validateRecord(vote({ subject: 'a' })), 'subject', /not a field of a vote/);
     throwsInvalid(() => validateRecord(epoch({ weight: 1 })), 'weight', /not a field of an epoch/);
+    throwsInvalid(() => validateRecord(retraction({ voter: 'v' })), 'voter', /not a field of a retraction/);
+    throwsInvalid(() => validateRecord(vote({ supersedes: 'ab'.repeat(32) })), 'supersedes', /not a field of a vote/);
   });
   test('an absent createdAt is filled with nowMs', () => {
     const { createdAt: _, ...input } = samples.epoch;
@@ -97,6 +101,11 @@ describe('validating an assertion', () => {
   test('an epoch reference must be an integer from 0 to 2^53-1', () => {
     for (const epochId of [-1, 0.5, 2 ** 53, '3']) throwsInvalid(() => validateRecord(assertion({ epoch: epochId })), 'epoch', /integer/);
   });
+  test('supersedes must be 64 lowercase hex characters, and is absent when not given', () => {
+    for (const hash of badHashes) throwsInvalid(() => validateRecord(assertion({ supersedes: hash })), 'supersedes', /64 lowercase hex/);
+    assert.equal((validateRecord(assertion({ supersedes: 'ab'.repeat(32) })) as { supersedes: string }).supersedes, 'ab'.repeat(32));
+    assert.equal('supersedes' in validateRecord(assertion({ supersedes: undefined })), false);
+  });
   test('valid input comes back normalised: keys sorted, -0 as 0', () => {
     const record = validateRecord(assertion({ object: { z: -0, a: [-0] }, confidence: -0 })) as { object: unknown; confidence: number };
     assert.deepEqual(record.object, { a: [0], z: 0 });
@@ -107,7 +116,7 @@ describe('validating an assertion', () => {
 
 describe('validating a vote', () => {
   test('the assertion must be 64 lowercase hex characters', () => {
-    for (const hash of ['AB'.repeat(32), 'ab'.repeat(31), `${'ab'.repeat(31)}zz`, 7]) throwsInvalid(() => validateRecord(vote({ assertion: hash })), 'assertion', /64 lowercase hex/);
+    for (const hash of badHashes) throwsInvalid(() => validateRecord(vote({ assertion: hash })), 'assertion', /64 lowercase hex/);
   });
   test("the stance must be 'support' or 'oppose'", () => {
     throwsInvalid(() => validateRecord(vote({ stance: 'maybe' })), 'stance');
@@ -139,5 +148,28 @@ describe('validating an epoch', () => {
   });
   test('the name must be a non-empty string', () => {
     throwsInvalid(() => validateRecord(epoch({ name: '' })), 'name', /empty/);
+  });
+});
+
+describe('validating a retraction', () => {
+  test('the retracted assertion must be 64 lowercase hex characters', () => {
+    for (const hash of badHashes) throwsInvalid(() => validateRecord(retraction({ assertion: hash })), 'assertion', /64 lowercase hex/);
+    throwsInvalid(() => validateRecord(retraction({ assertion: undefined })), 'assertion');
+  });
+  test('the source must be a non-empty string within the limit', () => {
+    throwsInvalid(() => validateRecord(retraction({ source: '' })), 'source', /empty/);
+    throwsInvalid(() => validateRecord(retraction({ source: undefined })), 'source', /required/);
+    throwsInvalid(() => validateRecord(retraction({ source: 's'.repeat(stringBytesMax + 1) })), 'source', /limit is 1024/);
+  });
+  test('the reason may be absent, but not empty (a second spelling of no reason)', () => {
+    const { reason: _, ...noReason } = samples.retraction;
+    assert.equal('reason' in validateRecord(noReason), false);
+    throwsInvalid(() => validateRecord(retraction({ reason: '' })), 'reason', /empty/);
+    throwsInvalid(() => validateRecord(retraction({ reason: 3 })), 'reason', /string/);
+    throwsInvalid(() => validateRecord(retraction({ reason: 'a\uDC00' })), 'reason', /lone surrogate/);
+  });
+  test(`the reason is at most ${reasonBytesMax} bytes of UTF-8`, () => {
+    assert.equal(validateRecord(retraction({ reason: 'r'.repeat(reasonBytesMax) })).type, 'retraction');
+    throwsInvalid(() => validateRecord(retraction({ reason: 'é'.repeat(reasonBytesMax / 2 + 1) })), 'reason', new RegExp(`${reasonBytesMax + 2} bytes of UTF-8; the limit is ${reasonBytesMax}`));
   });
 });

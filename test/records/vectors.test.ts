@@ -2,40 +2,18 @@
 // and the code cannot drift: each input encodes to exactly the listed bytes and hash, and the
 // bytes decode back to the validated input.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { decodeRecord, encodeAndHash, validateRecord } from '../../src/records/index.js';
-
-interface Vector {
-  title: string;
-  input: string;
-  bytes: Buffer;
-  hash: string;
-}
-
-/** Reads "### Vector N: title", a json block, a text block of `offset | hex | field` rows, and "Hash: `…`". */
-function readVectors(markdown: string): Vector[] {
-  const pattern = /^### Vector \d+: (.+)\n[\s\S]*?```json\n(.+)\n```[\s\S]*?```text\n([\s\S]*?)```\s*Hash: `([0-9a-f]{64})`/gm;
-  return [...markdown.matchAll(pattern)].map(([, title, input, rows, hash]) => {
-    let hex = '';
-    for (const row of rows!.trimEnd().split('\n')) {
-      const [offset, bytes] = row.split('|').map((cell) => cell.trim());
-      // The offset column is a check on the reader of the document, and on this parser.
-      if (offset !== '') assert.equal(Number(offset), hex.length / 2, `${title}: offset column of "${row}"`);
-      hex += bytes!.replaceAll(' ', '');
-    }
-    return { title: title!, input: input!, bytes: Buffer.from(hex, 'hex'), hash: hash! };
-  });
-}
-
-const doc = readFileSync(new URL('../../../docs/record-format.md', import.meta.url), 'utf8');
-const vectors = readVectors(doc);
+import { vectors } from './doc-vectors.js';
 
 describe('test vectors in docs/record-format.md', () => {
-  test('the document has at least 6 vectors covering all three kinds', () => {
-    assert.ok(vectors.length >= 6, `found ${vectors.length}`);
-    const kinds = new Set(vectors.map((v) => (JSON.parse(v.input) as { type: string }).type));
-    assert.deepEqual([...kinds].sort(), ['assertion', 'epoch', 'vote']);
+  test('the document has vectors covering all four kinds and every optional assertion field', () => {
+    assert.ok(vectors.length >= 13, `found ${vectors.length}`);
+    const inputs = vectors.map((v) => JSON.parse(v.input) as Record<string, unknown>);
+    assert.deepEqual([...new Set(inputs.map((input) => input.type))].sort(), ['assertion', 'epoch', 'retraction', 'vote']);
+    for (const field of ['confidence', 'epoch', 'supersedes']) assert.ok(inputs.some((input) => input.type === 'assertion' && field in input), field);
+    assert.ok(inputs.some((input) => input.type === 'retraction' && 'reason' in input), 'a retraction with a reason');
+    assert.ok(inputs.some((input) => input.type === 'retraction' && !('reason' in input)), 'a retraction without a reason');
   });
   for (const vector of vectors) {
     test(`${vector.title}: encodes to the listed bytes and hash`, () => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { AssertionView, decodeRecord, encodeRecord, EpochView, openView, recordTypeOf, validateRecord, VoteView, type RecordView, type StemeRecord } from '../../src/records/index.js';
+import { AssertionView, decodeRecord, encodeRecord, EpochView, openView, recordTypeOf, RetractionView, validateRecord, VoteView, type RecordView, type StemeRecord } from '../../src/records/index.js';
 import { encodedArb, patched, samples, throwsInvalid } from './support.js';
 
 /** The record a view shows, built only from the view's getters. */
@@ -11,11 +11,13 @@ function fromView(view: RecordView): StemeRecord {
   const optional = (entries: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined));
   switch (view.type) {
     case 'assertion':
-      return { type: 'assertion', subject: view.subject, predicate: view.predicate, object: view.object, source: view.source, ...optional({ confidence: view.confidence, epoch: view.epoch }), createdAt: view.createdAt };
+      return { type: 'assertion', subject: view.subject, predicate: view.predicate, object: view.object, source: view.source, ...optional({ confidence: view.confidence, epoch: view.epoch, supersedes: view.supersedes }), createdAt: view.createdAt };
     case 'vote':
       return { type: 'vote', assertion: view.assertion, voter: view.voter, stance: view.stance, weight: view.weight, ...optional({ epoch: view.epoch }), createdAt: view.createdAt };
     case 'epoch':
       return { type: 'epoch', id: view.id, name: view.name, ...optional({ description: view.description, parent: view.parent }), createdAt: view.createdAt };
+    case 'retraction':
+      return { type: 'retraction', assertion: view.assertion, source: view.source, ...optional({ reason: view.reason }), createdAt: view.createdAt };
   }
 }
 
@@ -49,6 +51,26 @@ describe('zero-copy views', () => {
     assert.equal(view.assertion, samples.vote.assertion);
     assert.deepEqual([view.voter, view.stance, view.weight, view.epoch], ['carol', 'support', 1, undefined]);
   });
+  test("a retraction view's assertion hash bytes are a subarray of the stored bytes, not a copy", () => {
+    const slice = inSlice(encodeRecord(validateRecord(samples.retraction)));
+    const view = new RetractionView(slice);
+    assert.equal(view.assertionHashBytes.buffer, slice.buffer);
+    assert.equal(view.assertionHashBytes.byteOffset, slice.byteOffset + 16);
+    assert.deepEqual([view.assertion, view.source, view.reason, view.createdAt], [samples.retraction.assertion, 'test', 'wrong unit', samples.retraction.createdAt]);
+    const { reason: _, ...noReason } = samples.retraction;
+    assert.equal(new RetractionView(encodeRecord(validateRecord(noReason))).reason, undefined);
+  });
+  test("an assertion view reads supersedes in place, and the text fields after it", () => {
+    const supersedes = 'ef'.repeat(32);
+    const slice = inSlice(encodeRecord(validateRecord({ ...samples.assertion, supersedes })));
+    const view = new AssertionView(slice);
+    assert.equal(view.supersedesHashBytes?.buffer, slice.buffer);
+    assert.equal(view.supersedesHashBytes?.byteOffset, slice.byteOffset + 56);
+    assert.equal(view.supersedes, supersedes);
+    assert.deepEqual([view.subject, view.predicate, view.source, view.object], ['alice', 'knows', 'test', { a: null, b: [1, 'two'] }]);
+    const without = new AssertionView(encodeRecord(validateRecord(samples.assertion)));
+    assert.deepEqual([without.supersedes, without.supersedesHashBytes], [undefined, undefined]);
+  });
   test("an assertion view reads the subject without parsing the object", () => {
     const bytes = encodeRecord(validateRecord({ ...samples.assertion, object: 'o' }));
     const broken = patched(bytes, bytes.length - 3, 0x7b); // the object text is no longer JSON
@@ -75,6 +97,8 @@ describe('zero-copy views', () => {
     const vote = encodeRecord(validateRecord(samples.vote));
     throwsInvalid(() => new AssertionView(vote), 'type', /is vote, not assertion/);
     throwsInvalid(() => new EpochView(vote), 'type', /is vote, not epoch/);
+    throwsInvalid(() => new RetractionView(vote), 'type', /is vote, not retraction/);
+    throwsInvalid(() => new VoteView(encodeRecord(validateRecord(samples.retraction))), 'type', /is retraction, not vote/);
   });
   test('a view checks the header and the lengths when it is constructed', () => {
     const vote = encodeRecord(validateRecord(samples.vote));
