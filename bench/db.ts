@@ -189,7 +189,7 @@ async function importFloor(rows: Row[], source: RootDatabase<Uint8Array, Uint8Ar
   const entries = keys.slice(0, bulkRecords).map((key, i) => {
     const value = source.get(key);
     if (value === undefined) throw new Error(`import floor: ${hashes[i]} is not stored`);
-    return { key, value, subjectKey: subjectKey(assertion(i).subject, Buffer.from(hashes[i]!, 'hex')) };
+    return { key, value, subjectKey: subjectKey(assertion(i).subject, assertion(i).predicate, Buffer.from(hashes[i]!, 'hex')) };
   });
   const target = openLmdb<Uint8Array, Uint8Array>(lmdbSettings(benchDir('lmdb-floor')));
   const empty = new Uint8Array(0);

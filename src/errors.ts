@@ -14,6 +14,9 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'UNKNOWN_ASSERTION'
   | 'EPOCH_CONFLICT'
+  | 'NOT_AUTHOR'
+  | 'INVALID_QUERY'
+  | 'INVALID_CURSOR'
   | 'STORAGE';
 
 export interface StemeErrorOptions {
@@ -131,6 +134,32 @@ export class EpochConflictError extends StemeError {
   constructor(epochId: number) {
     super('EPOCH_CONFLICT', `epoch ${epochId} is already defined with different content`);
     this.epochId = epochId;
+  }
+}
+
+/** A retraction or a superseding assertion names an assertion by another source: only its author may. */
+export class NotAuthorError extends StemeError {
+  readonly assertion: string;
+  readonly author: string;
+
+  constructor(assertion: string, author: string, source: string) {
+    super('NOT_AUTHOR', `assertion ${assertion} is by source ${JSON.stringify(author)}; only its author may retract or supersede it, not ${JSON.stringify(source)}`);
+    this.assertion = assertion;
+    this.author = author;
+  }
+}
+
+/** A query's parameters do not make a query: a missing index field, a bad or out-of-range asOf. */
+export class InvalidQueryError extends StemeError {
+  constructor(message: string) {
+    super('INVALID_QUERY', message);
+  }
+}
+
+/** A cursor that this query did not issue (malformed, or from another query). */
+export class InvalidCursorError extends StemeError {
+  constructor(message: string) {
+    super('INVALID_CURSOR', message);
   }
 }
 

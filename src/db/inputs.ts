@@ -9,6 +9,17 @@ export interface AssertionInput {
   source: string;
   confidence?: number;
   epoch?: number;
+  /** The hash of an earlier assertion by the same source, with the same subject and predicate, that this one replaces. */
+  supersedes?: string;
+  createdAt?: number;
+}
+
+export interface RetractionInput {
+  /** The retracted assertion's hash, 64 lowercase hex characters. */
+  assertion: string;
+  /** Who takes it back: must be the assertion's source. */
+  source: string;
+  reason?: string;
   createdAt?: number;
 }
 
@@ -31,4 +42,8 @@ export interface EpochInput {
 }
 
 /** One record of a batch (appendBatch, import): the input with its `type`. */
-export type RecordInput = (AssertionInput & { type: 'assertion' }) | (VoteInput & { type: 'vote' }) | (EpochInput & { type: 'epoch' });
+export type RecordInput =
+  | (AssertionInput & { type: 'assertion' })
+  | (VoteInput & { type: 'vote' })
+  | (EpochInput & { type: 'epoch' })
+  | (RetractionInput & { type: 'retraction' });

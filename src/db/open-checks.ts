@@ -1,8 +1,8 @@
-// Checks at open that the KV store and the WAL belong together: the store's checkpoint must
-// lie within the log. Past its end, acknowledged records are missing from the log; before its
+// Checks at open that the KV store and the WAL belong together: the store is of this layout
+// version (else it is rebuilt from the log), and its checkpoint lies within the log. Past its end, acknowledged records are missing from the log; before its
 // first retained LSN, records between the two are gone. Either is refused, never papered over.
-import { WalCorruptError } from '../errors.js';
-import { readCheckpoint } from '../layout/index.js';
+import { StorageError, WalCorruptError } from '../errors.js';
+import { layoutVersion, readCheckpoint, readLayoutVersion } from '../layout/index.js';
 import type { KVStore } from '../storage/index.js';
 import type { Wal } from '../wal/index.js';
 
@@ -14,4 +14,19 @@ export function checkStoreWithinLog(wal: Wal, store: KVStore): void {
   if (checkpoint < wal.firstLsn && !(checkpoint === 0 && wal.firstLsn === 0)) {
     throw new WalCorruptError(wal.dir, wal.firstLsn, `the WAL starts at LSN ${wal.firstLsn} but the KV store has only ingested up to LSN ${checkpoint}: records in between are gone`);
   }
+}
+
+/**
+ * A store written under another layout version (an older StemeDB) is rebuilt from the WAL:
+ * the WAL is the truth and the store a view of it. Refused (STORAGE) when segments before the
+ * store's checkpoint were deleted (retainWal: false), since those records could not be re-read.
+ */
+export async function rebuildOtherLayout(wal: Wal, store: KVStore, log: (message: string) => void): Promise<void> {
+  const version = readLayoutVersion(store);
+  if (version === undefined || version === layoutVersion) return;
+  if (wal.firstLsn !== 0) {
+    throw new StorageError(`the KV store has layout version ${version}, this StemeDB reads version ${layoutVersion}, and it cannot be rebuilt because WAL segments before LSN ${wal.firstLsn} were deleted: open it with the StemeDB that wrote it and export, then import`);
+  }
+  log(`the KV store has layout version ${version}; rebuilding it from the WAL for version ${layoutVersion}`);
+  await store.clear();
 }

@@ -29,8 +29,9 @@ export class Overlay {
   private readonly bySubject = new Map<string, OverlayEntry[]>();
   private readonly votesByAssertion = new Map<Hash, OverlayEntry[]>();
   private readonly epochsById = new Map<number, OverlayEntry>();
+  /** Pending retractions and superseding assertions, by the assertion they target. */
+  private readonly changesByTarget = new Map<Hash, OverlayEntry[]>();
   /** Indexed entries the KV store does not hold yet, by kind: what stats add to its counters. */
-  // #11: retraction storage lands with the layout module (the facade writes none until then)
   private readonly unstored: PendingCounts = { assertion: 0, vote: 0, epoch: 0, retraction: 0 };
 
   /** Records pending (duplicates of one hash counted once). */
@@ -47,10 +48,12 @@ export class Overlay {
       this.byHash.set(entry.hash, entry);
       if (!entry.stored) this.unstored[entry.record.type] += 1;
       const { record } = entry;
-      if (record.type === 'assertion') push(this.bySubject, record.subject, entry);
-      else if (record.type === 'vote') push(this.votesByAssertion, record.assertion, entry);
-      // #11: retraction storage lands with the layout module (a retraction is found by hash only until then)
-      else if (record.type === 'epoch' && !this.epochsById.has(record.id)) this.epochsById.set(record.id, entry);
+      if (record.type === 'assertion') {
+        push(this.bySubject, record.subject, entry);
+        if (record.supersedes !== undefined) push(this.changesByTarget, record.supersedes, entry);
+      } else if (record.type === 'vote') push(this.votesByAssertion, record.assertion, entry);
+      else if (record.type === 'retraction') push(this.changesByTarget, record.assertion, entry);
+      else if (!this.epochsById.has(record.id)) this.epochsById.set(record.id, entry);
     }
   }
 
@@ -62,9 +65,12 @@ export class Overlay {
       this.byHash.delete(entry.hash);
       if (!entry.stored) this.unstored[entry.record.type] -= 1;
       const { record } = entry;
-      if (record.type === 'assertion') remove(this.bySubject, record.subject, entry);
-      else if (record.type === 'vote') remove(this.votesByAssertion, record.assertion, entry);
-      else if (record.type === 'epoch' && this.epochsById.get(record.id) === entry) this.epochsById.delete(record.id);
+      if (record.type === 'assertion') {
+        remove(this.bySubject, record.subject, entry);
+        if (record.supersedes !== undefined) remove(this.changesByTarget, record.supersedes, entry);
+      } else if (record.type === 'vote') remove(this.votesByAssertion, record.assertion, entry);
+      else if (record.type === 'retraction') remove(this.changesByTarget, record.assertion, entry);
+      else if (this.epochsById.get(record.id) === entry) this.epochsById.delete(record.id);
     }
     // Compact now and then, so the array does not keep evicted entries alive.
     if (this.head > 1024 && this.head * 2 > this.pending.length) {
@@ -85,6 +91,11 @@ export class Overlay {
   /** Pending votes on `assertion`, in LSN order. */
   votesFor(assertion: Hash): ReadonlyArray<OverlayEntry & { record: Vote }> {
     return (this.votesByAssertion.get(assertion) ?? []) as ReadonlyArray<OverlayEntry & { record: Vote }>;
+  }
+
+  /** Pending retractions of `target` and assertions superseding it, in LSN order. */
+  statusChanges(target: Hash): readonly OverlayEntry[] {
+    return this.changesByTarget.get(target) ?? [];
   }
 
   epoch(id: number): (OverlayEntry & { record: Epoch }) | undefined {

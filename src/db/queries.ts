@@ -25,11 +25,8 @@ import {
   assertionKeyHex,
   epochKey,
   epochPrefix,
-  hashFromSubjectKey,
   locatorKey,
   locatorKeyHex,
-  subjectKey,
-  subjectPrefix,
   votePrefix,
 } from '../layout/index.js';
 
@@ -126,47 +123,19 @@ function getAssertion({ store, overlay }: Reads, hash: Hash): Stored<Assertion> 
   return bytes === undefined ? undefined : withHash(decodeRecord(bytes) as Assertion, hash);
 }
 
-/**
- * One page of assertions about `subject`, ordered by hash: the KV store's page merged with
- * the pending ones. The KV store is asked for limit + 1 hashes after the cursor; the smallest
- * limit + 1 of their union with every pending hash after the cursor are the page and the
- * "more" test. Lowercase hex orders exactly as the hash bytes do.
- */
-export function assertionsAbout(reads: Reads, subject: string, options: PageOptions = {}): Page<Stored<Assertion>> {
-  if (typeof subject !== 'string' || subject.length === 0) throw new InvalidArgumentError('subject must be a non-empty string');
-  const limit = toLimit(options.limit);
-  const cursor = options.cursor === undefined ? undefined : toHash(options.cursor, 'cursor');
-  const after = cursor === undefined ? undefined : subjectKey(subject, hashToBytes(cursor));
-  const hashes = new Set<Hash>();
-  for (const entry of reads.store.scanPrefix(subjectPrefix(subject), { limit: limit + 1, ...(after && { after }) })) {
-    hashes.add(hashFromBytes(hashFromSubjectKey(entry.key)));
-  }
-  for (const entry of reads.overlay.assertionsAbout(subject)) {
-    if (cursor === undefined || entry.hash > cursor) hashes.add(entry.hash);
-  }
-  const page = [...hashes].sort().slice(0, limit + 1);
-  const items: Array<Stored<Assertion>> = [];
-  for (const hash of page.slice(0, limit)) {
-    const assertion = getAssertion(reads, hash);
-    if (assertion !== undefined) items.push(assertion);
-  }
-  const last = items[items.length - 1];
-  return page.length > limit && last !== undefined ? { items, cursor: last.hash } : { items };
-}
-
-/** Every vote on an assertion with the LSN it was first logged at (the tie-breaker). */
-export function votesWithLsn({ store, overlay }: Reads, assertion: Hash): Array<{ vote: Stored<Vote>; lsn: number }> {
+/** Every vote on an assertion logged below `asOf`, with the LSN it was first logged at (the tie-breaker). */
+export function votesWithLsn({ store, overlay }: Reads, assertion: Hash, asOf = Number.POSITIVE_INFINITY): Array<{ vote: Stored<Vote>; lsn: number }> {
   const votes: Array<{ vote: Stored<Vote>; lsn: number }> = [];
   const seen = new Set<Hash>();
   for (const entry of store.scanPrefix(votePrefix(hashToBytes(assertion)))) {
     const hash = hashRecordBytes(entry.value);
     const locator = store.get(locatorKey(hashToBytes(hash)));
     const lsn = locator === undefined ? 0 : decodeLocator(locator).lsn;
-    votes.push({ vote: withHash(decodeRecord(entry.value) as Vote, hash), lsn });
     seen.add(hash);
+    if (lsn < asOf) votes.push({ vote: withHash(decodeRecord(entry.value) as Vote, hash), lsn });
   }
   for (const entry of overlay.votesFor(assertion)) {
-    if (!seen.has(entry.hash)) votes.push({ vote: withHash(entry.record, entry.hash), lsn: entry.lsn });
+    if (!seen.has(entry.hash) && entry.lsn < asOf) votes.push({ vote: withHash(entry.record, entry.hash), lsn: entry.lsn });
   }
   return votes.sort((a, b) => a.vote.createdAt - b.vote.createdAt || a.lsn - b.lsn);
 }
@@ -199,6 +168,17 @@ export function listEpochs({ store, overlay }: Reads): Array<Stored<Epoch>> {
   const pending = overlay.epochs().filter((entry) => !ids.has(entry.record.id));
   if (pending.length === 0) return epochs;
   return [...epochs, ...pending.map((entry) => withHash(entry.record, entry.hash))].sort((a, b) => a.id - b.id);
+}
+
+/**
+ * The LSN a vote, epoch or retraction was first logged at (its locator, or the overlay), or
+ * undefined if the store holds no such record. Assertions: claims.ts's assertionWithLsn.
+ */
+export function lsnByLocator({ store, overlay }: Reads, hash: string): number | undefined {
+  const pending = overlay.get(hash as Hash);
+  if (pending !== undefined) return pending.lsn;
+  const locator = store.get(locatorKeyHex(hash));
+  return locator === undefined ? undefined : decodeLocator(locator).lsn;
 }
 
 /** Whether the KV store already holds this pending record (a re-sent one, or ingested since). */

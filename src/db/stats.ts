@@ -36,6 +36,7 @@ export function collectStats({ store, overlay }: Reads, wal: Wal, ingestor: Inge
       assertions: readCounter(store, 'assertions') + pending.assertion,
       votes: readCounter(store, 'votes') + pending.vote,
       epochs: readCounter(store, 'epochs') + pending.epoch,
+      retractions: readCounter(store, 'retractions') + pending.retraction,
     },
     deadLetters: readCounter(store, 'deadLetters'),
     wal: wal.stats(),

@@ -9,14 +9,15 @@ import path from 'node:path';
 import { ClosedError, InvalidArgumentError, InvalidRecordError } from '../errors.js';
 import { ingestPaceMs } from '../limits.js';
 import { Ingestor, WorkerApplier, type BatchApplier, type IngestProgress } from '../ingest/index.js';
-import { prepareRecord, type Assertion, type Epoch, type Hash, type PreparedRecord, type RecordView, type StemeRecord, type Vote } from '../records/index.js';
+import { prepareRecord, type Assertion, type Epoch, type Hash, type PreparedRecord, type RecordView, type Retraction, type StemeRecord, type Vote } from '../records/index.js';
 import { LmdbStore, MemoryStore, type KVStore } from '../storage/index.js';
 import { Wal, type RecoveryMode, type SyncMode } from '../wal/index.js';
 import { exportRecords, type RecordKind } from './export.js';
-import type { AssertionInput, EpochInput, RecordInput, VoteInput } from './inputs.js';
-import { checkStoreWithinLog } from './open-checks.js';
+import type { AssertionInput, EpochInput, RecordInput, RetractionInput, VoteInput } from './inputs.js';
+import { checkStoreWithinLog, rebuildOtherLayout } from './open-checks.js';
 import { Overlay } from './overlay.js';
-import { assertionsAbout, getEpoch, getRecord, getView, listEpochs, toHash, votesWithLsn, type Page, type PageOptions, type Reads, type Stored, type StoredRecord } from './queries.js';
+import { assertionAt, assertionsAboutAt, cutAt, findAt, historyAt, type AboutOptions, type AssertionResult, type AtPage, type FindQuery, type HistoryItem, type HistoryOptions } from './claims.js';
+import { getEpoch, getRecord, getView, listEpochs, lsnByLocator, toHash, votesWithLsn, type Reads, type Stored, type StoredRecord } from './queries.js';
 import { collectStats, type StemeStats } from './stats.js';
 import { tallyVotes, type Tally } from './tally.js';
 import { verifyDatabase, type VerifyReport } from './verify.js';
@@ -24,6 +25,9 @@ import { WritePath, type WriteOptions, type WriteResult } from './write-path.js'
 
 export type { StemeStats } from './stats.js';
 export type { WriteOptions, WriteResult } from './write-path.js';
+
+/** What get() returns: an assertion with its LSN and status, or the stored vote, epoch or retraction. */
+export type GetResult = AssertionResult | Stored<Vote> | Stored<Epoch> | Stored<Retraction>;
 
 export interface StemeDBOptions {
   /** 'always' (default): durable before acknowledged. 'none': UNSAFE, for tests and redoable bulk loads. */
@@ -94,6 +98,7 @@ export class StemeDB {
       store = lmdb ?? new MemoryStore();
       // LMDB commits run on a worker thread; a MemoryStore lives in this thread's memory only.
       applier = lmdb === undefined ? undefined : new WorkerApplier(lmdb.path, () => lmdb.refreshReads());
+      await rebuildOtherLayout(wal, store, log);
       checkStoreWithinLog(wal, store);
       ingestor = new Ingestor({ wal, store, applier, retainWal: options.retainWal ?? true, paceMs: ingestPaceMs });
       ingestor.on('failure', (error) => log(`ingest: ${error.message}`));
@@ -121,6 +126,15 @@ export class StemeDB {
   /** Records a vote on an assertion the store holds (else UNKNOWN_ASSERTION). */
   vote(input: VoteInput, options?: WriteOptions): Promise<WriteResult> {
     return this.writeOne(typed(input, 'vote'), options);
+  }
+
+  /**
+   * Takes back an assertion (UNKNOWN_ASSERTION if the store lacks it). Only its author may:
+   * the retraction's source must be the assertion's (NOT_AUTHOR). Retracting twice is allowed;
+   * the first retraction or supersession in log order decides the assertion's status.
+   */
+  retract(input: RetractionInput, options?: WriteOptions): Promise<WriteResult> {
+    return this.writeOne(typed(input, 'retraction'), options);
   }
 
   /** Defines an epoch; the same id with other content is EPOCH_CONFLICT, the same content is idempotent. */
@@ -172,10 +186,20 @@ export class StemeDB {
 
   // --- queries ---
 
-  /** The record with this hash (assertion, vote or epoch), or undefined. */
-  get(hash: string): StoredRecord | undefined {
+  /**
+   * The record with this hash, or undefined; an assertion comes with its LSN and status
+   * (live, retracted, superseded). With `asOf`, as the store stood then: a record logged at or
+   * after it is undefined, and the status counts only what was logged before it.
+   */
+  get(hash: string, options: { asOf?: number } = {}): GetResult | undefined {
     this.assertOpen();
-    return getRecord(this.reads(), hash);
+    const reads = this.reads();
+    const cut = cutAt(options.asOf, this.wal.recordsEndLsn);
+    const record = getRecord(reads, hash);
+    if (record === undefined) return undefined;
+    if (record.type === 'assertion') return assertionAt(reads, record.hash, cut.asOf);
+    if (cut.asOf !== Number.POSITIVE_INFINITY && (lsnByLocator(reads, hash) ?? 0) >= cut.asOf) return undefined;
+    return record;
   }
 
   /**
@@ -187,22 +211,43 @@ export class StemeDB {
     return getView(this.reads(), hash);
   }
 
-  /** Assertions about `subject`, ordered by hash, a page at a time. */
-  assertionsAbout(subject: string, options: PageOptions = {}): Page<Stored<Assertion>> {
+  /**
+   * Assertions about `subject` (optionally with one predicate), a page at a time: live ones
+   * unless `includeRetracted`, as of `asOf` when given. Ordered by predicate digest, then hash.
+   */
+  assertionsAbout(subject: string, options: AboutOptions = {}): AtPage<AssertionResult> {
     this.assertOpen();
-    return assertionsAbout(this.reads(), subject, options);
+    return assertionsAboutAt(this.reads(), subject, options, this.wal.recordsEndLsn);
   }
 
-  /** Every vote on an assertion, oldest first (by createdAt, then log order). */
-  votesFor(hash: string): Array<Stored<Vote>> {
+  /**
+   * Assertions by what they say: predicate (and object value), source, subject. Needs a
+   * predicate or a source (INVALID_QUERY); `object` needs a predicate. See docs/claims.md.
+   */
+  find(query: FindQuery): AtPage<AssertionResult> {
     this.assertOpen();
-    return votesWithLsn(this.reads(), toHash(hash)).map((entry) => entry.vote);
+    return findAt(this.reads(), query, this.wal.recordsEndLsn);
   }
 
-  /** Weighted tally where each voter's latest vote counts once; optionally within one epoch. */
-  tally(hash: string, options: { epoch?: number } = {}): Tally {
+  /** The audit trail of a subject: every assertion, vote and retraction touching it, in LSN order. */
+  history(subject: string, options: HistoryOptions = {}): AtPage<HistoryItem> {
     this.assertOpen();
-    return tallyVotes(votesWithLsn(this.reads(), toHash(hash)).map((entry) => entry.vote), options.epoch);
+    return historyAt(this.reads(), subject, options, this.wal.recordsEndLsn);
+  }
+
+  /** Every vote on an assertion, oldest first (by createdAt, then log order); as of `asOf` when given. */
+  votesFor(hash: string, options: { asOf?: number } = {}): Array<Stored<Vote>> {
+    this.assertOpen();
+    const cut = cutAt(options.asOf, this.wal.recordsEndLsn);
+    return votesWithLsn(this.reads(), toHash(hash), cut.asOf).map((entry) => entry.vote);
+  }
+
+  /** Weighted tally where each voter's latest vote counts once; optionally within one epoch, as of `asOf`. */
+  tally(hash: string, options: { epoch?: number; asOf?: number } = {}): Tally & { atLsn: number } {
+    this.assertOpen();
+    const cut = cutAt(options.asOf, this.wal.recordsEndLsn);
+    const votes = votesWithLsn(this.reads(), toHash(hash), cut.asOf).map((entry) => entry.vote);
+    return { ...tallyVotes(votes, options.epoch), atLsn: cut.atLsn };
   }
 
   epochs(): Array<Stored<Epoch>> {

@@ -1,9 +1,33 @@
 // verify: reads every WAL frame (checking both checksums) and checks that the KV store holds
-// exactly the logged bytes under each record's key, and that every stored value hashes to the
-// hash in its key. Reports problems with the file/key and offset instead of throwing.
+// exactly the logged bytes under each record's key, that every stored value hashes to the
+// hash in its key, and that every index holds exactly the entries its records call for. Reports problems with the file/key and offset instead of throwing.
 import { WalCorruptError } from '../errors.js';
-import { decodeRecord, hashFromBytes, hashRecordBytes, hashToBytes, type StemeRecord } from '../records/index.js';
-import { assertionPrefix, epochPrefix, hasDeadLetter, primaryKey, readCheckpoint, subjectKey, votePrefixAll } from '../layout/index.js';
+import { decodeRecord, hashFromBytes, hashRecordBytes, hashToBytes, openView, type AssertionView, type StemeRecord } from '../records/index.js';
+import {
+  assertionKey,
+  assertionPrefix,
+  decodeLocator,
+  epochPrefix,
+  hasDeadLetter,
+  hashFromKeyEnd,
+  historyKeyFromUtf8,
+  historyPrefixAll,
+  locatorKey,
+  predicateObjectKeyFromUtf8,
+  predicatePrefixAll,
+  primaryKey,
+  readCheckpoint,
+  readStatusKey,
+  readU64,
+  sourceKeyFromUtf8,
+  sourcePrefixAll,
+  statusKey,
+  statusKind,
+  statusPrefixAll,
+  subjectKeyFromUtf8,
+  subjectPrefixAll,
+  votePrefixAll,
+} from '../layout/index.js';
 import type { KVStore } from '../storage/index.js';
 import type { Wal } from '../wal/index.js';
 
@@ -29,6 +53,13 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
+/** Where a logged record's bytes should be: its primary key (a retraction's, via its locator: it holds the first LSN). */
+function storedKey(store: KVStore, record: StemeRecord, hash: Uint8Array): Uint8Array {
+  if (record.type !== 'retraction') return primaryKey(record, hash);
+  const locator = store.get(locatorKey(hash));
+  return locator === undefined ? locatorKey(hash) : decodeLocator(locator).primaryKey;
+}
+
 async function verifyWal(wal: Wal, store: KVStore, report: VerifyReport): Promise<void> {
   const checkpoint = readCheckpoint(store);
   try {
@@ -43,7 +74,7 @@ async function verifyWal(wal: Wal, store: KVStore, report: VerifyReport): Promis
         continue;
       }
       const hash = hashRecordBytes(entry.payload);
-      const stored = store.get(primaryKey(record, hashToBytes(hash)));
+      const stored = store.get(storedKey(store, record, hashToBytes(hash)));
       if (stored !== undefined && sameBytes(stored, entry.payload)) continue;
       if (record.type === 'epoch' && stored !== undefined && hasDeadLetter(store, entry.lsn)) continue; // a refused conflicting definition
       report.problems.push({ where: `${record.type} ${hash}`, offset: entry.lsn, message: stored === undefined ? 'logged record is missing from the KV store' : 'KV bytes differ from the logged bytes' });
@@ -54,27 +85,86 @@ async function verifyWal(wal: Wal, store: KVStore, report: VerifyReport): Promis
   }
 }
 
+/** How many entries a key family holds. */
+function countUnder(store: KVStore, prefix: Uint8Array): number {
+  let n = 0;
+  for (const _ of store.scanPrefix(prefix)) n++;
+  return n;
+}
+
+/**
+ * Every stored record hashes to its key and decodes, and has each index entry the ingestor
+ * writes for it (with the LSN its locator or subject entry records); then every index holds
+ * exactly as many entries as the records call for, so no entry points at nothing.
+ */
 function verifyStore(store: KVStore, report: VerifyReport): void {
   const check = (where: string, ok: boolean, message: string): void => {
     if (!ok) report.problems.push({ where, message });
   };
+  const expected = { subject: 0, object: 0, source: 0, history: 0, status: 0 };
+  const subjectOf = (target: Uint8Array): Uint8Array | undefined => {
+    const bytes = store.get(assertionKey(target));
+    return bytes === undefined ? undefined : (openView(bytes) as AssertionView).subjectBytes;
+  };
   for (const { key, value } of store.scanPrefix(assertionPrefix())) {
     report.kvRecords += 1;
-    const keyHash = hashFromBytes(key.subarray(key.length - 32));
+    const hashBytes = hashFromKeyEnd(key);
+    const keyHash = hashFromBytes(hashBytes);
+    const where = `assertion ${keyHash}`;
     const actual = hashRecordBytes(value);
-    check(`assertion ${keyHash}`, actual === keyHash, `stored bytes hash to ${actual}`);
+    check(where, actual === keyHash, `stored bytes hash to ${actual}`);
     try {
-      const record = decodeRecord(value);
-      if (record.type === 'assertion') check(`assertion ${keyHash}`, store.has(subjectKey(record.subject, hashToBytes(keyHash))), 'missing from the subject index');
+      decodeRecord(value);
     } catch (error) {
-      check(`assertion ${keyHash}`, false, `stored bytes do not decode: ${(error as Error).message}`);
+      check(where, false, `stored bytes do not decode: ${(error as Error).message}`);
+      continue;
+    }
+    const view = openView(value) as AssertionView;
+    const lsnBytes = store.get(subjectKeyFromUtf8(view.subjectBytes, view.predicateBytes, hashBytes));
+    check(where, lsnBytes !== undefined, 'missing from the subject index');
+    if (lsnBytes === undefined) continue;
+    const lsn = readU64(lsnBytes);
+    const objectLsn = store.get(predicateObjectKeyFromUtf8(view.predicateBytes, view.objectJsonBytes, hashBytes));
+    check(where, objectLsn !== undefined && readU64(objectLsn) === lsn, 'missing from the predicate/object index, or with another LSN');
+    check(where, store.has(sourceKeyFromUtf8(view.sourceBytes, lsn, hashBytes)), 'missing from the source index');
+    check(where, store.has(historyKeyFromUtf8(view.subjectBytes, lsn, hashBytes)), 'missing from the subject history');
+    expected.subject += 1;
+    expected.object += 1;
+    expected.source += 1;
+    expected.history += 1;
+    const target = view.supersedesHashBytes;
+    if (target !== undefined) {
+      check(where, store.has(statusKey(target, lsn, statusKind.supersession, hashBytes)), 'missing from the status index of the assertion it supersedes');
+      expected.status += 1;
     }
   }
   for (const { key, value } of store.scanPrefix(votePrefixAll())) {
     report.kvRecords += 1;
-    const keyHash = hashFromBytes(key.subarray(key.length - 32));
+    const hashBytes = hashFromKeyEnd(key);
+    const keyHash = hashFromBytes(hashBytes);
     const actual = hashRecordBytes(value);
     check(`vote ${keyHash}`, actual === keyHash, `stored bytes hash to ${actual}`);
+    const locator = store.get(locatorKey(hashBytes));
+    check(`vote ${keyHash}`, locator !== undefined, 'has no locator');
+    const subject = subjectOf(key.subarray(2, 2 + 32));
+    if (locator === undefined || subject === undefined) continue;
+    check(`vote ${keyHash}`, store.has(historyKeyFromUtf8(subject, decodeLocator(locator).lsn, hashBytes)), 'missing from the subject history');
+    expected.history += 1;
+  }
+  for (const { key, value } of store.scanPrefix(statusPrefixAll())) {
+    if (readStatusKey(key).kind !== statusKind.retraction) continue;
+    report.kvRecords += 1;
+    expected.status += 1;
+    const hashBytes = hashFromKeyEnd(key);
+    const keyHash = hashFromBytes(hashBytes);
+    const actual = hashRecordBytes(value);
+    check(`retraction ${keyHash}`, actual === keyHash, `stored bytes hash to ${actual}`);
+    const locator = store.get(locatorKey(hashBytes));
+    check(`retraction ${keyHash}`, locator !== undefined && sameBytes(decodeLocator(locator).primaryKey, key), 'has no locator, or one that points elsewhere');
+    const subject = subjectOf(key.subarray(2, 2 + 32));
+    if (locator === undefined || subject === undefined) continue;
+    check(`retraction ${keyHash}`, store.has(historyKeyFromUtf8(subject, decodeLocator(locator).lsn, hashBytes)), 'missing from the subject history');
+    expected.history += 1;
   }
   for (const { value } of store.scanPrefix(epochPrefix())) {
     report.kvRecords += 1;
@@ -83,6 +173,17 @@ function verifyStore(store: KVStore, report: VerifyReport): void {
     } catch (error) {
       check(`epoch ${hashRecordBytes(value)}`, false, `stored bytes do not decode: ${(error as Error).message}`);
     }
+  }
+  const indexes: Array<[keyof typeof expected, Uint8Array, string]> = [
+    ['subject', subjectPrefixAll(), 'subject index (S:)'],
+    ['object', predicatePrefixAll(), 'predicate/object index (O:)'],
+    ['source', sourcePrefixAll(), 'source index (A:)'],
+    ['history', historyPrefixAll(), 'subject history (L:)'],
+    ['status', statusPrefixAll(), 'status index (T:)'],
+  ];
+  for (const [name, prefix, what] of indexes) {
+    const found = countUnder(store, prefix);
+    check(what, found === expected[name], `holds ${found} entries; the stored records call for ${expected[name]}`);
   }
 }
 

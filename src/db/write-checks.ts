@@ -1,21 +1,47 @@
 // Checks a write must pass before it is logged: a vote needs its assertion to exist (stored,
-// pending in the overlay, or earlier in the same batch), and an epoch id may be defined once:
-// the same content again is idempotent, other content is EPOCH_CONFLICT. A record written with
+// pending in the overlay, or earlier in the same batch); a retraction and an assertion that
+// supersedes another need their target to exist too, by the same source (NOT_AUTHOR), and a
+// superseding assertion keeps the target's subject and predicate (INVALID_RECORD); an epoch
+// id may be defined once: the same content again is idempotent, other content is EPOCH_CONFLICT. A record written with
 // {visible: false} is in neither place until ingested, so before refusing a vote, and before
 // judging an epoch, the checks wait for those to be ingested (`settle`; free when none are).
-import { EpochConflictError, InvalidRecordError, UnknownAssertionError } from '../errors.js';
-import type { Epoch, Hash, PreparedRecord } from '../records/index.js';
+import { EpochConflictError, InvalidRecordError, NotAuthorError, UnknownAssertionError } from '../errors.js';
+import type { Assertion, Epoch, Hash, PreparedFields, PreparedRecord } from '../records/index.js';
+import { assertionWithLsn } from './claims.js';
 import { getEpochWithLsn, hasAssertion, type Reads } from './queries.js';
 
+type Claim = Pick<Assertion, 'subject' | 'predicate' | 'source'>;
+
 /**
- * Refuses what the records module accepts but the store cannot hold yet. A logged retraction
- * would become a dead letter, and an assertion's `supersedes` would be missing from the index
- * that will be built for it; the HTTP schemas refuse both too, so every surface agrees.
+ * Retractions and superseding assertions: each target must exist (stored, pending, or earlier
+ * in the batch) and be by the same source; a superseding assertion must keep its subject and
+ * predicate. Retracting or superseding twice is allowed: the first in log order decides.
  */
-export function checkWritableYet({ record }: PreparedRecord): void {
-  // #11: retraction storage lands with the layout module
-  if (record.type === 'retraction') throw new InvalidRecordError('type', 'retractions cannot be written yet');
-  if (record.type === 'assertion' && record.supersedes !== undefined) throw new InvalidRecordError('supersedes', 'cannot be written yet');
+export async function checkTargets(reads: Reads, settle: () => Promise<void>, batch: readonly PreparedRecord[]): Promise<void> {
+  let settled = false;
+  const earlier = new Map<Hash, Claim>(); // assertions earlier in the batch: logged before
+  for (const { record, hash } of batch) {
+    const target = targetOf(record);
+    if (record.type === 'assertion') earlier.set(hash, record);
+    if (target === undefined) continue;
+    let claim: Claim | undefined = earlier.get(target) ?? assertionWithLsn(reads, target)?.assertion;
+    if (claim === undefined && !settled) {
+      await settle(); // a {visible: false} write may hold it
+      settled = true;
+      claim = assertionWithLsn(reads, target)?.assertion;
+    }
+    if (claim === undefined) throw new UnknownAssertionError(target);
+    const source = (record as { source: string }).source;
+    if (claim.source !== source) throw new NotAuthorError(target, claim.source, source);
+    if (record.type === 'assertion' && (claim.subject !== record.subject || claim.predicate !== record.predicate)) {
+      throw new InvalidRecordError('supersedes', `names an assertion about ${JSON.stringify(claim.subject)} / ${JSON.stringify(claim.predicate)}; a superseding assertion keeps the subject and predicate of the one it replaces`);
+    }
+  }
+}
+
+function targetOf(record: PreparedFields): Hash | undefined {
+  if (record.type === 'retraction') return record.assertion;
+  return record.type === 'assertion' ? record.supersedes : undefined;
 }
 
 export async function checkVotes(reads: Reads, settle: () => Promise<void>, batch: readonly PreparedRecord[]): Promise<void> {

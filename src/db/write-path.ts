@@ -11,7 +11,7 @@ import type { KVStore } from '../storage/index.js';
 import { Wal } from '../wal/index.js';
 import type { Overlay, OverlayEntry } from './overlay.js';
 import { storeHolds, type Reads } from './queries.js';
-import { checkEpochs, checkVotes } from './write-checks.js';
+import { checkEpochs, checkTargets, checkVotes } from './write-checks.js';
 
 export interface WriteOptions {
   /**
@@ -55,6 +55,7 @@ export class WritePath {
   /** Checks, logs and publishes `batch` (validated, encoded and hashed by prepareRecord). */
   async write(batch: PreparedRecord[], options: WriteOptions | undefined): Promise<WriteResult[]> {
     await checkVotes(this.reads(), this.settle, batch);
+    await checkTargets(this.reads(), this.settle, batch);
     if (!batch.some(({ record }) => record.type === 'epoch')) return this.log(batch, options);
     // Epoch definitions are checked and logged one batch at a time, so two conflicting
     // definitions cannot both pass the check.

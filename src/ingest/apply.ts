@@ -1,26 +1,33 @@
 // Applies a batch of WAL records to the KV store inside one transaction: the records under
-// their primary keys, the subject index, vote locators, counters, dead letters for payloads
-// that are not records, and the checkpoint — all or nothing, so a crash leaves a batch
-// boundary. Only bad data becomes a dead letter: any error the store raises (a full map, an
+// their primary keys, the indexes (subject, predicate + object, source, history, status),
+// locators, counters, dead letters for payloads that are not records, and the checkpoint —
+// all or nothing, so a crash leaves a batch boundary. Only bad data becomes a dead letter: any error the store raises (a full map, an
 // I/O error, a refused key) or a broken invariant propagates, aborting the whole transaction
 // with the checkpoint unmoved, so the batch is retried and no acknowledged record is skipped.
 // Replay is idempotent: a key already present is skipped and counted once.
 import type { WalEntry } from '../wal/index.js';
 import { InvalidRecordError } from '../errors.js';
-import { decodeRecord, hashToBytes, recordDigest, type Assertion, type Epoch, type Vote } from '../records/index.js';
+import { AssertionView, decodeRecord, EpochView, openView, recordDigest, RetractionView, VoteView, type PreparedFields, type RecordView } from '../records/index.js';
 import type { KVTransaction } from '../storage/index.js';
 import {
   addCounts,
   assertionKey,
   encodeLocator,
   epochKey,
+  historyKeyFromUtf8,
+  historyKind,
   locatorKey,
+  predicateObjectKeyFromUtf8,
   putDeadLetter,
   recordKindCode,
-  subjectKey,
+  sourceKeyFromUtf8,
+  statusKey,
+  statusKind,
   subjectKeyFromUtf8,
   voteKey,
   writeCheckpoint,
+  writeLayoutVersion,
+  writeU64,
   zeroCounts,
   type Counts,
 } from '../layout/index.js';
@@ -32,18 +39,11 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * What storing a record reads from it: its kind and the field its index key needs. A decoded
- * record has these, and so does a view over the record's bytes (src/records views), which
- * also offers them as bytes in place: then the key is built without a string in between.
+ * A record this process validated and logged, handed over in memory: its fields (a view over
+ * its bytes on the apply worker, the write path's fields in this thread) and its hash.
  */
-export type Storable =
-  | (Pick<Assertion, 'type' | 'subject'> & { readonly subjectBytes?: Uint8Array })
-  | (Pick<Vote, 'type' | 'assertion'> & { readonly assertionHashBytes?: Uint8Array })
-  | Pick<Epoch, 'type' | 'id'>;
-
-/** A record this process validated and logged: its fields and hash, handed over in memory. */
 export interface Prepared {
-  record: Storable;
+  record: RecordView | PreparedFields;
   /** The record's hash, as its 32 bytes. */
   hashBytes: Uint8Array;
 }
@@ -53,24 +53,59 @@ export interface IngestEntry extends WalEntry {
   prepared?: Prepared | undefined;
 }
 
+function isView(record: RecordView | PreparedFields): record is RecordView {
+  return record instanceof AssertionView || record instanceof VoteView || record instanceof EpochView || record instanceof RetractionView;
+}
+
+/** One LSN as an index value (u64 LE): when the record was first ingested. */
+const lsnValue = (lsn: number): Uint8Array => writeU64(lsn);
+
+/** The subject's UTF-8 bytes of the stored assertion `target`, or undefined if the store lacks it. */
+function subjectOf(tx: KVTransaction, target: Uint8Array): Uint8Array | undefined {
+  const bytes = tx.get(assertionKey(target));
+  return bytes === undefined ? undefined : (openView(bytes) as AssertionView).subjectBytes;
+}
+
 /**
- * Stores one record. Returns why the record is refused as data (a dead letter's reason), or
- * undefined. Store errors are thrown, never returned: they are not the record's fault.
+ * Stores one record and its index entries. Returns why the record is refused as data (a
+ * dead letter's reason), or undefined. Store errors are thrown, never returned: they are not
+ * the record's fault. A record already stored (replay, or logged twice) adds nothing.
  */
-function store(tx: KVTransaction, record: Storable, hash: Uint8Array, payload: Uint8Array, lsn: number, added: Counts): string | undefined {
+function store(tx: KVTransaction, record: RecordView, hash: Uint8Array, payload: Uint8Array, lsn: number, added: Counts): string | undefined {
   switch (record.type) {
     case 'assertion': {
       if (!tx.putIfAbsent(assertionKey(hash), payload)) return undefined;
-      const bytes = record.subjectBytes;
-      tx.put(bytes === undefined ? subjectKey(record.subject, hash) : subjectKeyFromUtf8(bytes, hash), emptyValue);
+      const subject = record.subjectBytes;
+      const lsnBytes = lsnValue(lsn);
+      tx.put(subjectKeyFromUtf8(subject, record.predicateBytes, hash), lsnBytes);
+      tx.put(predicateObjectKeyFromUtf8(record.predicateBytes, record.objectJsonBytes, hash), lsnBytes);
+      tx.put(sourceKeyFromUtf8(record.sourceBytes, lsn, hash), emptyValue);
+      tx.put(historyKeyFromUtf8(subject, lsn, hash), historyKind.assertion);
+      const target = record.supersedesHashBytes;
+      if (target !== undefined) tx.put(statusKey(target, lsn, statusKind.supersession, hash), emptyValue);
       added.assertions += 1;
       return undefined;
     }
     case 'vote': {
-      const key = voteKey(record.assertionHashBytes ?? hashToBytes(record.assertion), hash);
+      const target = record.assertionHashBytes;
+      const key = voteKey(target, hash);
       if (!tx.putIfAbsent(key, payload)) return undefined;
       tx.put(locatorKey(hash), encodeLocator(recordKindCode.vote, lsn, key));
+      // The facade logs a vote only after its assertion, so the store holds it by now.
+      const subject = subjectOf(tx, target);
+      if (subject !== undefined) tx.put(historyKeyFromUtf8(subject, lsn, hash), historyKind.vote);
       added.votes += 1;
+      return undefined;
+    }
+    case 'retraction': {
+      const target = record.assertionHashBytes;
+      const key = statusKey(target, lsn, statusKind.retraction, hash);
+      // The locator is the retraction's "already stored" test: its primary key holds its LSN.
+      if (!tx.putIfAbsent(locatorKey(hash), encodeLocator(recordKindCode.retraction, lsn, key))) return undefined;
+      tx.put(key, payload);
+      const subject = subjectOf(tx, target);
+      if (subject !== undefined) tx.put(historyKeyFromUtf8(subject, lsn, hash), historyKind.retraction);
+      added.retractions += 1;
       return undefined;
     }
     case 'epoch': {
@@ -89,14 +124,17 @@ function store(tx: KVTransaction, record: Storable, hash: Uint8Array, payload: U
 }
 
 /**
- * The entry's record and hash: the hand-off's when there is one (the writer validated and
- * hashed exactly these bytes), else decoded strictly. Undefined with the reason when the
- * payload is not a record: the one failure that is the data's and becomes a dead letter.
+ * The entry's record (as a view over its bytes) and hash: the hand-off's when there is one
+ * (the writer validated and hashed exactly these bytes), else checked by the strict decoder.
+ * A string (the reason) when the payload is not a record: the one failure that is the data's
+ * and becomes a dead letter.
  */
-function readEntry(entry: IngestEntry): { record: Storable; hash: Uint8Array } | string {
-  if (entry.prepared !== undefined) return { record: entry.prepared.record, hash: entry.prepared.hashBytes };
+function readEntry(entry: IngestEntry): { record: RecordView; hash: Uint8Array } | string {
+  const prepared = entry.prepared;
+  if (prepared !== undefined) return { record: isView(prepared.record) ? prepared.record : openView(entry.payload), hash: prepared.hashBytes };
   try {
-    return { record: decodeRecord(entry.payload), hash: recordDigest(entry.payload) };
+    decodeRecord(entry.payload);
+    return { record: openView(entry.payload), hash: recordDigest(entry.payload) };
   } catch (error) {
     if (error instanceof InvalidRecordError) return error.message;
     throw error; // a bug, not bad data: abort the batch rather than file it as a dead letter
@@ -117,5 +155,6 @@ export function applyBatch(tx: KVTransaction, entries: readonly IngestEntry[]): 
   addCounts(tx, added);
   const last = entries[entries.length - 1];
   if (last !== undefined) writeCheckpoint(tx, last.nextLsn);
+  writeLayoutVersion(tx);
   return added;
 }

@@ -4,6 +4,19 @@
 export * from './keys.js';
 export { readU64, writeU64 } from './u64.js';
 export { decodeLocator, encodeLocator, recordKindCode, type Locator, type RecordKindCode } from './locator.js';
-export { addCounts, checkpointKey, counterNames, readCheckpoint, readCounter, writeCheckpoint, zeroCounts, type CounterName, type Counts } from './meta.js';
+export {
+  addCounts,
+  checkpointKey,
+  counterNames,
+  layoutVersion,
+  readCheckpoint,
+  readCounter,
+  readLayoutVersion,
+  writeCheckpoint,
+  writeLayoutVersion,
+  zeroCounts,
+  type CounterName,
+  type Counts,
+} from './meta.js';
 export { decodeDeadLetter, hasDeadLetter, putDeadLetter, type DeadLetter } from './dead-letter.js';
 export { primaryKey } from './primary-key.js';

@@ -1,8 +1,10 @@
 // The KV key families (docs/key-layout.md) as byte-building functions. Hashes are raw 32-byte
-// BLAKE3 digests; integers are big-endian so that byte order is numeric order. Subjects are
-// escaped (0x00 -> 0x00 0xFF) and terminated (0x00 0x01), so a subject's prefix never matches
-// another subject's keys: 'cat' never sees 'catalog', 'cat:x' or 'cat\0'.
+// BLAKE3 digests; integers are big-endian so that byte order is numeric order. Text parts
+// (subjects, predicates, sources) are escaped (0x00 -> 0x00 0xFF) and terminated (0x00 0x01),
+// so one text's prefix never matches another's keys: 'cat' never sees 'catalog', 'cat:x' or
+// 'cat\0'. Every key holds at most one text part, so every key stays within kvKeyBytesMax.
 import { assert } from '../errors.js';
+import { blake3, blake3x128 } from '../blake3.js';
 import { decodeLowerHexInto } from '../hex.js';
 import { concatBytes } from '../storage/index.js';
 
@@ -17,8 +19,12 @@ const R = family('R');
 const X = family('X');
 const M = family('M');
 const C = family('C');
+const O = family('O');
+const A = family('A');
+const L = family('L');
+const T = family('T');
 const colon = encoder.encode(':');
-const subjectTerminator = Uint8Array.of(0x00, 0x01);
+const textTerminator = Uint8Array.of(0x00, 0x01);
 
 function checkHash(hash: Uint8Array): Uint8Array {
   assert(hash.length === hashBytesLength, 'a hash key part is 32 bytes');
@@ -73,52 +79,139 @@ export function epochIdFromKey(key: Uint8Array): number {
   return Number(new DataView(key.buffer, key.byteOffset + E.length, 8).getBigUint64(0, false));
 }
 
-function escapeSubject(subject: string): Uint8Array {
-  const raw = encoder.encode(subject);
+/** Bytes a text part takes in a key: its UTF-8, one more for each 0x00, and the terminator. */
+function textPartBytes(utf8: Uint8Array): number {
   let zeros = 0;
-  for (const byte of raw) if (byte === 0) zeros++;
-  if (zeros === 0) return raw;
-  const out = new Uint8Array(raw.length + zeros);
-  let j = 0;
-  for (const byte of raw) {
-    out[j++] = byte;
-    if (byte === 0) out[j++] = 0xff;
-  }
-  return out;
+  for (let i = 0; i < utf8.length; i++) if (utf8[i] === 0) zeros++;
+  return utf8.length + zeros + textTerminator.length;
 }
 
-/** S:{escaped subject}{0x00 0x01} — every key for one subject starts with this. */
-export const subjectPrefix = (subject: string): Uint8Array => concatBytes(S, escapeSubject(subject), subjectTerminator);
-/** S:{escaped subject}{0x00 0x01}{hash} -> empty: the subject index. */
-export const subjectKey = (subject: string, hash: Uint8Array): Uint8Array => concatBytes(subjectPrefix(subject), checkHash(hash));
-
-/**
- * subjectKey from the subject's UTF-8 bytes (e.g. read in place from a stored record), built
- * in one allocation: no decode to a string and encode back. The bytes must be valid UTF-8.
- */
-export function subjectKeyFromUtf8(subject: Uint8Array, hash: Uint8Array): Uint8Array {
-  checkHash(hash);
-  let zeros = 0;
-  for (let i = 0; i < subject.length; i++) if (subject[i] === 0) zeros++;
-  const key = new Uint8Array(S.length + subject.length + zeros + subjectTerminator.length + hashBytesLength);
-  key.set(S, 0);
-  let j = S.length;
-  if (zeros === 0) {
-    key.set(subject, j);
-    j += subject.length;
+/** Writes `utf8` escaped (0x00 -> 0x00 0xFF) and terminated (0x00 0x01) at `at`; returns the end. */
+function writeTextPart(key: Uint8Array, at: number, utf8: Uint8Array): number {
+  let j = at;
+  if (utf8.indexOf(0) === -1) {
+    key.set(utf8, j);
+    j += utf8.length;
   } else {
-    for (let i = 0; i < subject.length; i++) {
-      key[j++] = subject[i]!;
-      if (subject[i] === 0) key[j++] = 0xff;
+    for (let i = 0; i < utf8.length; i++) {
+      key[j++] = utf8[i]!;
+      if (utf8[i] === 0) key[j++] = 0xff;
     }
   }
-  key.set(subjectTerminator, j);
-  key.set(hash, j + subjectTerminator.length);
+  key.set(textTerminator, j);
+  return j + textTerminator.length;
+}
+
+/** `family` + escaped, terminated `utf8` + the fixed-length `tail` parts, in one allocation. */
+function textKey(familyTag: Uint8Array, utf8: Uint8Array, ...tail: Uint8Array[]): Uint8Array {
+  let length = familyTag.length + textPartBytes(utf8);
+  for (const part of tail) length += part.length;
+  const key = new Uint8Array(length);
+  key.set(familyTag, 0);
+  let j = writeTextPart(key, familyTag.length, utf8);
+  for (const part of tail) {
+    key.set(part, j);
+    j += part.length;
+  }
   return key;
 }
-export const hashFromSubjectKey = (key: Uint8Array): Uint8Array => key.subarray(key.length - hashBytesLength);
 
-/** R:{hash} -> locator of a vote or epoch (kind, first LSN, primary key). */
+const utf8 = (text: string): Uint8Array => encoder.encode(text);
+
+/**
+ * The 16-byte digest of a predicate in subject keys (BLAKE3 of its UTF-8, 128-bit output):
+ * fixed-length, so a subject key stays within kvKeyBytesMax whatever the two strings are, and
+ * the predicates of one subject are one prefix each. Queries still compare the decoded
+ * predicate, so even a digest collision could not return a wrong record.
+ */
+export const predicateDigest = (predicate: Uint8Array): Uint8Array => blake3x128(predicate);
+export const predicateDigestBytes = 16;
+
+/** S:{escaped subject}{00 01} — every subject-index key of one subject starts with this. */
+export const subjectPrefix = (subject: string): Uint8Array => textKey(S, utf8(subject));
+/** S:{escaped subject}{00 01}{predicate digest} — the subject's assertions with one predicate. */
+export const subjectPredicatePrefix = (subject: string, predicate: string): Uint8Array => textKey(S, utf8(subject), predicateDigest(utf8(predicate)));
+/** S:{escaped subject}{00 01}{predicate digest 16}{hash 32} -> first LSN (u64 LE): the subject index. */
+export const subjectKey = (subject: string, predicate: string, hash: Uint8Array): Uint8Array =>
+  textKey(S, utf8(subject), predicateDigest(utf8(predicate)), checkHash(hash));
+/**
+ * subjectKey from the subject's and predicate's UTF-8 bytes (read in place from a stored
+ * record), with no decode to strings and encode back. The bytes must be valid UTF-8.
+ */
+export const subjectKeyFromUtf8 = (subject: Uint8Array, predicate: Uint8Array, hash: Uint8Array): Uint8Array =>
+  textKey(S, subject, predicateDigest(predicate), checkHash(hash));
+
+/** The whole of each index family, for verify. */
+export const subjectPrefixAll = (): Uint8Array => S;
+export const predicatePrefixAll = (): Uint8Array => O;
+export const sourcePrefixAll = (): Uint8Array => A;
+export const historyPrefixAll = (): Uint8Array => L;
+export const statusPrefixAll = (): Uint8Array => T;
+
+/** The hash at the end of an index key (S:, O:, A:, L:, T: keys all end with one). */
+export const hashFromKeyEnd = (key: Uint8Array): Uint8Array => key.subarray(key.length - hashBytesLength);
+export const hashFromSubjectKey = hashFromKeyEnd;
+
+/**
+ * Objects whose canonical JSON is at most this many bytes are keyed by the JSON itself in the
+ * O: index (readable, and equal objects are equal bytes); longer ones by its BLAKE3-256, so
+ * keys stay short. Canonical JSON never holds a 0x00 byte (control characters are escaped).
+ */
+export const objectKeyJsonBytesMax = 64;
+const objectJsonTag = Uint8Array.of(0x6a); // 'j'
+const objectHashTag = Uint8Array.of(0x68); // 'h'
+
+/** The object part of an O: key: 'j' + the canonical JSON, or 'h' + its BLAKE3-256; then 00 01. */
+function objectPart(json: Uint8Array): Uint8Array {
+  const part = json.length <= objectKeyJsonBytesMax ? concatBytes(objectJsonTag, json) : concatBytes(objectHashTag, blake3(json));
+  return concatBytes(part, textTerminator);
+}
+
+/** O:{escaped predicate}{00 01} — every assertion with this predicate, by object then hash. */
+export const predicatePrefix = (predicate: string): Uint8Array => textKey(O, utf8(predicate));
+/** O:{escaped predicate}{00 01}{object part} — the assertions with this predicate and object. */
+export const predicateObjectPrefix = (predicate: string, objectJson: Uint8Array): Uint8Array => textKey(O, utf8(predicate), objectPart(objectJson));
+/** O:{escaped predicate}{00 01}{object part}{hash} -> first LSN (u64 LE): lookup by value. */
+export const predicateObjectKeyFromUtf8 = (predicate: Uint8Array, objectJson: Uint8Array, hash: Uint8Array): Uint8Array =>
+  textKey(O, predicate, objectPart(objectJson), checkHash(hash));
+
+/** A:{escaped source}{00 01} — every assertion by this source, in LSN order. */
+export const sourcePrefix = (source: string): Uint8Array => textKey(A, utf8(source));
+/** A:{escaped source}{00 01}{lsn u64 BE}{hash} -> empty. */
+export const sourceKeyFromUtf8 = (source: Uint8Array, lsn: number, hash: Uint8Array): Uint8Array => textKey(A, source, u64be(lsn), checkHash(hash));
+
+/** L:{escaped subject}{00 01} — the subject's history: every record touching it, in LSN order. */
+export const historyPrefix = (subject: string): Uint8Array => textKey(L, utf8(subject));
+/** L:{escaped subject}{00 01}{lsn u64 BE}{hash} -> the record's kind (u8, its type code). */
+export const historyKeyFromUtf8 = (subject: Uint8Array, lsn: number, hash: Uint8Array): Uint8Array => textKey(L, subject, u64be(lsn), checkHash(hash));
+
+/** The value of an L: entry: the record's kind, as its type code (assertion 0, vote 1, retraction 3). */
+export const historyKind = { assertion: Uint8Array.of(0), vote: Uint8Array.of(1), retraction: Uint8Array.of(3) } as const;
+
+/** The LSN in an A: or L: key (the 8 bytes before the trailing hash). */
+export function lsnBeforeKeyHash(key: Uint8Array): number {
+  return Number(new DataView(key.buffer, key.byteOffset + key.length - hashBytesLength - 8, 8).getBigUint64(0, false));
+}
+
+/** What a T: entry records about its target: taken back, or replaced. */
+export const statusKind = { retraction: 0x72, supersession: 0x73 } as const; // 'r', 's'
+export type StatusKind = (typeof statusKind)[keyof typeof statusKind];
+
+/** T:{target hash} — what happened to an assertion, in LSN order. */
+export const statusPrefix = (target: Uint8Array): Uint8Array => concatBytes(T, checkHash(target));
+/**
+ * T:{target hash}{lsn u64 BE}{kind u8}{hash} -> a retraction's bytes (kind 'r': the
+ * retraction's primary key), or empty (kind 's': `hash` is the superseding assertion).
+ */
+export const statusKey = (target: Uint8Array, lsn: number, kind: StatusKind, hash: Uint8Array): Uint8Array =>
+  concatBytes(T, checkHash(target), u64be(lsn), Uint8Array.of(kind), checkHash(hash));
+/** The LSN and kind of a T: key. */
+export function readStatusKey(key: Uint8Array): { lsn: number; kind: number } {
+  const at = T.length + hashBytesLength;
+  return { lsn: Number(new DataView(key.buffer, key.byteOffset + at, 8).getBigUint64(0, false)), kind: key[at + 8]! };
+}
+
+/** R:{hash} -> locator of a vote, epoch or retraction (kind, first LSN, primary key). */
 export const locatorKey = (hash: Uint8Array): Uint8Array => concatBytes(R, checkHash(hash));
 /** locatorKey from a hash's 64 hex characters. */
 const locatorScratch = scratchKey(R);

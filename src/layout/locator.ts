@@ -4,7 +4,7 @@
 import { readU64, writeU64 } from './u64.js';
 
 /** The kind byte of a locator (the same numbers as the record type codes). */
-export const recordKindCode = { assertion: 0, vote: 1, epoch: 2 } as const;
+export const recordKindCode = { assertion: 0, vote: 1, epoch: 2, retraction: 3 } as const;
 export type RecordKindCode = (typeof recordKindCode)[keyof typeof recordKindCode];
 
 export interface Locator {

@@ -1,17 +1,24 @@
-// The KV store's bookkeeping values: the ingest checkpoint (M:checkpoint) and the record
-// counters (C:{name}), both u64 little-endian. The checkpoint is written in the same
-// transaction as the records it covers, so it names exactly a batch boundary.
+// The KV store's bookkeeping values: the ingest checkpoint (M:checkpoint), the layout version
+// (M:layout) and the record counters (C:{name}), all u64 little-endian. The checkpoint is
+// written in the same transaction as the records it covers, so it names a batch boundary.
 import type { KVReader, KVTransaction } from '../storage/index.js';
 import { counterKey, metaKey } from './keys.js';
 import { readU64, writeU64 } from './u64.js';
 
 export const checkpointKey = metaKey('checkpoint');
-export const counterNames = ['assertions', 'votes', 'epochs', 'deadLetters'] as const;
+const layoutVersionKey = metaKey('layout');
+/**
+ * The version of this layout, stored with every batch. A store written under another version
+ * (an older StemeDB) is rebuilt from the WAL at open, or refused when the WAL is incomplete.
+ * 2: subject keys carry the predicate digest and the first LSN; the O:, A:, L: and T: indexes.
+ */
+export const layoutVersion = 2;
+export const counterNames = ['assertions', 'votes', 'epochs', 'retractions', 'deadLetters'] as const;
 export type CounterName = (typeof counterNames)[number];
 export type Counts = Record<CounterName, number>;
 
 export function zeroCounts(): Counts {
-  return { assertions: 0, votes: 0, epochs: 0, deadLetters: 0 };
+  return { assertions: 0, votes: 0, epochs: 0, retractions: 0, deadLetters: 0 };
 }
 
 /** The LSN up to which the store holds every logged record (0 for an empty store). */
@@ -22,6 +29,17 @@ export function readCheckpoint(reader: KVReader): number {
 
 export function writeCheckpoint(tx: KVTransaction, lsn: number): void {
   tx.put(checkpointKey, writeU64(lsn));
+}
+
+/** The layout version the store was written with: undefined for an empty store, 1 for a store from before versions were kept. */
+export function readLayoutVersion(reader: KVReader): number | undefined {
+  const value = reader.get(layoutVersionKey);
+  if (value !== undefined) return readU64(value);
+  return reader.get(checkpointKey) === undefined ? undefined : 1;
+}
+
+export function writeLayoutVersion(tx: KVTransaction): void {
+  tx.put(layoutVersionKey, writeU64(layoutVersion));
 }
 
 export function readCounter(reader: KVReader, name: CounterName): number {

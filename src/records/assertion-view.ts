@@ -62,8 +62,20 @@ export class AssertionView {
   get predicate(): string {
     return this.field(1, 'predicate');
   }
+  /** The predicate's UTF-8 bytes in place (no copy, not checked: do not mutate). */
+  get predicateBytes(): Uint8Array {
+    return this.r.bytes.subarray(this.starts[1], this.starts[2]);
+  }
   get source(): string {
     return this.field(2, 'source');
+  }
+  /** The source's UTF-8 bytes in place (no copy, not checked: do not mutate). */
+  get sourceBytes(): Uint8Array {
+    return this.r.bytes.subarray(this.starts[2], this.starts[3]);
+  }
+  /** The object's canonical JSON as UTF-8 bytes in place (no copy: do not mutate). */
+  get objectJsonBytes(): Uint8Array {
+    return this.r.bytes.subarray(this.starts[3], this.starts[4]);
   }
   /** Length of the object's JSON text in bytes (known without reading it). */
   get objectBytes(): number {

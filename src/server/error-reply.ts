@@ -20,6 +20,10 @@ const statusByStemeCode: Record<ErrorCode, number> = {
   // The vote names a resource that does not exist: 404, as for a missing record.
   UNKNOWN_ASSERTION: 404,
   EPOCH_CONFLICT: 409,
+  // Retracting or superseding another source's assertion: understood, and not allowed.
+  NOT_AUTHOR: 403,
+  INVALID_QUERY: 400,
+  INVALID_CURSOR: 400,
   // The database cannot take writes (or reads) right now; a restart or a retry may help.
   WAL_FAILED: 503,
   CLOSED: 503,

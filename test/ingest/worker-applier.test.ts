@@ -68,7 +68,7 @@ test('the worker applies exactly what the in-thread applier does, and each batch
   }
   // Replayed again (a checkpoint reset): nothing is added twice.
   const again = await worker.apply(batch(0, 40));
-  assert.deepEqual(again, { assertions: 0, votes: 0, epochs: 0, deadLetters: 0 });
+  assert.deepEqual(again, { assertions: 0, votes: 0, epochs: 0, retractions: 0, deadLetters: 0 });
   await worker.flushed();
   await worker.close();
   await assert.rejects(worker.apply(batch(0, 1)), (e) => e instanceof StemeError && e.code === 'STORAGE');

@@ -5,7 +5,27 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { LmdbStore, MemoryStore, prefixUpperBound, type KVStore } from '../../src/storage/index.js';
-import { assertionKey, assertionKeyHex, epochIdFromKey, locatorKey, locatorKeyHex, epochKey, epochPrefix, hashFromSubjectKey, subjectKey, subjectKeyFromUtf8, subjectPrefix } from '../../src/layout/index.js';
+import {
+  assertionKey,
+  assertionKeyHex,
+  epochIdFromKey,
+  epochKey,
+  epochPrefix,
+  hashFromKeyEnd,
+  historyKeyFromUtf8,
+  historyPrefix,
+  locatorKey,
+  locatorKeyHex,
+  predicateObjectKeyFromUtf8,
+  predicateObjectPrefix,
+  predicatePrefix,
+  sourceKeyFromUtf8,
+  sourcePrefix,
+  subjectKey,
+  subjectKeyFromUtf8,
+  subjectPredicatePrefix,
+  subjectPrefix,
+} from '../../src/layout/index.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const hashOf = (i: number): Uint8Array => new Uint8Array(32).fill(i & 0xff).map((v, j) => (j === 0 ? i >> 8 : v));
@@ -15,29 +35,57 @@ const subjectFamily = fc
   .tuple(fc.string({ minLength: 1, maxLength: 6, unit: 'grapheme' }), fc.array(fc.constantFrom('', 'a', ':', '\u0000', '\u0001', '\u0000\u0001', '\u00ff', 'ÿ', '🐈', '/', 'log'), { minLength: 1, maxLength: 4 }))
   .map(([base, suffixes]) => [...new Set(suffixes.map((_, i) => base + suffixes.slice(0, i + 1).join('')).concat(base))]);
 
-async function checkPrefixSafety(store: KVStore, subjects: string[]): Promise<void> {
+const utf8 = (text: string): Uint8Array => Buffer.from(text, 'utf8');
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+/** JSON texts that prefix each other, and one past the length at which objects are keyed by hash. */
+const objectJsons = ['1', '12', '"a"', '"a\\u0000"', '"ab"', '[1]', '[1,2]', JSON.stringify('x'.repeat(80)), JSON.stringify('x'.repeat(81))];
+
+/**
+ * For texts that prefix each other: each one's prefix in every family that holds a text part
+ * (S: subject, S: subject + predicate, O: predicate, O: predicate + object, A: source, L:
+ * subject) finds exactly the keys written for that text, never another's.
+ */
+async function checkPrefixSafety(store: KVStore, texts: string[]): Promise<void> {
   await store.clear();
-  const expected = new Map<string, string[]>();
+  const expected = new Map<string, Set<string>>();
+  const expect = (prefix: Uint8Array, hash: Uint8Array): void => {
+    const key = hex(prefix);
+    if (!expected.has(key)) expected.set(key, new Set());
+    expected.get(key)!.add(hex(hash));
+  };
+  const value = new Uint8Array(8);
   await store.transaction((tx) => {
-    subjects.forEach((subject, s) => {
-      const hashes = [0, 1, 2].map((k) => hashOf(s * 3 + k));
-      for (const hash of hashes) tx.put(subjectKey(subject, hash), new Uint8Array(0));
-      expected.set(subject, hashes.map((h) => Buffer.from(h).toString('hex')).sort());
+    texts.forEach((text, t) => {
+      const other = texts[(t + 1) % texts.length]!;
+      objectJsons.forEach((json, j) => {
+        const hash = hashOf(t * 16 + j);
+        const lsn = t * 16 + j;
+        tx.put(subjectKey(text, other, hash), value);
+        tx.put(predicateObjectKeyFromUtf8(utf8(text), utf8(json), hash), value);
+        tx.put(sourceKeyFromUtf8(utf8(text), lsn, hash), value);
+        tx.put(historyKeyFromUtf8(utf8(text), lsn, hash), value);
+        expect(subjectPrefix(text), hash);
+        expect(subjectPredicatePrefix(text, other), hash);
+        expect(predicatePrefix(text), hash);
+        expect(predicateObjectPrefix(text, utf8(json)), hash);
+        expect(sourcePrefix(text), hash);
+        expect(historyPrefix(text), hash);
+      });
     });
   });
-  for (const subject of subjects) {
-    const found = [...store.scanPrefix(subjectPrefix(subject))].map((e) => Buffer.from(hashFromSubjectKey(e.key)).toString('hex')).sort();
-    assert.deepEqual(found, expected.get(subject), `subject ${JSON.stringify(subject)}`);
+  for (const [prefix, hashes] of expected) {
+    const found = [...store.scanPrefix(Buffer.from(prefix, 'hex'))].map((e) => hex(hashFromKeyEnd(e.key)));
+    assert.deepEqual(found.sort(), [...hashes].sort(), `prefix ${prefix}`);
   }
 }
 
-describe('subject keys are prefix-safe', () => {
-  test('on the memory store, for random subjects that prefix each other', async () => {
+describe('keys with a text part (subject, predicate, object, source) are prefix-safe', () => {
+  test('on the memory store, for random texts that prefix each other', async () => {
     const store = new MemoryStore();
     await fc.assert(fc.asyncProperty(subjectFamily, (subjects) => checkPrefixSafety(store, subjects)), { numRuns: 300 });
   });
 
-  test('on LMDB, for random subjects that prefix each other', async (t) => {
+  test('on LMDB, for random texts that prefix each other', async (t) => {
     const store = await LmdbStore.open({ path: path.join(tempDir(t), 'kv') });
     await fc.assert(fc.asyncProperty(subjectFamily, (subjects) => checkPrefixSafety(store, subjects)), { numRuns: 100 });
     await store.close();
@@ -83,9 +131,9 @@ test("a subject key built from the subject's UTF-8 bytes equals the one built fr
   fc.assert(
     fc.property(subjects, fc.integer({ min: 0, max: 65535 }), (subject, i) => {
       const hash = hashOf(i);
-      assert.deepEqual(subjectKeyFromUtf8(Buffer.from(subject, 'utf8'), hash), subjectKey(subject, hash));
+      assert.deepEqual(subjectKeyFromUtf8(Buffer.from(subject, 'utf8'), utf8('p\u0000'), hash), subjectKey(subject, 'p\u0000', hash));
     }),
     { numRuns: 500 },
   );
-  assert.throws(() => subjectKeyFromUtf8(Buffer.from('s'), new Uint8Array(31)));
+  assert.throws(() => subjectKeyFromUtf8(Buffer.from('s'), utf8('p'), new Uint8Array(31)));
 });

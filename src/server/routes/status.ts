@@ -10,7 +10,11 @@ const statsSchema = {
   type: 'object',
   required: ['records', 'deadLetters', 'wal', 'ingest'],
   properties: {
-    records: { type: 'object', required: ['assertions', 'votes', 'epochs'], properties: { assertions: count, votes: count, epochs: count } },
+    records: {
+      type: 'object',
+      required: ['assertions', 'votes', 'epochs', 'retractions'],
+      properties: { assertions: count, votes: count, epochs: count, retractions: count },
+    },
     deadLetters: { ...count, description: 'logged records the ingestor could not apply' },
     wal: {
       type: 'object',

@@ -1,0 +1,341 @@
+// Claims over time (docs/claims.md): an assertion's status (live, retracted, superseded),
+// reads cut at an LSN (asOf), lookup by predicate, object value and source (find), and a
+// subject's history. Every index entry carries the LSN its record was first logged at, so a
+// cut is a filter on the entries, never a replay; pending records (the overlay) carry theirs.
+// Rules: a record counts as of `asOf` when its LSN is below it; the first retraction or
+// supersession of an assertion in log order decides its status; later ones change nothing.
+import { InvalidArgumentError, InvalidQueryError } from '../errors.js';
+import {
+  assertionKeyHex,
+  decodeLocator,
+  hashFromKeyEnd,
+  historyPrefix,
+  locatorKeyHex,
+  lsnBeforeKeyHash,
+  predicateObjectKeyFromUtf8,
+  predicateObjectPrefix,
+  predicatePrefix,
+  readStatusKey,
+  readU64,
+  sourceKeyFromUtf8,
+  sourcePrefix,
+  statusKind,
+  statusPrefix,
+  subjectKey,
+  subjectPredicatePrefix,
+  subjectPrefix,
+  historyKeyFromUtf8,
+} from '../layout/index.js';
+import { canonicalJson, decodeRecord, hashFromBytes, hashToBytes, openView, type Assertion, type AssertionView, type Hash, type JsonValue, type Retraction, type StemeRecord, type Vote } from '../records/index.js';
+import type { OverlayEntry } from './overlay.js';
+import { pagedScan, type IndexHit } from './paged-scan.js';
+import { pendingRecord, toHash, toLimit, type Reads, type Stored } from './queries.js';
+
+const encoder = new TextEncoder();
+
+/** What has become of an assertion as of a cut. */
+export type AssertionStatus = 'live' | 'retracted' | 'superseded';
+
+/** An assertion as reads return it: the record, its hash, the LSN it was logged at, and its status. */
+export type AssertionResult = Stored<Assertion> & {
+  lsn: number;
+  status: AssertionStatus;
+  /** The retraction that took it back (status `retracted`). */
+  retractedBy?: Hash;
+  /** The assertion that replaced it (status `superseded`). */
+  supersededBy?: Hash;
+};
+
+/** A page of results, with the LSN the read was answered at: repeat it with `asOf: atLsn`. */
+export interface AtPage<T> {
+  items: T[];
+  cursor?: string;
+  atLsn: number;
+}
+
+export interface FindQuery {
+  predicate?: string;
+  /** Equality on the object's canonical JSON; needs `predicate`. */
+  object?: JsonValue;
+  source?: string;
+  subject?: string;
+  includeRetracted?: boolean;
+  asOf?: number;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface HistoryOptions {
+  predicate?: string;
+  asOf?: number;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface HistoryItem {
+  lsn: number;
+  type: 'assertion' | 'vote' | 'retraction';
+  hash: Hash;
+  record: StemeRecord;
+}
+
+export interface AboutOptions {
+  predicate?: string;
+  includeRetracted?: boolean;
+  asOf?: number;
+  limit?: number;
+  cursor?: string;
+}
+
+/** A read's cut: records logged below `asOf` count, and the LSN the answer is reported at. */
+export interface Cut {
+  asOf: number;
+  atLsn: number;
+}
+
+/**
+ * The cut for a read: `asOf` when given (an integer from 0 to the log's end: anything else is
+ * INVALID_QUERY, never a silently empty answer), else everything visible, reported at the end
+ * of the log.
+ */
+export function cutAt(asOf: unknown, endLsn: number): Cut {
+  if (asOf === undefined) return { asOf: Number.POSITIVE_INFINITY, atLsn: endLsn };
+  if (typeof asOf !== 'number' || !Number.isSafeInteger(asOf) || asOf < 0) throw new InvalidQueryError(`asOf must be an LSN: an integer from 0, got ${JSON.stringify(asOf)}`);
+  if (asOf > endLsn) throw new InvalidQueryError(`asOf ${asOf} is beyond the end of the log (LSN ${endLsn})`);
+  return { asOf, atLsn: asOf };
+}
+
+function optionalText(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0) throw new InvalidQueryError(`${name} must be a non-empty string`);
+  return value;
+}
+
+function optionalFlag(value: unknown, name: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new InvalidQueryError(`${name} must be true or false`);
+  return value;
+}
+
+// --- status ---
+
+interface StatusChange {
+  lsn: number;
+  kind: 'retraction' | 'supersession';
+  hash: Hash;
+}
+
+/** The first retraction or supersession of `target` logged below `asOf`, stored or pending. */
+function firstChange({ store, overlay }: Reads, target: Hash, asOf: number): StatusChange | undefined {
+  let first: StatusChange | undefined;
+  // T: keys order by LSN, so the first stored entry below the cut is the store's earliest.
+  for (const { key } of store.scanPrefix(statusPrefix(hashToBytes(target)), { limit: 1 })) {
+    const { lsn, kind } = readStatusKey(key);
+    if (lsn < asOf) first = { lsn, kind: kind === statusKind.retraction ? 'retraction' : 'supersession', hash: hashFromBytes(hashFromKeyEnd(key)) };
+  }
+  for (const entry of overlay.statusChanges(target)) {
+    if (entry.lsn >= asOf || (first !== undefined && first.lsn <= entry.lsn)) continue;
+    first = { lsn: entry.lsn, kind: entry.record.type === 'retraction' ? 'retraction' : 'supersession', hash: entry.hash };
+  }
+  return first;
+}
+
+function withStatus(reads: Reads, assertion: Stored<Assertion>, lsn: number, asOf: number): AssertionResult {
+  const change = firstChange(reads, assertion.hash, asOf);
+  if (change === undefined) return { ...assertion, lsn, status: 'live' };
+  return change.kind === 'retraction'
+    ? { ...assertion, lsn, status: 'retracted', retractedBy: change.hash }
+    : { ...assertion, lsn, status: 'superseded', supersededBy: change.hash };
+}
+
+/**
+ * The assertion with this hash and the LSN it was first logged at: pending, or stored (its
+ * LSN is the value of its subject-index entry). Undefined if the store holds no such assertion.
+ */
+export function assertionWithLsn({ store, overlay }: Reads, hash: Hash): { assertion: Stored<Assertion>; lsn: number } | undefined {
+  const bytes = store.get(assertionKeyHex(hash));
+  if (bytes !== undefined) {
+    const assertion = { ...(decodeRecord(bytes) as Assertion), hash };
+    const value = store.get(subjectKey(assertion.subject, assertion.predicate, hashToBytes(hash)));
+    return { assertion, lsn: value === undefined ? 0 : readU64(value) };
+  }
+  const pending = overlay.get(hash);
+  if (pending?.record.type !== 'assertion') return undefined;
+  return { assertion: pendingRecord(pending) as Stored<Assertion>, lsn: pending.lsn };
+}
+
+/** The assertion with its status as of the cut; undefined if unknown or logged at or after it. */
+export function assertionAt(reads: Reads, hash: Hash, asOf: number): AssertionResult | undefined {
+  const found = assertionWithLsn(reads, hash);
+  if (found === undefined || found.lsn >= asOf) return undefined;
+  return withStatus(reads, found.assertion, found.lsn, asOf);
+}
+
+// --- pending records' index keys (the overlay has no KV keys: they are built to merge) ---
+
+function pendingAssertions(reads: Reads): Array<OverlayEntry & { view: AssertionView }> {
+  const found: Array<OverlayEntry & { view: AssertionView }> = [];
+  for (const entry of reads.overlay.entries()) {
+    if (entry.record.type === 'assertion') found.push({ ...entry, view: openView(entry.bytes) as AssertionView });
+  }
+  return found;
+}
+
+const lsnFromValue = (value: Uint8Array): number => readU64(value);
+
+function hitFromValue(key: Uint8Array, value: Uint8Array): IndexHit {
+  return { key, hash: hashFromBytes(hashFromKeyEnd(key)), lsn: lsnFromValue(value) };
+}
+
+function hitFromKeyLsn(key: Uint8Array): IndexHit {
+  return { key, hash: hashFromBytes(hashFromKeyEnd(key)), lsn: lsnBeforeKeyHash(key) };
+}
+
+// --- assertions about a subject ---
+
+/** One page of assertions about `subject` (optionally one predicate), ordered by predicate digest then hash. */
+export function assertionsAboutAt(reads: Reads, subject: string, options: AboutOptions, endLsn: number): AtPage<AssertionResult> {
+  if (typeof subject !== 'string' || subject.length === 0) throw new InvalidArgumentError('subject must be a non-empty string');
+  const predicate = optionalText(options.predicate, 'predicate');
+  const includeRetracted = optionalFlag(options.includeRetracted, 'includeRetracted');
+  const cut = cutAt(options.asOf, endLsn);
+  const limit = toLimit(options.limit);
+  const page = pagedScan(reads.store, {
+    query: 'assertionsAbout',
+    params: [subject, predicate, includeRetracted, options.asOf],
+    prefix: predicate === undefined ? subjectPrefix(subject) : subjectPredicatePrefix(subject, predicate),
+    fromStore: hitFromValue,
+    pending: () => reads.overlay.assertionsAbout(subject).map((entry) => {
+      const record = entry.record as Omit<Assertion, 'object'>;
+      return { key: subjectKey(subject, record.predicate, hashToBytes(entry.hash)), hash: entry.hash, lsn: entry.lsn };
+    }),
+    accept: (hit) => accepted(reads, hit, cut.asOf, includeRetracted, (a) => predicate === undefined || a.predicate === predicate),
+    limit,
+    cursor: options.cursor,
+  });
+  return { ...page, atLsn: cut.atLsn };
+}
+
+function accepted(reads: Reads, hit: IndexHit, asOf: number, includeRetracted: boolean, matches: (assertion: Assertion) => boolean): AssertionResult | undefined {
+  if (hit.lsn >= asOf) return undefined;
+  const found = assertionWithLsn(reads, hit.hash);
+  if (found === undefined || !matches(found.assertion)) return undefined;
+  const result = withStatus(reads, found.assertion, hit.lsn, asOf);
+  return includeRetracted || result.status === 'live' ? result : undefined;
+}
+
+// --- find ---
+
+/** Assertions by predicate (and object value), source and subject; see docs/claims.md for the index each uses. */
+export function findAt(reads: Reads, query: FindQuery, endLsn: number): AtPage<AssertionResult> {
+  if (typeof query !== 'object' || query === null) throw new InvalidQueryError('find takes a query object');
+  const predicate = optionalText(query.predicate, 'predicate');
+  const source = optionalText(query.source, 'source');
+  const subject = optionalText(query.subject, 'subject');
+  const includeRetracted = optionalFlag(query.includeRetracted, 'includeRetracted');
+  if (predicate === undefined && source === undefined) throw new InvalidQueryError('find needs a predicate or a source');
+  const hasObject = query.object !== undefined;
+  if (hasObject && predicate === undefined) throw new InvalidQueryError('find by object needs a predicate too');
+  let objectJson: string | undefined;
+  if (hasObject) {
+    try {
+      objectJson = canonicalJson(query.object);
+    } catch (error) {
+      throw new InvalidQueryError(`object is not a JSON value: ${(error as Error).message}`);
+    }
+  }
+  const objectBytes = objectJson === undefined ? undefined : encoder.encode(objectJson);
+  const cut = cutAt(query.asOf, endLsn);
+  const limit = toLimit(query.limit);
+  const matches = (a: Assertion): boolean =>
+    (predicate === undefined || a.predicate === predicate) &&
+    (source === undefined || a.source === source) &&
+    (subject === undefined || a.subject === subject) &&
+    (objectJson === undefined || canonicalJson(a.object) === objectJson);
+  // The narrowest index the query names: (subject, predicate), (predicate, object), source, predicate.
+  let prefix: Uint8Array;
+  let fromStore: (key: Uint8Array, value: Uint8Array) => IndexHit = hitFromValue;
+  let pendingKey: (entry: OverlayEntry & { view: AssertionView }) => Uint8Array;
+  if (subject !== undefined && predicate !== undefined) {
+    prefix = subjectPredicatePrefix(subject, predicate);
+    pendingKey = (e) => subjectKey(e.view.subject, e.view.predicate, hashToBytes(e.hash));
+  } else if (predicate !== undefined && (objectBytes !== undefined || source === undefined)) {
+    prefix = objectBytes === undefined ? predicatePrefix(predicate) : predicateObjectPrefix(predicate, objectBytes);
+    pendingKey = (e) => predicateObjectKeyFromUtf8(e.view.predicateBytes, e.view.objectJsonBytes, hashToBytes(e.hash));
+  } else {
+    prefix = sourcePrefix(source!);
+    fromStore = (key) => hitFromKeyLsn(key);
+    pendingKey = (e) => sourceKeyFromUtf8(e.view.sourceBytes, e.lsn, hashToBytes(e.hash));
+  }
+  const page = pagedScan(reads.store, {
+    query: 'find',
+    params: [predicate, objectJson, source, subject, includeRetracted, query.asOf],
+    prefix,
+    fromStore,
+    pending: () => pendingAssertions(reads).map((e) => ({ key: pendingKey(e), hash: e.hash, lsn: e.lsn })),
+    accept: (hit) => accepted(reads, hit, cut.asOf, includeRetracted, matches),
+    limit,
+    cursor: query.cursor,
+  });
+  return { ...page, atLsn: cut.atLsn };
+}
+
+// --- history ---
+
+/** The stored or pending vote or retraction with this hash (found by its locator). */
+function recordByLocator({ store, overlay }: Reads, hash: Hash): StemeRecord | undefined {
+  const pending = overlay.get(hash);
+  if (pending !== undefined) return pendingRecord(pending);
+  const locator = store.get(locatorKeyHex(hash));
+  if (locator === undefined) return undefined;
+  const bytes = store.get(decodeLocator(locator).primaryKey);
+  return bytes === undefined ? undefined : decodeRecord(bytes);
+}
+
+/** The subject of the assertion a vote or retraction targets (stored or pending). */
+function targetOf(reads: Reads, target: Hash): Assertion | undefined {
+  return assertionWithLsn(reads, target)?.assertion;
+}
+
+/** Every assertion, vote and retraction touching `subject`, in LSN order, each with its LSN. */
+export function historyAt(reads: Reads, subject: string, options: HistoryOptions, endLsn: number): AtPage<HistoryItem> {
+  if (typeof subject !== 'string' || subject.length === 0) throw new InvalidArgumentError('subject must be a non-empty string');
+  const predicate = optionalText(options.predicate, 'predicate');
+  const cut = cutAt(options.asOf, endLsn);
+  const limit = toLimit(options.limit);
+  const subjectBytes = encoder.encode(subject);
+  const page = pagedScan(reads.store, {
+    query: 'history',
+    params: [subject, predicate, options.asOf],
+    prefix: historyPrefix(subject),
+    fromStore: (key) => hitFromKeyLsn(key),
+    pending: () => {
+      const hits: IndexHit[] = [];
+      for (const entry of reads.overlay.entries()) {
+        const { record } = entry;
+        if (record.type === 'epoch') continue;
+        const about = record.type === 'assertion' ? record.subject : targetOf(reads, (record as Vote | Retraction).assertion)?.subject;
+        if (about === subject) hits.push({ key: historyKeyFromUtf8(subjectBytes, entry.lsn, hashToBytes(entry.hash)), hash: entry.hash, lsn: entry.lsn });
+      }
+      return hits;
+    },
+    accept: (hit): HistoryItem | undefined => {
+      if (hit.lsn >= cut.asOf) return undefined;
+      const found = assertionWithLsn(reads, hit.hash);
+      const record: StemeRecord | undefined = found?.assertion ?? recordByLocator(reads, hit.hash);
+      if (record === undefined || record.type === 'epoch') return undefined;
+      if (predicate !== undefined) {
+        const claim = record.type === 'assertion' ? record : targetOf(reads, record.assertion);
+        if (claim?.predicate !== predicate) return undefined;
+      }
+      const { hash: _, ...fields } = record as StemeRecord & { hash?: Hash };
+      return { lsn: hit.lsn, type: record.type, hash: hit.hash, record: fields as StemeRecord };
+    },
+    limit,
+    cursor: options.cursor,
+  });
+  return { ...page, atLsn: cut.atLsn };
+}
+
+/** A caller's hash for a query: INVALID_ARGUMENT when malformed (re-exported for the facade). */
+export { toHash };
