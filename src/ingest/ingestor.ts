@@ -187,9 +187,12 @@ export class Ingestor extends EventEmitter<IngestEvents> {
         if (prepared !== undefined) this.prepared.delete(lsn);
         batch.push({ lsn, nextLsn, payload, prepared });
         batchBytes += payload.length;
-        // Apply when the batch is full or the tail has caught up with what is durable.
+        // Apply when the batch is full or the tail has caught up with what is durable. Compare with
+        // recordsEndLsn, not endLsn: after a crash during a roll the newest segment holds only its
+        // header, endLsn is past that header, and no record ends there, so the last records of the
+        // previous segment would wait (and open's waitFor hang) until someone appended again.
         const full = batch.length >= this.batchRecordsMax || batchBytes >= ingestBatchBytesMax;
-        if (full || nextLsn >= this.wal.endLsn || signal.aborted) {
+        if (full || nextLsn >= this.wal.recordsEndLsn || signal.aborted) {
           const caughtUp = !full;
           await this.applyWithRetry(batch, signal);
           batch = [];

@@ -110,6 +110,11 @@ export async function recover(fs: FileSystem, dir: string, mode: RecoveryMode, s
   let bases = await listSegmentBases(fs, dir);
   if (bases.length === 0) {
     await createSegment(fs, dir, 0, sync);
+    // A new log's directory was most likely just created (Wal.open makes it), and a directory's
+    // own entry is durable only once its parent is fsynced: fsyncing the files and the directory
+    // itself does not cover it. Without this, a power cut can take the whole log, acknowledged
+    // records included, however long it has been written to. Done once, when the log is new.
+    if (sync) await fs.syncDirectory(path.dirname(dir));
     return { segmentBases: [0], endLsn: segmentHeaderBytes, report };
   }
   const fileOf = (i: number): string => path.join(dir, segmentFileName(bases[i]!));
