@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ClosedError, InvalidArgumentError, InvalidRecordError } from '../errors.js';
+import { nodeFileSystem } from '../fs/node-file-system.js';
 import { ingestPaceMs } from '../limits.js';
 import { Ingestor, WorkerApplier, type BatchApplier, type IngestProgress } from '../ingest/index.js';
 import { prepareRecord, type Assertion, type Epoch, type Hash, type PreparedRecord, type RecordView, type Retraction, type StemeRecord, type Vote } from '../records/index.js';
@@ -95,6 +96,12 @@ export class StemeDB {
     let applier: BatchApplier | undefined;
     try {
       const lmdb = options.store === 'memory' ? undefined : await LmdbStore.open({ path: path.join(root, 'kv') });
+      // The data directory and kv/ may be new: make their entries durable, or a power cut
+      // could lose the directory that holds acknowledged records (wal/ syncs its own entry).
+      if (options.sync !== 'none') {
+        await nodeFileSystem.syncDirectory(root);
+        await nodeFileSystem.syncDirectory(path.dirname(root));
+      }
       store = lmdb ?? new MemoryStore();
       // LMDB commits run on a worker thread; a MemoryStore lives in this thread's memory only.
       applier = lmdb === undefined ? undefined : new WorkerApplier(lmdb.path, () => lmdb.refreshReads());

@@ -9,9 +9,9 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Ingestor } from '../../src/ingest/index.js';
-import { readCheckpoint } from '../../src/ingest/apply.js';
+import { assertionKey, readCheckpoint } from '../../src/layout/index.js';
 import { encodeRecord, recordDigest, validateRecord } from '../../src/records/index.js';
-import { assertionKey, MemoryStore } from '../../src/storage/index.js';
+import { MemoryStore } from '../../src/storage/index.js';
 import { parseSegmentFileName } from '../../src/wal/format.js';
 import { Wal } from '../../src/wal/index.js';
 import { everyPowerCut, PowerCutFileSystem, type CrashImage, type FsOperation, type PowerCutName } from '../support/power-cut-fs.js';
@@ -117,7 +117,7 @@ async function runWorkload(sim: PowerCutFileSystem, dir: string, store: FlushCon
     // The deleted segment ends where the next one starts: the store must durably hold everything before that.
     const end = Math.min(...[...segmentBases].filter((other) => other > base));
     segmentBases.delete(base);
-    const durableCheckpoint = readCheckpoint((key) => store.durable.get(hex(key)));
+    const durableCheckpoint = readCheckpoint({ get: (key) => store.durable.get(hex(key)), has: (key) => store.durable.has(hex(key)) });
     if (!(end <= durableCheckpoint)) run.earlyDeletions.push(`${path.basename(operation.path)} (ends at ${end}) deleted at durable checkpoint ${durableCheckpoint}`);
   };
   ingestor.start();
@@ -197,7 +197,7 @@ async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolea
 async function checkCut(cut: Cut, disk: PowerCutFileSystem, dir: string): Promise<string | undefined> {
   const wal = await Wal.open({ dir, fileSystem: disk, segmentBytesMax, sync: 'always', recovery: 'tolerate-tail', log: () => undefined });
   try {
-    const checkpoint = readCheckpoint((key) => cut.durable.get(hex(key)));
+    const checkpoint = readCheckpoint({ get: (key) => cut.durable.get(hex(key)), has: (key) => cut.durable.has(hex(key)) });
     if (checkpoint < wal.firstLsn) return `the WAL starts at ${wal.firstLsn}, past the store's durable checkpoint ${checkpoint}`;
     const inWal = new Set<string>();
     for await (const entry of wal.read(checkpoint)) inWal.add(hex(entry.payload));
