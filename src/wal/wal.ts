@@ -10,10 +10,11 @@ import { nodeFileSystem } from '../fs/node-file-system.js';
 import { recordBytesMaxCeiling, recordBytesMaxDefault, segmentBytesMaxDefault, segmentBytesMin, walRecentFramesBytesMax } from '../limits.js';
 import { frameBytes, segmentFileName, segmentHeaderBytes } from './format.js';
 import { acquireLock, type Lock } from './lock.js';
+import { openActiveSegment, type ActiveSegment } from './preallocator.js';
 import { readChunks, readLog, type ReadSource, type WalEntry } from './reader.js';
 import { recover, type RecoveryMode, type RecoveryReport } from './recovery.js';
 import { RecentFrames } from './recent-frames.js';
-import { openActiveSegment, WalWriter, type ActiveSegment } from './writer.js';
+import { WalWriter } from './writer.js';
 
 export type SyncMode = 'always' | 'none';
 

@@ -4,19 +4,13 @@
 // share fsyncs. Invariants: bytes reach the file in LSN order with no
 // gaps; an append resolves only after its bytes (and every earlier byte) are durable; after
 // any write or fsync error nothing more is written and every pending append rejects.
-//
-// Preallocation (sync 'always' only): the active segment is extended with durable zeros
-// ahead of the log, walPreallocateBytes at a time, through a second descriptor. A data write
-// into space that is already allocated changes no file size, so its O_DSYNC needs no metadata
-// commit: about half the latency of an appending write on ext4 (docs/decisions.md). The
-// extension writes only past `allocatedEnd` and data goes past it only when no extension is in
-// flight, so the two never overlap. A failed extension fails the WAL like any failed write.
-// Sealed segments and a cleanly closed active segment are cut back to their exact length.
-import path from 'node:path';
+// The active segment's file, and the zeros preallocated ahead of the log in it, belong to
+// preallocator.ts; this module decides what is written where, and when a segment rolls.
 import { assert, WalFailedError } from '../errors.js';
-import type { FileHandle, FileSystem } from '../fs/file-system.js';
-import { groupCommitBytesMax, groupCommitRecordsMax, walPreallocateBytes } from '../limits.js';
-import { frameBytes, frameHeaderBytes, segmentFileName, segmentHeaderBytes, writeFrame } from './format.js';
+import type { FileSystem } from '../fs/file-system.js';
+import { groupCommitBytesMax, groupCommitRecordsMax } from '../limits.js';
+import { frameBytes, frameHeaderBytes, segmentHeaderBytes, writeFrame } from './format.js';
+import { openActiveSegment, Preallocator, type ActiveSegment } from './preallocator.js';
 import type { RecentFrames } from './recent-frames.js';
 import { createSegment } from './recovery.js';
 
@@ -55,46 +49,10 @@ export interface WriterOptions {
   recent: () => RecentFrames | undefined;
 }
 
-/** The active segment's open files: where frames go, and (when syncing) the preallocator's own descriptor. */
-export interface ActiveSegment {
-  handle: FileHandle;
-  /**
-   * A second descriptor on the same file for the zero-filling writes. Its own descriptor keeps
-   * the kernel's writeback-error report for data writes on `handle`: Linux reports such an
-   * error once per open file description, so a preallocation fsync on the same one could
-   * consume an error meant for a data write, which would then be acknowledged.
-   */
-  spare: FileHandle | undefined;
-  /** The file's size when opened: bytes past the log's end are preallocated zeros. */
-  fileBytes: number;
-}
-
-let zeroChunk: Buffer | undefined;
-function zeros(bytes: number): Buffer {
-  zeroChunk ??= Buffer.alloc(walPreallocateBytes);
-  return zeroChunk.subarray(0, bytes);
-}
-
-/** Opens the segment appends go to; when syncing, with O_DSYNC so each write is durable. */
-export async function openActiveSegment(fileSystem: FileSystem, dir: string, baseLsn: number, sync: boolean): Promise<ActiveSegment> {
-  const file = path.join(dir, segmentFileName(baseLsn));
-  const handle = await fileSystem.openReadWrite(file, { syncWrites: sync });
-  try {
-    const spare = sync ? await fileSystem.openReadWrite(file, { syncWrites: true }) : undefined;
-    return { handle, spare, fileBytes: await handle.size() };
-  } catch (error) {
-    await handle.close();
-    throw error;
-  }
-}
-
 export class WalWriter {
   private readonly options: WriterOptions;
-  private handle: FileHandle;
-  private spare: FileHandle | undefined;
-  /** Offset in the active segment up to which the file is durably allocated (its size). */
-  private allocatedEnd: number;
-  private extending: Promise<void> | undefined;
+  /** The active segment's file: where frames go, with the space preallocated ahead of them. */
+  private active: Preallocator;
   private activeBase: number;
   /** LSN just past everything written to the file. */
   private writtenEnd: number;
@@ -107,14 +65,17 @@ export class WalWriter {
 
   constructor(options: WriterOptions, active: ActiveSegment, activeBase: number, endLsn: number) {
     this.options = options;
-    this.handle = active.handle;
-    this.spare = active.spare;
-    this.allocatedEnd = active.fileBytes;
+    this.active = this.preallocator(active, endLsn - activeBase);
     this.activeBase = activeBase;
     this.writtenEnd = endLsn;
     this.planEnd = endLsn;
     this.planBase = activeBase;
-    this.preallocate();
+  }
+
+  /** Takes over the active segment's files; a failed zero fill fails the WAL like any failed write. */
+  private preallocator(files: ActiveSegment, logEnd: number): Preallocator {
+    const { sync, segmentBytesMax } = this.options;
+    return new Preallocator(files, logEnd, { sync, segmentBytesMax, onFailure: (error) => this.fail(error, []) });
   }
 
   get failed(): Error | undefined {
@@ -178,56 +139,7 @@ export class WalWriter {
   /** Drains, cuts the preallocated zeros off the active segment (unless failed), closes. */
   async close(): Promise<void> {
     await this.drain();
-    await this.extending;
-    try {
-      if (this.failure === undefined) await this.trimActive();
-    } finally {
-      await this.closeActive();
-    }
-  }
-
-  private async closeActive(): Promise<void> {
-    const handles = [this.handle, this.spare];
-    this.spare = undefined;
-    for (const handle of handles) {
-      try {
-        await handle?.close();
-      } catch (error) {
-        // After a failure the handle may already be closed; the failure was reported then.
-        if (this.failure === undefined) throw error;
-      }
-    }
-  }
-
-  /** Cuts the active segment back to the end of its last frame, durably. */
-  private async trimActive(): Promise<void> {
-    const used = this.writtenEnd - this.activeBase;
-    if (this.allocatedEnd <= used) return;
-    await this.handle.truncate(used);
-    if (this.options.sync) await this.handle.datasync();
-    this.allocatedEnd = used;
-  }
-
-  /** Starts extending the active segment with zeros when less than half a step is left. */
-  private preallocate(): void {
-    const spare = this.spare;
-    if (spare === undefined || this.extending !== undefined || this.failure !== undefined) return;
-    const used = this.writtenEnd - this.activeBase;
-    const limit = this.options.segmentBytesMax;
-    if (this.allocatedEnd >= limit || this.allocatedEnd - used >= walPreallocateBytes / 2) return;
-    const from = Math.max(this.allocatedEnd, used);
-    const to = Math.min(from + walPreallocateBytes, limit);
-    this.extending = spare
-      .writeDurably(zeros(to - from), from)
-      .then(
-        () => {
-          this.allocatedEnd = Math.max(this.allocatedEnd, to);
-        },
-        (error: unknown) => this.fail(error as Error, []),
-      )
-      .finally(() => {
-        this.extending = undefined;
-      });
+    await this.active.close(this.failure !== undefined);
   }
 
   private async flushLoop(): Promise<void> {
@@ -304,16 +216,9 @@ export class WalWriter {
     if (run.length === 0) return;
     assert(lsn === this.writtenEnd, 'frames are written exactly at the end of the log');
     const buffer = run.length === 1 ? run[0]! : Buffer.concat(run);
-    const position = lsn - this.activeBase;
-    const end = position + buffer.length;
-    // Past the allocated space: wait for a zero-fill in flight, or it could land on these bytes.
-    if (end > this.allocatedEnd && this.extending !== undefined) await this.extending;
-    if (this.failure !== undefined) throw this.failure;
-    if (this.options.sync) await this.handle.writeDurably(buffer, position);
-    else await this.handle.write(buffer, position);
+    // Durable when it resolves (when syncing); throws instead if a zero fill failed.
+    await this.active.write(buffer, lsn - this.activeBase);
     this.writtenEnd = lsn + buffer.length;
-    this.allocatedEnd = Math.max(this.allocatedEnd, end);
-    this.preallocate();
   }
 
   /** Seals the active segment (durably, when syncing) and starts a new one at `baseLsn`. */
@@ -321,19 +226,13 @@ export class WalWriter {
     assert(baseLsn === this.writtenEnd, 'a new segment starts where the previous one ends');
     // Every write to the old segment was durable already; its preallocated zeros are cut off
     // (durably) before the next segment exists, so a sealed segment always ends at its last frame.
-    await this.extending;
-    if (this.failure !== undefined) throw this.failure;
-    await this.trimActive();
-    await this.closeActive();
+    await this.active.seal();
     await createSegment(this.options.fileSystem, this.options.dir, baseLsn, this.options.sync);
-    const active = await openActiveSegment(this.options.fileSystem, this.options.dir, baseLsn, this.options.sync);
-    this.handle = active.handle;
-    this.spare = active.spare;
-    this.allocatedEnd = active.fileBytes;
+    const files = await openActiveSegment(this.options.fileSystem, this.options.dir, baseLsn, this.options.sync);
+    this.active = this.preallocator(files, segmentHeaderBytes);
     this.activeBase = baseLsn;
     this.writtenEnd = baseLsn + segmentHeaderBytes;
     this.options.onSegmentCreated(baseLsn);
-    this.preallocate();
   }
 
   /** A write or fsync failed: never retry (the kernel may have dropped the dirty pages). */
