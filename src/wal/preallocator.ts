@@ -8,9 +8,11 @@
 // fill nothing more is written (never retried); a sealed or cleanly closed segment is cut back
 // to its last frame.
 import path from 'node:path';
+import { assert } from '../errors.js';
 import type { FileHandle, FileSystem } from '../fs/file-system.js';
 import { walPreallocateBytes } from '../limits.js';
 import { segmentFileName } from './format.js';
+import { offsetPlus, segmentOffset, type Lsn, type SegmentOffset } from './lsn.js';
 
 /** The active segment's open files, as opened: where frames go and (when syncing) the zero fill's own descriptor. */
 export interface ActiveSegment {
@@ -22,17 +24,17 @@ export interface ActiveSegment {
    * consume an error meant for a data write, which would then be acknowledged.
    */
   spare: FileHandle | undefined;
-  /** The file's size when opened: bytes past the log's end are preallocated zeros. */
-  fileBytes: number;
+  /** The file's size when opened (where it ends): bytes past the log's end are preallocated zeros. */
+  fileEnd: SegmentOffset;
 }
 
 /** Opens the segment appends go to; when syncing, with O_DSYNC so each write is durable. */
-export async function openActiveSegment(fileSystem: FileSystem, dir: string, baseLsn: number, sync: boolean): Promise<ActiveSegment> {
+export async function openActiveSegment(fileSystem: FileSystem, dir: string, baseLsn: Lsn, sync: boolean): Promise<ActiveSegment> {
   const file = path.join(dir, segmentFileName(baseLsn));
   const handle = await fileSystem.openReadWrite(file, { syncWrites: sync });
   try {
     const spare = sync ? await fileSystem.openReadWrite(file, { syncWrites: true }) : undefined;
-    return { handle, spare, fileBytes: await handle.size() };
+    return { handle, spare, fileEnd: segmentOffset(await handle.size()) };
   } catch (error) {
     await handle.close();
     throw error;
@@ -49,12 +51,12 @@ export class Preallocator {
   private readonly handle: FileHandle;
   private spare: FileHandle | undefined;
   private readonly sync: boolean;
-  private readonly segmentBytesMax: number;
+  private readonly segmentEndMax: SegmentOffset;
   private readonly onFailure: (error: Error) => void;
   /** Offset up to which the file is durably allocated (its size). */
-  private allocatedEnd: number;
+  private allocatedEnd: SegmentOffset;
   /** Offset just past the last byte of the log in this file. */
-  private logEnd: number;
+  private logEnd: SegmentOffset;
   private filling: Promise<void> | undefined;
   private failure: Error | undefined;
 
@@ -62,13 +64,14 @@ export class Preallocator {
    * Takes over `files`, whose log ends at offset `logEnd`, and starts the first zero fill
    * when one is due. `onFailure` hears of a failed fill once, when it happens.
    */
-  constructor(files: ActiveSegment, logEnd: number, options: { sync: boolean; segmentBytesMax: number; onFailure: (error: Error) => void }) {
+  constructor(files: ActiveSegment, logEnd: SegmentOffset, options: { sync: boolean; segmentBytesMax: number; onFailure: (error: Error) => void }) {
+    assert(logEnd <= files.fileEnd, 'the log ends within its file');
     this.handle = files.handle;
     this.spare = files.spare;
-    this.allocatedEnd = files.fileBytes;
+    this.allocatedEnd = files.fileEnd;
     this.logEnd = logEnd;
     this.sync = options.sync;
-    this.segmentBytesMax = options.segmentBytesMax;
+    this.segmentEndMax = segmentOffset(options.segmentBytesMax);
     this.onFailure = options.onFailure;
     this.extend();
   }
@@ -78,15 +81,16 @@ export class Preallocator {
    * syncing), then starts a zero fill if the space ahead runs low. Throws a failed fill's error
    * instead of writing.
    */
-  async write(buffer: Buffer, position: number): Promise<void> {
-    const end = position + buffer.length;
+  async write(buffer: Buffer, position: SegmentOffset): Promise<void> {
+    assert(position === this.logEnd, 'log bytes are written exactly at the end of the log');
+    const end = offsetPlus(position, buffer.length);
     // Past the allocated space: wait for a zero fill in flight, or it could land on these bytes.
     if (end > this.allocatedEnd && this.filling !== undefined) await this.filling;
     if (this.failure !== undefined) throw this.failure;
     if (this.sync) await this.handle.writeDurably(buffer, position);
     else await this.handle.write(buffer, position);
     this.logEnd = end;
-    this.allocatedEnd = Math.max(this.allocatedEnd, end);
+    if (end > this.allocatedEnd) this.allocatedEnd = end;
     this.extend();
   }
 
@@ -137,15 +141,15 @@ export class Preallocator {
   private extend(): void {
     const spare = this.spare;
     if (spare === undefined || this.filling !== undefined || this.failure !== undefined) return;
-    const limit = this.segmentBytesMax;
+    const limit = this.segmentEndMax;
     if (this.allocatedEnd >= limit || this.allocatedEnd - this.logEnd >= walPreallocateBytes / 2) return;
-    const from = Math.max(this.allocatedEnd, this.logEnd);
-    const to = Math.min(from + walPreallocateBytes, limit);
+    const from = this.allocatedEnd > this.logEnd ? this.allocatedEnd : this.logEnd;
+    const to = segmentOffset(Math.min(from + walPreallocateBytes, limit));
     this.filling = spare
       .writeDurably(zeros(to - from), from)
       .then(
         () => {
-          this.allocatedEnd = Math.max(this.allocatedEnd, to);
+          if (to > this.allocatedEnd) this.allocatedEnd = to;
         },
         (error: unknown) => {
           this.failure ??= error as Error;

@@ -2,14 +2,16 @@
 // It knows bytes and LSNs only. Open takes the single-writer lock and recovers the tail;
 // appends are durable when they resolve (sync 'always'); readers see only durable bytes.
 // Invariants: durableEnd only grows; durableEnd <= the writer's planned end; segments are
-// contiguous (each starts where the previous one ends).
+// contiguous (each starts where the previous one ends). LSNs are branded inside the WAL
+// (lsn.ts); its public methods take and return plain numbers (docs/decisions.md).
 import path from 'node:path';
 import { ClosedError, InvalidArgumentError, RecordSizeError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import { nodeFileSystem } from '../fs/node-file-system.js';
 import { recordBytesMaxCeiling, recordBytesMaxDefault, segmentBytesMaxDefault, segmentBytesMin, walRecentFramesBytesMax } from '../limits.js';
-import { frameBytes, segmentFileName, segmentHeaderBytes } from './format.js';
+import { firstFrameOffset, frameBytes, segmentFileName } from './format.js';
 import { acquireLock, type Lock } from './lock.js';
+import { lsnAt, toLsn, type Lsn } from './lsn.js';
 import { openActiveSegment, type ActiveSegment } from './preallocator.js';
 import { readChunks, readLog, type ReadSource, type WalEntry } from './reader.js';
 import { recover, type RecoveryMode, type RecoveryReport } from './recovery.js';
@@ -66,8 +68,8 @@ export class Wal {
   private readonly recordBytesMax: number;
   private readonly lock: Lock;
   private readonly writer: WalWriter;
-  private readonly bases: number[];
-  private durableEnd: number;
+  private readonly bases: Lsn[];
+  private durableEnd: Lsn;
   private closed = false;
   private waiters: Array<() => void> = [];
   /** Durable frames kept in memory for readers that follow the log; only while one does. */
@@ -81,8 +83,8 @@ export class Wal {
     segmentBytesMax: number;
     sync: boolean;
     lock: Lock;
-    bases: number[];
-    endLsn: number;
+    bases: Lsn[];
+    endLsn: Lsn;
     recovery: RecoveryReport;
     active: ActiveSegment;
   }) {
@@ -155,7 +157,7 @@ export class Wal {
    */
   get recordsEndLsn(): number {
     const activeBase = this.bases[this.bases.length - 1]!;
-    return this.durableEnd === activeBase + segmentHeaderBytes ? activeBase : this.durableEnd;
+    return this.durableEnd === lsnAt(activeBase, firstFrameOffset) ? activeBase : this.durableEnd;
   }
 
   /** LSN where the oldest segment ends, when it is sealed (what truncateBefore could delete next). */
@@ -222,8 +224,9 @@ export class Wal {
   }
 
   /** Deletes whole segments that end at or before `lsn` (never the active one); returns how many. */
-  async truncateBefore(lsn: number): Promise<number> {
+  async truncateBefore(before: number): Promise<number> {
     if (this.closed) throw new ClosedError('WAL');
+    const lsn = toLsn(before, 'the LSN to truncate before');
     if (lsn > this.durableEnd) {
       throw new InvalidArgumentError(`cannot truncate before LSN ${lsn}: the durable end is ${this.durableEnd}`);
     }
@@ -263,7 +266,7 @@ export class Wal {
     }
   }
 
-  private advance(endLsn: number): void {
+  private advance(endLsn: Lsn): void {
     this.durableEnd = endLsn;
     this.wake();
   }
@@ -282,7 +285,7 @@ export class Wal {
       segmentBases: () => this.bases,
       durableEnd: () => this.durableEnd,
       recent: (lsn, end) => this.recentFrames.from(lsn, end),
-      waitBeyond: async (lsn: number): Promise<boolean> => {
+      waitBeyond: async (lsn: Lsn): Promise<boolean> => {
         while (!ended() && this.durableEnd <= lsn) {
           await new Promise<void>((resolve) => {
             // Remove the abort listener on wake-up, or a long tail would pile them up.

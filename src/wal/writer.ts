@@ -9,13 +9,14 @@
 import { assert, WalFailedError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import { groupCommitBytesMax, groupCommitRecordsMax } from '../limits.js';
-import { frameBytes, frameHeaderBytes, segmentHeaderBytes, writeFrame } from './format.js';
+import { firstFrameOffset, frameBytes, frameHeaderBytes, segmentHeaderBytes, writeFrame } from './format.js';
+import { lsnAt, lsnPlus, offsetOf, type Lsn, type SegmentOffset } from './lsn.js';
 import { openActiveSegment, Preallocator, type ActiveSegment } from './preallocator.js';
 import type { RecentFrames } from './recent-frames.js';
 import { createSegment } from './recovery.js';
 
 interface PendingFrame {
-  lsn: number;
+  lsn: Lsn;
   payloadBytes: number;
   /** Where the framed bytes sit in the entry's buffer. */
   start: number;
@@ -32,7 +33,7 @@ interface PendingEntry {
   rolls: boolean;
   /** Queued by enqueueOne: resolves with the one LSN rather than an array of them. */
   one: boolean;
-  resolve: (lsns: number[] | number) => void;
+  resolve: (lsns: Lsn[] | Lsn) => void;
   reject: (error: Error) => void;
 }
 
@@ -42,9 +43,9 @@ export interface WriterOptions {
   segmentBytesMax: number;
   sync: boolean;
   /** Called after each group is durable, with the new durable end LSN. */
-  onDurable: (endLsn: number) => void;
+  onDurable: (endLsn: Lsn) => void;
   /** Called after a new segment file exists (and, when syncing, its directory entry is durable). */
-  onSegmentCreated: (baseLsn: number) => void;
+  onSegmentCreated: (baseLsn: Lsn) => void;
   /** Where durable frames are kept for readers following the log, while one is (else undefined). */
   recent: () => RecentFrames | undefined;
 }
@@ -53,19 +54,19 @@ export class WalWriter {
   private readonly options: WriterOptions;
   /** The active segment's file: where frames go, with the space preallocated ahead of them. */
   private active: Preallocator;
-  private activeBase: number;
+  private activeBase: Lsn;
   /** LSN just past everything written to the file. */
-  private writtenEnd: number;
+  private writtenEnd: Lsn;
   /** Planned layout: where the next enqueued frame goes, and its segment's base. */
-  private planEnd: number;
-  private planBase: number;
+  private planEnd: Lsn;
+  private planBase: Lsn;
   private queue: PendingEntry[] = [];
   private flushing: Promise<void> | undefined;
   private failure: Error | undefined;
 
-  constructor(options: WriterOptions, active: ActiveSegment, activeBase: number, endLsn: number) {
+  constructor(options: WriterOptions, active: ActiveSegment, activeBase: Lsn, endLsn: Lsn) {
     this.options = options;
-    this.active = this.preallocator(active, endLsn - activeBase);
+    this.active = this.preallocator(active, offsetOf(activeBase, endLsn));
     this.activeBase = activeBase;
     this.writtenEnd = endLsn;
     this.planEnd = endLsn;
@@ -73,7 +74,7 @@ export class WalWriter {
   }
 
   /** Takes over the active segment's files; a failed zero fill fails the WAL like any failed write. */
-  private preallocator(files: ActiveSegment, logEnd: number): Preallocator {
+  private preallocator(files: ActiveSegment, logEnd: SegmentOffset): Preallocator {
     const { sync, segmentBytesMax } = this.options;
     return new Preallocator(files, logEnd, { sync, segmentBytesMax, onFailure: (error) => this.fail(error, []) });
   }
@@ -86,16 +87,16 @@ export class WalWriter {
    * Queues payloads (already size-checked) as consecutive frames; resolves their LSNs once
    * durable. The payloads are framed (copied) before this returns.
    */
-  enqueue(payloads: readonly Uint8Array[]): Promise<number[]> {
-    return this.queueEntry(payloads, false) as Promise<number[]>;
+  enqueue(payloads: readonly Uint8Array[]): Promise<Lsn[]> {
+    return this.queueEntry(payloads, false) as Promise<Lsn[]>;
   }
 
   /** enqueue for one payload, resolving its LSN: the single append, without the batch's arrays. */
-  enqueueOne(payload: Uint8Array): Promise<number> {
-    return this.queueEntry([payload], true) as Promise<number>;
+  enqueueOne(payload: Uint8Array): Promise<Lsn> {
+    return this.queueEntry([payload], true) as Promise<Lsn>;
   }
 
-  private queueEntry(payloads: readonly Uint8Array[], one: boolean): Promise<number[] | number> {
+  private queueEntry(payloads: readonly Uint8Array[], one: boolean): Promise<Lsn[] | Lsn> {
     if (this.failure !== undefined) {
       return Promise.reject(new WalFailedError('the WAL failed earlier and refuses appends until reopened', { cause: this.failure }));
     }
@@ -112,7 +113,7 @@ export class WalWriter {
       rolls ||= frame.startsSegment;
       frames.push(frame);
     }
-    const done = new Promise<number[] | number>((resolve, reject) => this.queue.push({ bytes, frames, rolls, one, resolve, reject }));
+    const done = new Promise<Lsn[] | Lsn>((resolve, reject) => this.queue.push({ bytes, frames, rolls, one, resolve, reject }));
     // Start on a microtask, not now: appends made in the same tick then share one fsync.
     if (this.flushing === undefined) this.flushing = Promise.resolve().then(() => this.flushLoop());
     return done;
@@ -120,14 +121,14 @@ export class WalWriter {
 
   private plan(payload: Uint8Array, start: number): PendingFrame {
     const bytes = frameBytes(payload.length);
-    const used = this.planEnd - this.planBase;
-    const startsSegment = used > segmentHeaderBytes && used + bytes > this.options.segmentBytesMax;
+    const used = offsetOf(this.planBase, this.planEnd);
+    const startsSegment = used > firstFrameOffset && used + bytes > this.options.segmentBytesMax;
     if (startsSegment) {
       this.planBase = this.planEnd;
-      this.planEnd = this.planBase + segmentHeaderBytes;
+      this.planEnd = lsnAt(this.planBase, firstFrameOffset);
     }
     const frame = { lsn: this.planEnd, payloadBytes: payload.length, start, end: start, startsSegment };
-    this.planEnd += bytes;
+    this.planEnd = lsnPlus(this.planEnd, bytes);
     return frame;
   }
 
@@ -169,7 +170,7 @@ export class WalWriter {
       for (const frame of entry.frames) {
         const payloadStart = frame.start + frameHeaderBytes;
         const payload = entry.bytes.subarray(payloadStart, payloadStart + frame.payloadBytes);
-        recent.add({ lsn: frame.lsn, nextLsn: frame.lsn + (frame.end - frame.start), payload });
+        recent.add({ lsn: frame.lsn, nextLsn: lsnPlus(frame.lsn, frame.end - frame.start), payload });
       }
     }
   }
@@ -203,7 +204,7 @@ export class WalWriter {
         if (frame.startsSegment) {
           await this.writeRun(run, runLsn);
           run = [];
-          await this.roll(frame.lsn - segmentHeaderBytes);
+          await this.roll(lsnPlus(frame.lsn, -segmentHeaderBytes));
           runLsn = frame.lsn;
         }
         run.push(entry.bytes.subarray(frame.start, frame.end));
@@ -212,26 +213,26 @@ export class WalWriter {
     await this.writeRun(run, runLsn);
   }
 
-  private async writeRun(run: Buffer[], lsn: number): Promise<void> {
+  private async writeRun(run: Buffer[], lsn: Lsn): Promise<void> {
     if (run.length === 0) return;
     assert(lsn === this.writtenEnd, 'frames are written exactly at the end of the log');
     const buffer = run.length === 1 ? run[0]! : Buffer.concat(run);
     // Durable when it resolves (when syncing); throws instead if a zero fill failed.
-    await this.active.write(buffer, lsn - this.activeBase);
-    this.writtenEnd = lsn + buffer.length;
+    await this.active.write(buffer, offsetOf(this.activeBase, lsn));
+    this.writtenEnd = lsnPlus(lsn, buffer.length);
   }
 
   /** Seals the active segment (durably, when syncing) and starts a new one at `baseLsn`. */
-  private async roll(baseLsn: number): Promise<void> {
+  private async roll(baseLsn: Lsn): Promise<void> {
     assert(baseLsn === this.writtenEnd, 'a new segment starts where the previous one ends');
     // Every write to the old segment was durable already; its preallocated zeros are cut off
     // (durably) before the next segment exists, so a sealed segment always ends at its last frame.
     await this.active.seal();
     await createSegment(this.options.fileSystem, this.options.dir, baseLsn, this.options.sync);
     const files = await openActiveSegment(this.options.fileSystem, this.options.dir, baseLsn, this.options.sync);
-    this.active = this.preallocator(files, segmentHeaderBytes);
+    this.active = this.preallocator(files, firstFrameOffset);
     this.activeBase = baseLsn;
-    this.writtenEnd = baseLsn + segmentHeaderBytes;
+    this.writtenEnd = lsnAt(baseLsn, firstFrameOffset);
     this.options.onSegmentCreated(baseLsn);
   }
 

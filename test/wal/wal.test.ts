@@ -297,6 +297,16 @@ describe('wal tail and truncation', () => {
     await reopened.close();
   });
 
+  test('truncateBefore refuses a number that cannot be an LSN with INVALID_ARGUMENT', async (t) => {
+    const { wal } = await openQuiet(tempDir(t));
+    await wal.append(Buffer.from('kept'));
+    for (const bad of [-1, 0.5, Number.NaN]) {
+      await assert.rejects(wal.truncateBefore(bad), (e) => errorCode(e) === 'INVALID_ARGUMENT');
+    }
+    assert.equal((await readAll(wal)).length, 1);
+    await wal.close();
+  });
+
   test('appends after close are refused with CLOSED', async (t) => {
     const dir = tempDir(t);
     const { wal } = await openQuiet(dir);
