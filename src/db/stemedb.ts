@@ -201,17 +201,17 @@ export class StemeDB {
    */
   private async log(batch: PreparedRecord[], options: WriteOptions | undefined): Promise<WriteResult[]> {
     if (batch.length === 0) return [];
-    const lsns = await this.wal.appendBatch(batch.map((p) => p.bytes));
+    const { lsns, nextLsns } = await this.wal.appendBatch(batch.map((p) => p.bytes));
     this.appended += batch.length;
     this.ingestor.handOff(lsns, batch);
     const results = batch.map(({ hash }, i) => ({ hash, lsn: lsns[i]! }));
-    const endLsn = lsns[lsns.length - 1]! + Wal.frameBytes(batch[batch.length - 1]!.bytes.length);
+    const endLsn = nextLsns[nextLsns.length - 1]!;
     if (options?.visible === false) {
       this.invisibleEndLsn = Math.max(this.invisibleEndLsn, endLsn);
       return results;
     }
     const entries: OverlayEntry[] = batch.map(({ record, hash, bytes }, i) => {
-      return { record, hash, bytes, lsn: lsns[i]!, endLsn: lsns[i]! + Wal.frameBytes(bytes.length), stored: false };
+      return { record, hash, bytes, lsn: lsns[i]!, endLsn: nextLsns[i]!, stored: false };
     });
     const checkpoint = this.ingestor.checkpoint;
     for (const entry of entries) entry.stored = storeHolds(this.store, entry);

@@ -93,6 +93,11 @@ export function writeFrame(target: Buffer, offset: number, lsn: Lsn, payload: Ui
   return total;
 }
 
+/** The payload length a frame's header states (its first field), not yet checked. */
+export function framePayloadBytes(source: Uint8Array, offset: number): number {
+  return (source[offset]! | (source[offset + 1]! << 8) | (source[offset + 2]! << 16) | (source[offset + 3]! << 24)) >>> 0;
+}
+
 export interface FrameHeader {
   payloadBytes: number;
   headerCheck: number;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { InvalidArgumentError, WalCorruptError } from '../errors.js';
 import type { FileHandle, FileSystem } from '../fs/file-system.js';
 import { walReadChunkBytes } from '../limits.js';
-import { firstFrameOffset, frameBytes, frameHeaderBytes, headerIsValid, readFrameHeader, segmentFileName } from './format.js';
+import { firstFrameOffset, frameBytes, frameHeaderBytes, framePayloadBytes, headerIsValid, readFrameHeader, segmentFileName } from './format.js';
 import { checkFrame } from './frame-check.js';
 import { isLsn, lsnAt, lsnPlus, offsetOf, offsetPlus, segmentOffset, type Lsn, type SegmentOffset } from './lsn.js';
 
@@ -142,7 +142,7 @@ export async function* readChunks(source: ReadSource, fromLsn: number | undefine
         const remaining = chunk.length - offset;
         if (!complete) {
           if (remaining < frameHeaderBytes) break; // read on from this frame
-          const claimed = frameBytes(new DataView(chunk.buffer, chunk.byteOffset + offset).getUint32(0, true));
+          const claimed = frameBytes(framePayloadBytes(chunk, offset));
           if (claimed > remaining) {
             if (offset > 0) break;
             // One frame larger than a chunk: read it whole (checkFrame still verifies it).

@@ -9,31 +9,35 @@
 import { assert, WalFailedError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import { groupCommitBytesMax, groupCommitRecordsMax } from '../limits.js';
-import { firstFrameOffset, frameBytes, frameHeaderBytes, segmentHeaderBytes, writeFrame } from './format.js';
+import { firstFrameOffset, frameBytes, frameHeaderBytes, framePayloadBytes, writeFrame } from './format.js';
 import { lsnAt, lsnPlus, offsetOf, type Lsn, type SegmentOffset } from './lsn.js';
 import { openActiveSegment, Preallocator, type ActiveSegment } from './preallocator.js';
 import type { RecentFrames } from './recent-frames.js';
 import { createSegment } from './recovery.js';
 
-interface PendingFrame {
-  lsn: Lsn;
-  payloadBytes: number;
-  /** Where the framed bytes sit in the entry's buffer. */
-  start: number;
-  end: number;
-  /** This frame is the first of a new segment whose base is `lsn - segmentHeaderBytes`. */
-  startsSegment: boolean;
+/**
+ * Where a batch's frames went: element i of each array is frame i's. Two arrays of numbers
+ * rather than an object per frame, since bulk loads pass tens of thousands of records a second.
+ */
+export interface PlacedFrames {
+  /** Each frame's LSN. */
+  lsns: Lsn[];
+  /**
+   * The LSN just past each frame, padding included (WalEntry.nextLsn). Frame i is
+   * `nextLsns[i] - lsns[i]` bytes long; the next frame starts there, or a segment header
+   * later when it is the first of a new segment.
+   */
+  nextLsns: Lsn[];
 }
 
-interface PendingEntry {
+interface PendingEntry extends PlacedFrames {
   /** The entry's frames, encoded back to back. */
   bytes: Buffer;
-  frames: PendingFrame[];
-  /** Whether any frame starts a new segment (the entry's bytes must then be split). */
+  /** Whether a frame starts a new segment (the entry's bytes must then be split there). */
   rolls: boolean;
-  /** Queued by enqueueOne: resolves with the one LSN rather than an array of them. */
+  /** Queued by enqueueOne: resolves with the one LSN rather than the arrays. */
   one: boolean;
-  resolve: (lsns: Lsn[] | Lsn) => void;
+  resolve: (placed: PlacedFrames | Lsn) => void;
   reject: (error: Error) => void;
 }
 
@@ -84,52 +88,53 @@ export class WalWriter {
   }
 
   /**
-   * Queues payloads (already size-checked) as consecutive frames; resolves their LSNs once
-   * durable. The payloads are framed (copied) before this returns.
+   * Queues payloads (already size-checked) as consecutive frames; resolves, once durable, each
+   * one's LSN and the LSN just past it. The payloads are framed (copied) before this returns.
    */
-  enqueue(payloads: readonly Uint8Array[]): Promise<Lsn[]> {
-    return this.queueEntry(payloads, false) as Promise<Lsn[]>;
+  enqueue(payloads: readonly Uint8Array[]): Promise<PlacedFrames> {
+    return this.queueEntry(payloads, false) as Promise<PlacedFrames>;
   }
 
-  /** enqueue for one payload, resolving its LSN: the single append, without the batch's arrays. */
+  /** enqueue for one payload, resolving its LSN: the single append, without the batch's result. */
   enqueueOne(payload: Uint8Array): Promise<Lsn> {
     return this.queueEntry([payload], true) as Promise<Lsn>;
   }
 
-  private queueEntry(payloads: readonly Uint8Array[], one: boolean): Promise<Lsn[] | Lsn> {
+  private queueEntry(payloads: readonly Uint8Array[], one: boolean): Promise<PlacedFrames | Lsn> {
     if (this.failure !== undefined) {
       return Promise.reject(new WalFailedError('the WAL failed earlier and refuses appends until reopened', { cause: this.failure }));
     }
     let total = 0;
     for (const payload of payloads) total += frameBytes(payload.length);
     const bytes = Buffer.allocUnsafe(total);
+    const lsns: Lsn[] = [];
+    const nextLsns: Lsn[] = [];
     let offset = 0;
     let rolls = false;
-    const frames: PendingFrame[] = [];
     for (const payload of payloads) {
-      const frame = this.plan(payload, offset);
-      offset += writeFrame(bytes, offset, frame.lsn, payload);
-      frame.end = offset;
-      rolls ||= frame.startsSegment;
-      frames.push(frame);
+      const follows = this.planEnd;
+      const lsn = this.plan(frameBytes(payload.length));
+      rolls ||= lsn !== follows;
+      offset += writeFrame(bytes, offset, lsn, payload);
+      lsns.push(lsn);
+      nextLsns.push(this.planEnd);
     }
-    const done = new Promise<Lsn[] | Lsn>((resolve, reject) => this.queue.push({ bytes, frames, rolls, one, resolve, reject }));
+    const done = new Promise<PlacedFrames | Lsn>((resolve, reject) => this.queue.push({ bytes, lsns, nextLsns, rolls, one, resolve, reject }));
     // Start on a microtask, not now: appends made in the same tick then share one fsync.
     if (this.flushing === undefined) this.flushing = Promise.resolve().then(() => this.flushLoop());
     return done;
   }
 
-  private plan(payload: Uint8Array, start: number): PendingFrame {
-    const bytes = frameBytes(payload.length);
+  /** The LSN of the next frame, `bytes` long: at the planned end, or first in a new segment when it would not fit. */
+  private plan(bytes: number): Lsn {
     const used = offsetOf(this.planBase, this.planEnd);
-    const startsSegment = used > firstFrameOffset && used + bytes > this.options.segmentBytesMax;
-    if (startsSegment) {
+    if (used > firstFrameOffset && used + bytes > this.options.segmentBytesMax) {
       this.planBase = this.planEnd;
       this.planEnd = lsnAt(this.planBase, firstFrameOffset);
     }
-    const frame = { lsn: this.planEnd, payloadBytes: payload.length, start, end: start, startsSegment };
-    this.planEnd = lsnPlus(this.planEnd, bytes);
-    return frame;
+    const lsn = this.planEnd;
+    this.planEnd = lsnPlus(lsn, bytes);
+    return lsn;
   }
 
   /** Resolves once everything queued so far is written (and durable when syncing). */
@@ -154,7 +159,7 @@ export class WalWriter {
           return;
         }
         this.keepRecent(group);
-        for (const entry of group) entry.resolve(entry.one ? entry.frames[0]!.lsn : entry.frames.map((frame) => frame.lsn));
+        for (const entry of group) entry.resolve(entry.one ? entry.lsns[0]! : { lsns: entry.lsns, nextLsns: entry.nextLsns });
         this.options.onDurable(this.writtenEnd);
       }
     } finally {
@@ -167,10 +172,15 @@ export class WalWriter {
     const recent = this.options.recent();
     if (recent === undefined) return;
     for (const entry of group) {
-      for (const frame of entry.frames) {
-        const payloadStart = frame.start + frameHeaderBytes;
-        const payload = entry.bytes.subarray(payloadStart, payloadStart + frame.payloadBytes);
-        recent.add({ lsn: frame.lsn, nextLsn: lsnPlus(frame.lsn, frame.end - frame.start), payload });
+      const { lsns, nextLsns } = entry;
+      let start = 0;
+      for (let i = 0; i < lsns.length; i++) {
+        const lsn = lsns[i]!;
+        const nextLsn = nextLsns[i]!;
+        const payloadStart = start + frameHeaderBytes;
+        const payload = entry.bytes.subarray(payloadStart, payloadStart + framePayloadBytes(entry.bytes, start));
+        recent.add({ lsn, nextLsn, payload });
+        start += nextLsn - lsn;
       }
     }
   }
@@ -182,7 +192,7 @@ export class WalWriter {
     for (const entry of this.queue) {
       if (count > 0 && (bytes >= groupCommitBytesMax || records >= groupCommitRecordsMax)) break;
       bytes += entry.bytes.length;
-      records += entry.frames.length;
+      records += entry.lsns.length;
       count += 1;
     }
     return this.queue.splice(0, count);
@@ -195,19 +205,30 @@ export class WalWriter {
   private async writeGroup(group: PendingEntry[]): Promise<void> {
     let run: Buffer[] = [];
     let runLsn = this.writtenEnd;
+    /** LSN just past the bytes in `run`: where the next frame goes, unless it starts a segment. */
+    let runEnd = this.writtenEnd;
     for (const entry of group) {
+      const { lsns, nextLsns } = entry;
       if (!entry.rolls) {
         run.push(entry.bytes);
+        runEnd = nextLsns[nextLsns.length - 1]!;
         continue;
       }
-      for (const frame of entry.frames) {
-        if (frame.startsSegment) {
+      let start = 0;
+      for (let i = 0; i < lsns.length; i++) {
+        const lsn = lsns[i]!;
+        if (lsn !== runEnd) {
+          // Frames are planned back to back, except that the first of a new segment goes after its header.
+          assert(lsn === lsnAt(runEnd, firstFrameOffset), 'a gap between frames is exactly a new segment header');
           await this.writeRun(run, runLsn);
           run = [];
-          await this.roll(lsnPlus(frame.lsn, -segmentHeaderBytes));
-          runLsn = frame.lsn;
+          await this.roll(runEnd);
+          runLsn = lsn;
         }
-        run.push(entry.bytes.subarray(frame.start, frame.end));
+        const end = start + (nextLsns[i]! - lsn);
+        run.push(entry.bytes.subarray(start, end));
+        start = end;
+        runEnd = nextLsns[i]!;
       }
     }
     await this.writeRun(run, runLsn);
