@@ -8,7 +8,7 @@ import { overlayRecordsMax } from '../limits.js';
 import type { Ingestor } from '../ingest/index.js';
 import type { Hash, PreparedRecord } from '../records/index.js';
 import type { KVStore } from '../storage/index.js';
-import { Wal } from '../wal/index.js';
+import type { Wal } from '../wal/index.js';
 import type { Overlay, OverlayEntry } from './overlay.js';
 import { storeHolds, type Reads } from './queries.js';
 import { checkEpochs, checkTargets, checkVotes } from './write-checks.js';
@@ -74,17 +74,17 @@ export class WritePath {
 
   private async log(batch: PreparedRecord[], options: WriteOptions | undefined): Promise<WriteResult[]> {
     if (batch.length === 0) return [];
-    const lsns = await this.wal.appendBatch(batch.map((p) => p.bytes));
+    const { lsns, nextLsns } = await this.wal.appendBatch(batch.map((p) => p.bytes));
     this.logged += batch.length;
     this.ingestor.handOff(lsns, batch);
     const results = batch.map(({ hash }, i) => ({ hash, lsn: lsns[i]! }));
-    const endLsn = lsns[lsns.length - 1]! + Wal.frameBytes(batch[batch.length - 1]!.bytes.length);
+    const endLsn = nextLsns[nextLsns.length - 1]!;
     if (options?.visible === false) {
       this.invisibleEndLsn = Math.max(this.invisibleEndLsn, endLsn);
       return results;
     }
     const entries: OverlayEntry[] = batch.map(({ record, hash, bytes }, i) => {
-      return { record, hash, bytes, lsn: lsns[i]!, endLsn: lsns[i]! + Wal.frameBytes(bytes.length), stored: false };
+      return { record, hash, bytes, lsn: lsns[i]!, endLsn: nextLsns[i]!, stored: false };
     });
     const checkpoint = this.ingestor.checkpoint;
     for (const entry of entries) entry.stored = storeHolds(this.store, entry);

@@ -3,11 +3,14 @@
 // global byte offset of its first byte; both checksums mix in the LSN, so an all-zero region,
 // or a valid frame copied to another position, never validates.
 import { blake3x128 } from '../blake3.js';
+import { isLsn, segmentOffset, type Lsn, type SegmentOffset } from './lsn.js';
 
 export const segmentMagic = 'STEMEWAL';
 export const segmentFormatVersion = 1;
 /** magic[8] version u32 flags u32 baseLsn u64 check[8]. */
 export const segmentHeaderBytes = 32;
+/** Where a segment's first frame starts: right after its header. */
+export const firstFrameOffset: SegmentOffset = segmentOffset(segmentHeaderBytes);
 /** length u32, headerCheck u32, payloadCheck[16]. */
 export const frameHeaderBytes = 24;
 export const frameAlignBytes = 8;
@@ -28,16 +31,16 @@ export function alignUp(bytes: number): number {
   return Math.ceil(bytes / frameAlignBytes) * frameAlignBytes;
 }
 
-export function segmentFileName(baseLsn: number): string {
+export function segmentFileName(baseLsn: Lsn): string {
   return `${String(baseLsn).padStart(segmentNameDigits, '0')}.wal`;
 }
 
 /** The base LSN a segment file name encodes, or undefined if the name is not a segment's. */
-export function parseSegmentFileName(name: string): number | undefined {
+export function parseSegmentFileName(name: string): Lsn | undefined {
   const match = segmentNamePattern.exec(name);
   if (!match) return undefined;
   const lsn = Number(match[1]);
-  return Number.isSafeInteger(lsn) ? lsn : undefined;
+  return isLsn(lsn) ? lsn : undefined;
 }
 
 function u64(value: number): Uint8Array {
@@ -60,7 +63,7 @@ function putU32(target: Uint8Array, offset: number, value: number): void {
   target[offset + 3] = (value >>> 24) & 0xff;
 }
 
-function headerCheckInput(tag: number, lsn: number, payloadBytes: number): Uint8Array {
+function headerCheckInput(tag: number, lsn: Lsn, payloadBytes: number): Uint8Array {
   checkInput[0] = tag;
   putU32(checkInput, 1, lsn % u32Span);
   putU32(checkInput, 5, Math.floor(lsn / u32Span));
@@ -69,18 +72,18 @@ function headerCheckInput(tag: number, lsn: number, payloadBytes: number): Uint8
 }
 
 /** The 4-byte check over (lsn, length): lets recovery trust or distrust a length on its own. */
-export function frameHeaderCheck(lsn: number, payloadBytes: number): number {
+export function frameHeaderCheck(lsn: Lsn, payloadBytes: number): number {
   const digest = blake3x128(headerCheckInput(tagFrameHeader, lsn, payloadBytes));
   return (digest[0]! | (digest[1]! << 8) | (digest[2]! << 16) | (digest[3]! << 24)) >>> 0;
 }
 
 /** The 16-byte check over (lsn, length, payload). */
-export function framePayloadCheck(lsn: number, payload: Uint8Array): Uint8Array {
+export function framePayloadCheck(lsn: Lsn, payload: Uint8Array): Uint8Array {
   return blake3x128(headerCheckInput(tagFramePayload, lsn, payload.length), payload);
 }
 
 /** Writes the frame for `payload` at `lsn` into `target` at `offset`; returns the bytes written. */
-export function writeFrame(target: Buffer, offset: number, lsn: number, payload: Uint8Array): number {
+export function writeFrame(target: Buffer, offset: number, lsn: Lsn, payload: Uint8Array): number {
   target.writeUInt32LE(payload.length, offset);
   target.writeUInt32LE(frameHeaderCheck(lsn, payload.length), offset + 4);
   target.set(framePayloadCheck(lsn, payload), offset + 8);
@@ -88,6 +91,11 @@ export function writeFrame(target: Buffer, offset: number, lsn: number, payload:
   const total = frameBytes(payload.length);
   target.fill(0, offset + frameHeaderBytes + payload.length, offset + total);
   return total;
+}
+
+/** The payload length a frame's header states (its first field), not yet checked. */
+export function framePayloadBytes(source: Uint8Array, offset: number): number {
+  return (source[offset]! | (source[offset + 1]! << 8) | (source[offset + 2]! << 16) | (source[offset + 3]! << 24)) >>> 0;
 }
 
 export interface FrameHeader {
@@ -105,11 +113,11 @@ export function readFrameHeader(source: Uint8Array, offset: number): FrameHeader
   };
 }
 
-export function headerIsValid(header: FrameHeader, lsn: number): boolean {
+export function headerIsValid(header: FrameHeader, lsn: Lsn): boolean {
   return header.payloadBytes > 0 && header.headerCheck === frameHeaderCheck(lsn, header.payloadBytes);
 }
 
-export function payloadIsValid(header: FrameHeader, lsn: number, payload: Uint8Array): boolean {
+export function payloadIsValid(header: FrameHeader, lsn: Lsn, payload: Uint8Array): boolean {
   const expected = framePayloadCheck(lsn, payload);
   for (let i = 0; i < payloadCheckBytes; i++) {
     if (expected[i] !== header.payloadCheck[i]) return false;
@@ -121,7 +129,7 @@ function segmentHeaderCheck(body: Uint8Array): Uint8Array {
   return blake3x128(Uint8Array.of(tagSegmentHeader), body).subarray(0, 8);
 }
 
-export function encodeSegmentHeader(baseLsn: number): Uint8Array {
+export function encodeSegmentHeader(baseLsn: Lsn): Uint8Array {
   const header = new Uint8Array(segmentHeaderBytes);
   const view = new DataView(header.buffer);
   header.set(new TextEncoder().encode(segmentMagic), 0);
@@ -133,7 +141,7 @@ export function encodeSegmentHeader(baseLsn: number): Uint8Array {
 }
 
 /** Why a segment header is not valid for `baseLsn`, or undefined when it is. */
-export function segmentHeaderProblem(header: Uint8Array, baseLsn: number): string | undefined {
+export function segmentHeaderProblem(header: Uint8Array, baseLsn: Lsn): string | undefined {
   if (header.length < segmentHeaderBytes) return 'segment header is incomplete';
   const expected = encodeSegmentHeader(baseLsn);
   const magic = new TextDecoder().decode(header.subarray(0, 8));

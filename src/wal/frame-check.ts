@@ -10,6 +10,7 @@ import {
   payloadIsValid,
   readFrameHeader,
 } from './format.js';
+import { lsnAt, offsetPlus, segmentOffset, type Lsn, type SegmentOffset } from './lsn.js';
 
 export type FrameCheck =
   | { ok: true; payload: Uint8Array; frameBytes: number }
@@ -29,7 +30,7 @@ function allZero(bytes: Uint8Array): boolean {
  * Checks the frame at the start of `window` (which holds every byte available from the
  * frame's first byte on), whose LSN is `lsn`. `trustedEnd` is relative to the window start.
  */
-export function checkFrame(window: Uint8Array, lsn: number): FrameCheck {
+export function checkFrame(window: Uint8Array, lsn: Lsn): FrameCheck {
   if (window.length < frameHeaderBytes) {
     const reason = allZero(window) ? 'zero-filled tail' : 'partial frame header';
     return { ok: false, reason, trustedEnd: undefined };
@@ -62,12 +63,12 @@ export function checkFrame(window: Uint8Array, lsn: number): FrameCheck {
  * a hit is a frame written at exactly that position, never a coincidence of payload bytes.
  * Runs only on damage, so its cost (one small hash per 8 bytes) is paid only then.
  */
-export function findValidFrameFrom(segment: Uint8Array, baseLsn: number, from: number): number | undefined {
+export function findValidFrameFrom(segment: Uint8Array, baseLsn: Lsn, from: SegmentOffset): SegmentOffset | undefined {
   const view = new DataView(segment.buffer, segment.byteOffset, segment.byteLength);
-  for (let offset = alignUp(from); offset + frameHeaderBytes <= segment.length; offset += frameAlignBytes) {
+  for (let offset = segmentOffset(alignUp(from)); offset + frameHeaderBytes <= segment.length; offset = offsetPlus(offset, frameAlignBytes)) {
     const payloadBytes = view.getUint32(offset, true);
     if (payloadBytes === 0 || offset + frameBytes(payloadBytes) > segment.length) continue;
-    if (checkFrame(segment.subarray(offset), baseLsn + offset).ok) return offset;
+    if (checkFrame(segment.subarray(offset), lsnAt(baseLsn, offset)).ok) return offset;
   }
   return undefined;
 }

@@ -5,13 +5,18 @@ import path from 'node:path';
 import { InvalidArgumentError, WalCorruptError } from '../errors.js';
 import type { FileHandle, FileSystem } from '../fs/file-system.js';
 import { walReadChunkBytes } from '../limits.js';
-import { frameBytes, frameHeaderBytes, headerIsValid, readFrameHeader, segmentFileName, segmentHeaderBytes } from './format.js';
+import { firstFrameOffset, frameBytes, frameHeaderBytes, framePayloadBytes, headerIsValid, readFrameHeader, segmentFileName } from './format.js';
 import { checkFrame } from './frame-check.js';
+import { isLsn, lsnAt, lsnPlus, offsetOf, offsetPlus, segmentOffset, type Lsn, type SegmentOffset } from './lsn.js';
 
 /** One record as read back: its LSN and its payload bytes. */
 export interface WalEntry {
   lsn: number;
-  /** LSN just past this record: where reading resumes after it (an ingest checkpoint). */
+  /**
+   * LSN just past this record's frame (its padding included): where reading resumes after it
+   * (an ingest checkpoint). The next record's LSN, unless the next record starts a new segment
+   * (then that one is a segment header further on); for the last record, the log's end LSN.
+   */
   nextLsn: number;
   /**
    * The record's bytes: a view into a buffer the reader read the chunk into, or into the
@@ -20,27 +25,36 @@ export interface WalEntry {
   payload: Uint8Array;
 }
 
+/**
+ * A WalEntry as the WAL makes it, with its LSNs branded. Public callers see WalEntry, whose
+ * plain numbers they can also build themselves (the ingestor does, for its batches).
+ */
+export interface LogEntry extends WalEntry {
+  lsn: Lsn;
+  nextLsn: Lsn;
+}
+
 /** What the reader needs from the live log. */
 export interface ReadSource {
   fileSystem: FileSystem;
   dir: string;
   /** Base LSNs of the segments, oldest first (read live: it changes as the log rolls). */
-  segmentBases(): readonly number[];
-  durableEnd(): number;
+  segmentBases(): readonly Lsn[];
+  durableEnd(): Lsn;
   /** Resolves true once the durable end passes `lsn`, false if the log closes first. */
-  waitBeyond(lsn: number): Promise<boolean>;
+  waitBeyond(lsn: Lsn): Promise<boolean>;
   /** Frames from `lsn` on that the writer still holds in memory (recent-frames.ts), if any. */
-  recent(lsn: number, end: () => number): Iterable<WalEntry>;
+  recent(lsn: Lsn, end: () => Lsn): Iterable<LogEntry>;
 }
 
-function segmentIndexOf(bases: readonly number[], lsn: number): number {
+function segmentIndexOf(bases: readonly Lsn[], lsn: Lsn): number {
   let index = -1;
   for (let i = 0; i < bases.length && bases[i]! <= lsn; i++) index = i;
   return index;
 }
 
 /** Reads exactly `length` bytes; a file shorter than the log says it is, is damage. */
-async function readExactly(handle: FileHandle, file: string, length: number, position: number): Promise<Uint8Array> {
+async function readExactly(handle: FileHandle, file: string, length: number, position: SegmentOffset): Promise<Uint8Array> {
   const buffer = Buffer.allocUnsafe(length);
   let filled = 0;
   while (filled < length) {
@@ -56,19 +70,19 @@ async function readExactly(handle: FileHandle, file: string, length: number, pos
  * from the segment's start. Only called on the failure path (a caller-given LSN whose frame
  * does not check out), to tell a caller's mistake from damage.
  */
-async function isFrameBoundary(handle: FileHandle, file: string, base: number, lsn: number): Promise<boolean> {
-  const bytes = await readExactly(handle, file, lsn - base, 0);
-  let offset = segmentHeaderBytes;
+async function isFrameBoundary(handle: FileHandle, file: string, base: Lsn, lsn: Lsn): Promise<boolean> {
+  const bytes = await readExactly(handle, file, offsetOf(base, lsn), segmentOffset(0));
+  let offset = firstFrameOffset;
   while (offset + frameHeaderBytes <= bytes.length) {
     const header = readFrameHeader(bytes, offset);
-    if (!headerIsValid(header, base + offset)) return true; // damage before it: report damage
-    offset += frameBytes(header.payloadBytes);
+    if (!headerIsValid(header, lsnAt(base, offset))) return true; // damage before it: report damage
+    offset = offsetPlus(offset, frameBytes(header.payloadBytes));
   }
   return offset === bytes.length;
 }
 
 /** Every entry readChunks yields, one at a time. */
-export async function* readLog(source: ReadSource, fromLsn: number | undefined, follow: boolean): AsyncGenerator<WalEntry> {
+export async function* readLog(source: ReadSource, fromLsn: number | undefined, follow: boolean): AsyncGenerator<LogEntry> {
   for await (const entries of readChunks(source, fromLsn, follow)) yield* entries;
 }
 
@@ -76,22 +90,24 @@ export async function* readLog(source: ReadSource, fromLsn: number | undefined, 
  * The log's records from `fromLsn` in LSN order, as non-empty arrays of consecutive entries:
  * what one read from memory or one chunk of a file held. A consumer that handles records in
  * bulk (the ingestor) pays one await per array rather than one per record. On damage, the
- * valid entries before it are yielded first, then the error is thrown.
+ * valid entries before it are yielded first, then the error is thrown. `fromLsn` is the
+ * caller's plain number: it is checked (and branded) here.
  */
-export async function* readChunks(source: ReadSource, fromLsn: number | undefined, follow: boolean): AsyncGenerator<WalEntry[]> {
+export async function* readChunks(source: ReadSource, fromLsn: number | undefined, follow: boolean): AsyncGenerator<LogEntry[]> {
   const first = source.segmentBases()[0]!;
-  let lsn = fromLsn ?? first;
-  if (!Number.isSafeInteger(lsn) || lsn < first) {
-    throw new InvalidArgumentError(`cannot read from LSN ${lsn}: the log starts at LSN ${first} (earlier segments were truncated)`);
+  const from = fromLsn ?? first;
+  if (!isLsn(from) || from < first) {
+    throw new InvalidArgumentError(`cannot read from LSN ${from}: the log starts at LSN ${first} (earlier segments were truncated)`);
   }
+  let lsn = from;
   let handle: FileHandle | undefined;
-  let handleBase = -1;
+  let handleBase: Lsn | undefined;
   try {
     for (;;) {
       const bases = source.segmentBases();
       const index = segmentIndexOf(bases, lsn);
       const base = bases[index]!;
-      if (lsn < base + segmentHeaderBytes) lsn = base + segmentHeaderBytes;
+      if (lsn < lsnAt(base, firstFrameOffset)) lsn = lsnAt(base, firstFrameOffset);
       const sealed = index < bases.length - 1;
       const end = sealed ? bases[index + 1]! : source.durableEnd();
       if (lsn >= end) {
@@ -116,37 +132,38 @@ export async function* readChunks(source: ReadSource, fromLsn: number | undefine
         handleBase = base;
       }
       const file = path.join(source.dir, segmentFileName(base));
-      let chunk = await readExactly(handle!, file, Math.min(walReadChunkBytes, end - lsn), lsn - base);
+      const position = offsetOf(base, lsn);
+      let chunk = await readExactly(handle!, file, Math.min(walReadChunkBytes, end - lsn), position);
       let offset = 0;
-      const entries: WalEntry[] = [];
+      const entries: LogEntry[] = [];
       let damage: Error | undefined;
       while (offset < chunk.length) {
         const complete = chunk.length === end - lsn; // the chunk reaches a frame boundary
         const remaining = chunk.length - offset;
         if (!complete) {
           if (remaining < frameHeaderBytes) break; // read on from this frame
-          const claimed = frameBytes(new DataView(chunk.buffer, chunk.byteOffset + offset).getUint32(0, true));
+          const claimed = frameBytes(framePayloadBytes(chunk, offset));
           if (claimed > remaining) {
             if (offset > 0) break;
             // One frame larger than a chunk: read it whole (checkFrame still verifies it).
-            chunk = await readExactly(handle!, file, Math.min(claimed, end - lsn), lsn - base);
+            chunk = await readExactly(handle!, file, Math.min(claimed, end - lsn), position);
           }
         }
-        const check = checkFrame(chunk.subarray(offset), lsn + offset);
+        const at = lsnPlus(lsn, offset);
+        const check = checkFrame(chunk.subarray(offset), at);
         if (!check.ok) {
-          const at = lsn + offset;
-          const misplaced = at === fromLsn && at !== base + segmentHeaderBytes && !(await isFrameBoundary(handle!, file, base, at));
+          const misplaced = at === fromLsn && at !== lsnAt(base, firstFrameOffset) && !(await isFrameBoundary(handle!, file, base, at));
           damage = misplaced
             ? new InvalidArgumentError(`LSN ${at} is not the start of a record`)
-            : new WalCorruptError(file, lsn - base + offset, check.reason);
+            : new WalCorruptError(file, offsetPlus(position, offset), check.reason);
           break;
         }
-        entries.push({ lsn: lsn + offset, nextLsn: lsn + offset + check.frameBytes, payload: check.payload });
+        entries.push({ lsn: at, nextLsn: lsnPlus(at, check.frameBytes), payload: check.payload });
         offset += check.frameBytes;
       }
       if (entries.length > 0) yield entries;
       if (damage !== undefined) throw damage;
-      lsn += offset;
+      lsn = lsnPlus(lsn, offset);
     }
   } finally {
     await handle?.close();

@@ -3,10 +3,11 @@
 // from the file and hashing them again. They are the very bytes that were checksummed and
 // written; frames read from a file are verified as always. Bounded by bytes: the oldest go
 // first, and a reader that falls behind them reads the file.
-import type { WalEntry } from './reader.js';
+import type { Lsn } from './lsn.js';
+import type { LogEntry } from './reader.js';
 
 export class RecentFrames {
-  private entries: WalEntry[] = [];
+  private entries: LogEntry[] = [];
   /** Absolute position of entries[0]; positions only grow, so a reader can tell what was evicted. */
   private first = 0;
   private bytes = 0;
@@ -14,7 +15,7 @@ export class RecentFrames {
   constructor(private readonly bytesMax: number) {}
 
   /** Adds a durable frame; frames are added in LSN order. */
-  add(entry: WalEntry): void {
+  add(entry: LogEntry): void {
     this.entries.push(entry);
     this.bytes += entry.payload.length;
     if (this.bytes <= this.bytesMax) return;
@@ -29,7 +30,7 @@ export class RecentFrames {
   }
 
   /** Absolute position of the held frame at `lsn` (entries are in LSN order: a binary search), or undefined. */
-  private positionOf(lsn: number): number | undefined {
+  private positionOf(lsn: Lsn): number | undefined {
     let low = 0;
     let high = this.entries.length - 1;
     while (low <= high) {
@@ -46,7 +47,7 @@ export class RecentFrames {
    * The held frames from `lsn` on, in order, while each follows the one before and ends at or
    * before `end`; nothing when the frame at `lsn` is not held. Safe to iterate across awaits.
    */
-  *from(lsn: number, end: () => number): Generator<WalEntry> {
+  *from(lsn: Lsn, end: () => Lsn): Generator<LogEntry> {
     let position = this.positionOf(lsn);
     if (position === undefined) return;
     let expected = lsn;

@@ -5,7 +5,8 @@
 import path from 'node:path';
 import { WalCorruptError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
-import { encodeSegmentHeader, parseSegmentFileName, segmentFileName, segmentHeaderBytes, segmentHeaderProblem } from './format.js';
+import { encodeSegmentHeader, firstFrameOffset, parseSegmentFileName, segmentFileName, segmentHeaderBytes, segmentHeaderProblem } from './format.js';
+import { logStartLsn, lsnAt, segmentOffset, type Lsn, type SegmentOffset } from './lsn.js';
 import { isTornTail, scanSegment, type SegmentDamage } from './segment-scan.js';
 
 export type RecoveryMode = 'tolerate-tail' | 'absolute' | 'point-in-time';
@@ -29,14 +30,14 @@ export interface RecoveryReport {
 
 export interface RecoveredLog {
   /** Base LSNs of every segment, oldest first; the last one is the active segment. */
-  segmentBases: number[];
+  segmentBases: Lsn[];
   /** LSN just past the last valid frame: where the next append lands. */
-  endLsn: number;
+  endLsn: Lsn;
   report: RecoveryReport;
 }
 
-async function listSegmentBases(fs: FileSystem, dir: string): Promise<number[]> {
-  const bases: number[] = [];
+async function listSegmentBases(fs: FileSystem, dir: string): Promise<Lsn[]> {
+  const bases: Lsn[] = [];
   for (const name of await fs.list(dir)) {
     const base = parseSegmentFileName(name);
     if (base !== undefined) bases.push(base);
@@ -71,7 +72,7 @@ async function fileSize(fs: FileSystem, file: string): Promise<number> {
 }
 
 /** Creates a segment whose first byte has LSN `baseLsn`: header written and fsynced, directory fsynced. */
-export async function createSegment(fs: FileSystem, dir: string, baseLsn: number, sync: boolean): Promise<void> {
+export async function createSegment(fs: FileSystem, dir: string, baseLsn: Lsn, sync: boolean): Promise<void> {
   const handle = await fs.createExclusive(path.join(dir, segmentFileName(baseLsn)));
   try {
     await handle.write(encodeSegmentHeader(baseLsn), 0);
@@ -83,14 +84,14 @@ export async function createSegment(fs: FileSystem, dir: string, baseLsn: number
 }
 
 /** Cuts a segment to `bytes` (rewriting its header when that is what was torn) and fsyncs. */
-async function cutSegment(fs: FileSystem, file: string, baseLsn: number, bytes: number): Promise<void> {
+async function cutSegment(fs: FileSystem, file: string, baseLsn: Lsn, end: SegmentOffset): Promise<void> {
   const handle = await fs.openReadWrite(file);
   try {
-    if (bytes < segmentHeaderBytes) {
+    if (end < firstFrameOffset) {
       await handle.truncate(0);
       await handle.write(encodeSegmentHeader(baseLsn), 0);
     } else {
-      await handle.truncate(bytes);
+      await handle.truncate(end);
     }
     await handle.datasync();
   } finally {
@@ -101,7 +102,7 @@ async function cutSegment(fs: FileSystem, file: string, baseLsn: number, bytes: 
 interface Found {
   index: number;
   damage: SegmentDamage;
-  validEnd: number;
+  validEnd: SegmentOffset;
   torn: boolean;
 }
 
@@ -109,20 +110,20 @@ export async function recover(fs: FileSystem, dir: string, mode: RecoveryMode, s
   const report: RecoveryReport = { mode, segmentsScanned: 0, recordsScanned: 0, bytesDropped: 0, segmentsDropped: [], damage: undefined };
   let bases = await listSegmentBases(fs, dir);
   if (bases.length === 0) {
-    await createSegment(fs, dir, 0, sync);
+    await createSegment(fs, dir, logStartLsn, sync);
     // A new log's directory was most likely just created (Wal.open makes it), and a directory's
     // own entry is durable only once its parent is fsynced: fsyncing the files and the directory
     // itself does not cover it. Without this, a power cut can take the whole log, acknowledged
     // records included, however long it has been written to. Done once, when the log is new.
     if (sync) await fs.syncDirectory(path.dirname(dir));
-    return { segmentBases: [0], endLsn: segmentHeaderBytes, report };
+    return { segmentBases: [logStartLsn], endLsn: lsnAt(logStartLsn, firstFrameOffset), report };
   }
   const fileOf = (i: number): string => path.join(dir, segmentFileName(bases[i]!));
   const last = bases.length - 1;
   const scanAll = mode !== 'tolerate-tail';
 
   let found: Found | undefined;
-  let endLsn = 0;
+  let endLsn = logStartLsn;
   for (let i = 0; i <= last && found === undefined; i++) {
     const base = bases[i]!;
     const sealed = i < last;
@@ -142,13 +143,13 @@ export async function recover(fs: FileSystem, dir: string, mode: RecoveryMode, s
     const scan = scanSegment(bytes, base);
     report.segmentsScanned += 1;
     report.recordsScanned += scan.records;
-    endLsn = base + scan.validEnd;
+    endLsn = lsnAt(base, scan.validEnd);
     if (scan.damage !== undefined) {
       found = { index: i, damage: scan.damage, validEnd: scan.validEnd, torn: !sealed && isTornTail(scan.damage) };
-    } else if (sealed && base + scan.validEnd !== bases[i + 1]) {
+    } else if (sealed && lsnAt(base, scan.validEnd) !== bases[i + 1]) {
       found = {
         index: i,
-        damage: { offset: scan.validEnd, reason: 'sealed segment ends before the next segment starts', validFrameAfter: undefined, dataEnd: bytes.length },
+        damage: { offset: scan.validEnd, reason: 'sealed segment ends before the next segment starts', validFrameAfter: undefined, dataEnd: segmentOffset(bytes.length) },
         validEnd: scan.validEnd,
         torn: false,
       };
@@ -177,7 +178,7 @@ export async function recover(fs: FileSystem, dir: string, mode: RecoveryMode, s
     if (sync) await fs.syncDirectory(dir);
     report.damage = { file, offset: found.damage.offset, reason: found.damage.reason };
     bases = bases.slice(0, found.index + 1);
-    endLsn = bases[found.index]! + Math.max(found.validEnd, segmentHeaderBytes);
+    endLsn = lsnAt(bases[found.index]!, found.validEnd < firstFrameOffset ? firstFrameOffset : found.validEnd);
   }
   return { segmentBases: bases, endLsn, report };
 }

@@ -2,18 +2,21 @@
 // It knows bytes and LSNs only. Open takes the single-writer lock and recovers the tail;
 // appends are durable when they resolve (sync 'always'); readers see only durable bytes.
 // Invariants: durableEnd only grows; durableEnd <= the writer's planned end; segments are
-// contiguous (each starts where the previous one ends).
+// contiguous (each starts where the previous one ends). LSNs are branded inside the WAL
+// (lsn.ts); its public methods take and return plain numbers (docs/decisions.md).
 import path from 'node:path';
 import { ClosedError, InvalidArgumentError, RecordSizeError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import { nodeFileSystem } from '../fs/node-file-system.js';
 import { recordBytesMaxCeiling, recordBytesMaxDefault, segmentBytesMaxDefault, segmentBytesMin, walRecentFramesBytesMax } from '../limits.js';
-import { frameBytes, segmentFileName, segmentHeaderBytes } from './format.js';
+import { firstFrameOffset, frameBytes, segmentFileName } from './format.js';
 import { acquireLock, type Lock } from './lock.js';
+import { lsnAt, toLsn, type Lsn } from './lsn.js';
+import { openActiveSegment, type ActiveSegment } from './preallocator.js';
 import { readChunks, readLog, type ReadSource, type WalEntry } from './reader.js';
 import { recover, type RecoveryMode, type RecoveryReport } from './recovery.js';
 import { RecentFrames } from './recent-frames.js';
-import { openActiveSegment, WalWriter, type ActiveSegment } from './writer.js';
+import { WalWriter } from './writer.js';
 
 export type SyncMode = 'always' | 'none';
 
@@ -48,6 +51,20 @@ export interface WalStats {
 
 export type WalState = 'open' | 'failed' | 'closed';
 
+/**
+ * Where appendBatch put its records: element i of each array is record i's. Arrays of
+ * numbers rather than an object per record: bulk loads pass tens of thousands a second.
+ */
+export interface AppendedBatch {
+  /** Each record's LSN. */
+  readonly lsns: readonly number[];
+  /**
+   * The LSN just past each record (WalEntry.nextLsn): what a reader that has consumed it has
+   * reached. The last one is where the batch ends.
+   */
+  readonly nextLsns: readonly number[];
+}
+
 export type { WalEntry };
 
 function checkLimit(name: string, value: number, min: number, max: number): number {
@@ -65,8 +82,8 @@ export class Wal {
   private readonly recordBytesMax: number;
   private readonly lock: Lock;
   private readonly writer: WalWriter;
-  private readonly bases: number[];
-  private durableEnd: number;
+  private readonly bases: Lsn[];
+  private durableEnd: Lsn;
   private closed = false;
   private waiters: Array<() => void> = [];
   /** Durable frames kept in memory for readers that follow the log; only while one does. */
@@ -80,8 +97,8 @@ export class Wal {
     segmentBytesMax: number;
     sync: boolean;
     lock: Lock;
-    bases: number[];
-    endLsn: number;
+    bases: Lsn[];
+    endLsn: Lsn;
     recovery: RecoveryReport;
     active: ActiveSegment;
   }) {
@@ -154,7 +171,7 @@ export class Wal {
    */
   get recordsEndLsn(): number {
     const activeBase = this.bases[this.bases.length - 1]!;
-    return this.durableEnd === activeBase + segmentHeaderBytes ? activeBase : this.durableEnd;
+    return this.durableEnd === lsnAt(activeBase, firstFrameOffset) ? activeBase : this.durableEnd;
   }
 
   /** LSN where the oldest segment ends, when it is sealed (what truncateBefore could delete next). */
@@ -174,10 +191,13 @@ export class Wal {
     return this.writer.enqueueOne(payload);
   }
 
-  /** Appends records as consecutive frames made durable by one fsync; resolves their LSNs. */
-  appendBatch(payloads: readonly Uint8Array[]): Promise<number[]> {
+  /**
+   * Appends records as consecutive frames made durable by one fsync; resolves, for each, its
+   * LSN and the LSN just past it.
+   */
+  appendBatch(payloads: readonly Uint8Array[]): Promise<AppendedBatch> {
     if (this.closed) return Promise.reject(new ClosedError('WAL'));
-    if (payloads.length === 0) return Promise.resolve([]);
+    if (payloads.length === 0) return Promise.resolve({ lsns: [], nextLsns: [] });
     for (const payload of payloads) {
       if (!this.sizeAllowed(payload)) return Promise.reject(new RecordSizeError(payload.length, this.recordBytesMax));
     }
@@ -221,8 +241,9 @@ export class Wal {
   }
 
   /** Deletes whole segments that end at or before `lsn` (never the active one); returns how many. */
-  async truncateBefore(lsn: number): Promise<number> {
+  async truncateBefore(before: number): Promise<number> {
     if (this.closed) throw new ClosedError('WAL');
+    const lsn = toLsn(before, 'the LSN to truncate before');
     if (lsn > this.durableEnd) {
       throw new InvalidArgumentError(`cannot truncate before LSN ${lsn}: the durable end is ${this.durableEnd}`);
     }
@@ -245,7 +266,12 @@ export class Wal {
     };
   }
 
-  /** The bytes a payload of `payloadBytes` takes in the log (frame header and padding included). */
+  /**
+   * The bytes a payload of `payloadBytes` takes in the log (frame header and padding
+   * included), for sizing: bench:wal's raw floor writes the same bytes. Where a record ends
+   * comes from the WAL itself (appendBatch's `nextLsns`, WalEntry.nextLsn), not from
+   * arithmetic on LSNs outside it.
+   */
   static frameBytes(payloadBytes: number): number {
     return frameBytes(payloadBytes);
   }
@@ -262,7 +288,7 @@ export class Wal {
     }
   }
 
-  private advance(endLsn: number): void {
+  private advance(endLsn: Lsn): void {
     this.durableEnd = endLsn;
     this.wake();
   }
@@ -281,7 +307,7 @@ export class Wal {
       segmentBases: () => this.bases,
       durableEnd: () => this.durableEnd,
       recent: (lsn, end) => this.recentFrames.from(lsn, end),
-      waitBeyond: async (lsn: number): Promise<boolean> => {
+      waitBeyond: async (lsn: Lsn): Promise<boolean> => {
         while (!ended() && this.durableEnd <= lsn) {
           await new Promise<void>((resolve) => {
             // Remove the abort listener on wake-up, or a long tail would pile them up.

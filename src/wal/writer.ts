@@ -4,41 +4,40 @@
 // share fsyncs. Invariants: bytes reach the file in LSN order with no
 // gaps; an append resolves only after its bytes (and every earlier byte) are durable; after
 // any write or fsync error nothing more is written and every pending append rejects.
-//
-// Preallocation (sync 'always' only): the active segment is extended with durable zeros
-// ahead of the log, walPreallocateBytes at a time, through a second descriptor. A data write
-// into space that is already allocated changes no file size, so its O_DSYNC needs no metadata
-// commit: about half the latency of an appending write on ext4 (docs/decisions.md). The
-// extension writes only past `allocatedEnd` and data goes past it only when no extension is in
-// flight, so the two never overlap. A failed extension fails the WAL like any failed write.
-// Sealed segments and a cleanly closed active segment are cut back to their exact length.
-import path from 'node:path';
+// The active segment's file, and the zeros preallocated ahead of the log in it, belong to
+// preallocator.ts; this module decides what is written where, and when a segment rolls.
 import { assert, WalFailedError } from '../errors.js';
-import type { FileHandle, FileSystem } from '../fs/file-system.js';
-import { groupCommitBytesMax, groupCommitRecordsMax, walPreallocateBytes } from '../limits.js';
-import { frameBytes, frameHeaderBytes, segmentFileName, segmentHeaderBytes, writeFrame } from './format.js';
+import type { FileSystem } from '../fs/file-system.js';
+import { groupCommitBytesMax, groupCommitRecordsMax } from '../limits.js';
+import { firstFrameOffset, frameBytes, frameHeaderBytes, framePayloadBytes, writeFrame } from './format.js';
+import { lsnAt, lsnPlus, offsetOf, type Lsn, type SegmentOffset } from './lsn.js';
+import { openActiveSegment, Preallocator, type ActiveSegment } from './preallocator.js';
 import type { RecentFrames } from './recent-frames.js';
 import { createSegment } from './recovery.js';
 
-interface PendingFrame {
-  lsn: number;
-  payloadBytes: number;
-  /** Where the framed bytes sit in the entry's buffer. */
-  start: number;
-  end: number;
-  /** This frame is the first of a new segment whose base is `lsn - segmentHeaderBytes`. */
-  startsSegment: boolean;
+/**
+ * Where a batch's frames went: element i of each array is frame i's. Two arrays of numbers
+ * rather than an object per frame, since bulk loads pass tens of thousands of records a second.
+ */
+export interface PlacedFrames {
+  /** Each frame's LSN. */
+  lsns: Lsn[];
+  /**
+   * The LSN just past each frame, padding included (WalEntry.nextLsn). Frame i is
+   * `nextLsns[i] - lsns[i]` bytes long; the next frame starts there, or a segment header
+   * later when it is the first of a new segment.
+   */
+  nextLsns: Lsn[];
 }
 
-interface PendingEntry {
+interface PendingEntry extends PlacedFrames {
   /** The entry's frames, encoded back to back. */
   bytes: Buffer;
-  frames: PendingFrame[];
-  /** Whether any frame starts a new segment (the entry's bytes must then be split). */
+  /** Whether a frame starts a new segment (the entry's bytes must then be split there). */
   rolls: boolean;
-  /** Queued by enqueueOne: resolves with the one LSN rather than an array of them. */
+  /** Queued by enqueueOne: resolves with the one LSN rather than the arrays. */
   one: boolean;
-  resolve: (lsns: number[] | number) => void;
+  resolve: (placed: PlacedFrames | Lsn) => void;
   reject: (error: Error) => void;
 }
 
@@ -48,73 +47,40 @@ export interface WriterOptions {
   segmentBytesMax: number;
   sync: boolean;
   /** Called after each group is durable, with the new durable end LSN. */
-  onDurable: (endLsn: number) => void;
+  onDurable: (endLsn: Lsn) => void;
   /** Called after a new segment file exists (and, when syncing, its directory entry is durable). */
-  onSegmentCreated: (baseLsn: number) => void;
+  onSegmentCreated: (baseLsn: Lsn) => void;
   /** Where durable frames are kept for readers following the log, while one is (else undefined). */
   recent: () => RecentFrames | undefined;
 }
 
-/** The active segment's open files: where frames go, and (when syncing) the preallocator's own descriptor. */
-export interface ActiveSegment {
-  handle: FileHandle;
-  /**
-   * A second descriptor on the same file for the zero-filling writes. Its own descriptor keeps
-   * the kernel's writeback-error report for data writes on `handle`: Linux reports such an
-   * error once per open file description, so a preallocation fsync on the same one could
-   * consume an error meant for a data write, which would then be acknowledged.
-   */
-  spare: FileHandle | undefined;
-  /** The file's size when opened: bytes past the log's end are preallocated zeros. */
-  fileBytes: number;
-}
-
-let zeroChunk: Buffer | undefined;
-function zeros(bytes: number): Buffer {
-  zeroChunk ??= Buffer.alloc(walPreallocateBytes);
-  return zeroChunk.subarray(0, bytes);
-}
-
-/** Opens the segment appends go to; when syncing, with O_DSYNC so each write is durable. */
-export async function openActiveSegment(fileSystem: FileSystem, dir: string, baseLsn: number, sync: boolean): Promise<ActiveSegment> {
-  const file = path.join(dir, segmentFileName(baseLsn));
-  const handle = await fileSystem.openReadWrite(file, { syncWrites: sync });
-  try {
-    const spare = sync ? await fileSystem.openReadWrite(file, { syncWrites: true }) : undefined;
-    return { handle, spare, fileBytes: await handle.size() };
-  } catch (error) {
-    await handle.close();
-    throw error;
-  }
-}
-
 export class WalWriter {
   private readonly options: WriterOptions;
-  private handle: FileHandle;
-  private spare: FileHandle | undefined;
-  /** Offset in the active segment up to which the file is durably allocated (its size). */
-  private allocatedEnd: number;
-  private extending: Promise<void> | undefined;
-  private activeBase: number;
+  /** The active segment's file: where frames go, with the space preallocated ahead of them. */
+  private active: Preallocator;
+  private activeBase: Lsn;
   /** LSN just past everything written to the file. */
-  private writtenEnd: number;
+  private writtenEnd: Lsn;
   /** Planned layout: where the next enqueued frame goes, and its segment's base. */
-  private planEnd: number;
-  private planBase: number;
+  private planEnd: Lsn;
+  private planBase: Lsn;
   private queue: PendingEntry[] = [];
   private flushing: Promise<void> | undefined;
   private failure: Error | undefined;
 
-  constructor(options: WriterOptions, active: ActiveSegment, activeBase: number, endLsn: number) {
+  constructor(options: WriterOptions, active: ActiveSegment, activeBase: Lsn, endLsn: Lsn) {
     this.options = options;
-    this.handle = active.handle;
-    this.spare = active.spare;
-    this.allocatedEnd = active.fileBytes;
+    this.active = this.preallocator(active, offsetOf(activeBase, endLsn));
     this.activeBase = activeBase;
     this.writtenEnd = endLsn;
     this.planEnd = endLsn;
     this.planBase = activeBase;
-    this.preallocate();
+  }
+
+  /** Takes over the active segment's files; a failed zero fill fails the WAL like any failed write. */
+  private preallocator(files: ActiveSegment, logEnd: SegmentOffset): Preallocator {
+    const { sync, segmentBytesMax } = this.options;
+    return new Preallocator(files, logEnd, { sync, segmentBytesMax, onFailure: (error) => this.fail(error, []) });
   }
 
   get failed(): Error | undefined {
@@ -122,52 +88,53 @@ export class WalWriter {
   }
 
   /**
-   * Queues payloads (already size-checked) as consecutive frames; resolves their LSNs once
-   * durable. The payloads are framed (copied) before this returns.
+   * Queues payloads (already size-checked) as consecutive frames; resolves, once durable, each
+   * one's LSN and the LSN just past it. The payloads are framed (copied) before this returns.
    */
-  enqueue(payloads: readonly Uint8Array[]): Promise<number[]> {
-    return this.queueEntry(payloads, false) as Promise<number[]>;
+  enqueue(payloads: readonly Uint8Array[]): Promise<PlacedFrames> {
+    return this.queueEntry(payloads, false) as Promise<PlacedFrames>;
   }
 
-  /** enqueue for one payload, resolving its LSN: the single append, without the batch's arrays. */
-  enqueueOne(payload: Uint8Array): Promise<number> {
-    return this.queueEntry([payload], true) as Promise<number>;
+  /** enqueue for one payload, resolving its LSN: the single append, without the batch's result. */
+  enqueueOne(payload: Uint8Array): Promise<Lsn> {
+    return this.queueEntry([payload], true) as Promise<Lsn>;
   }
 
-  private queueEntry(payloads: readonly Uint8Array[], one: boolean): Promise<number[] | number> {
+  private queueEntry(payloads: readonly Uint8Array[], one: boolean): Promise<PlacedFrames | Lsn> {
     if (this.failure !== undefined) {
       return Promise.reject(new WalFailedError('the WAL failed earlier and refuses appends until reopened', { cause: this.failure }));
     }
     let total = 0;
     for (const payload of payloads) total += frameBytes(payload.length);
     const bytes = Buffer.allocUnsafe(total);
+    const lsns: Lsn[] = [];
+    const nextLsns: Lsn[] = [];
     let offset = 0;
     let rolls = false;
-    const frames: PendingFrame[] = [];
     for (const payload of payloads) {
-      const frame = this.plan(payload, offset);
-      offset += writeFrame(bytes, offset, frame.lsn, payload);
-      frame.end = offset;
-      rolls ||= frame.startsSegment;
-      frames.push(frame);
+      const follows = this.planEnd;
+      const lsn = this.plan(frameBytes(payload.length));
+      rolls ||= lsn !== follows;
+      offset += writeFrame(bytes, offset, lsn, payload);
+      lsns.push(lsn);
+      nextLsns.push(this.planEnd);
     }
-    const done = new Promise<number[] | number>((resolve, reject) => this.queue.push({ bytes, frames, rolls, one, resolve, reject }));
+    const done = new Promise<PlacedFrames | Lsn>((resolve, reject) => this.queue.push({ bytes, lsns, nextLsns, rolls, one, resolve, reject }));
     // Start on a microtask, not now: appends made in the same tick then share one fsync.
     if (this.flushing === undefined) this.flushing = Promise.resolve().then(() => this.flushLoop());
     return done;
   }
 
-  private plan(payload: Uint8Array, start: number): PendingFrame {
-    const bytes = frameBytes(payload.length);
-    const used = this.planEnd - this.planBase;
-    const startsSegment = used > segmentHeaderBytes && used + bytes > this.options.segmentBytesMax;
-    if (startsSegment) {
+  /** The LSN of the next frame, `bytes` long: at the planned end, or first in a new segment when it would not fit. */
+  private plan(bytes: number): Lsn {
+    const used = offsetOf(this.planBase, this.planEnd);
+    if (used > firstFrameOffset && used + bytes > this.options.segmentBytesMax) {
       this.planBase = this.planEnd;
-      this.planEnd = this.planBase + segmentHeaderBytes;
+      this.planEnd = lsnAt(this.planBase, firstFrameOffset);
     }
-    const frame = { lsn: this.planEnd, payloadBytes: payload.length, start, end: start, startsSegment };
-    this.planEnd += bytes;
-    return frame;
+    const lsn = this.planEnd;
+    this.planEnd = lsnPlus(lsn, bytes);
+    return lsn;
   }
 
   /** Resolves once everything queued so far is written (and durable when syncing). */
@@ -178,56 +145,7 @@ export class WalWriter {
   /** Drains, cuts the preallocated zeros off the active segment (unless failed), closes. */
   async close(): Promise<void> {
     await this.drain();
-    await this.extending;
-    try {
-      if (this.failure === undefined) await this.trimActive();
-    } finally {
-      await this.closeActive();
-    }
-  }
-
-  private async closeActive(): Promise<void> {
-    const handles = [this.handle, this.spare];
-    this.spare = undefined;
-    for (const handle of handles) {
-      try {
-        await handle?.close();
-      } catch (error) {
-        // After a failure the handle may already be closed; the failure was reported then.
-        if (this.failure === undefined) throw error;
-      }
-    }
-  }
-
-  /** Cuts the active segment back to the end of its last frame, durably. */
-  private async trimActive(): Promise<void> {
-    const used = this.writtenEnd - this.activeBase;
-    if (this.allocatedEnd <= used) return;
-    await this.handle.truncate(used);
-    if (this.options.sync) await this.handle.datasync();
-    this.allocatedEnd = used;
-  }
-
-  /** Starts extending the active segment with zeros when less than half a step is left. */
-  private preallocate(): void {
-    const spare = this.spare;
-    if (spare === undefined || this.extending !== undefined || this.failure !== undefined) return;
-    const used = this.writtenEnd - this.activeBase;
-    const limit = this.options.segmentBytesMax;
-    if (this.allocatedEnd >= limit || this.allocatedEnd - used >= walPreallocateBytes / 2) return;
-    const from = Math.max(this.allocatedEnd, used);
-    const to = Math.min(from + walPreallocateBytes, limit);
-    this.extending = spare
-      .writeDurably(zeros(to - from), from)
-      .then(
-        () => {
-          this.allocatedEnd = Math.max(this.allocatedEnd, to);
-        },
-        (error: unknown) => this.fail(error as Error, []),
-      )
-      .finally(() => {
-        this.extending = undefined;
-      });
+    await this.active.close(this.failure !== undefined);
   }
 
   private async flushLoop(): Promise<void> {
@@ -241,7 +159,7 @@ export class WalWriter {
           return;
         }
         this.keepRecent(group);
-        for (const entry of group) entry.resolve(entry.one ? entry.frames[0]!.lsn : entry.frames.map((frame) => frame.lsn));
+        for (const entry of group) entry.resolve(entry.one ? entry.lsns[0]! : { lsns: entry.lsns, nextLsns: entry.nextLsns });
         this.options.onDurable(this.writtenEnd);
       }
     } finally {
@@ -254,10 +172,15 @@ export class WalWriter {
     const recent = this.options.recent();
     if (recent === undefined) return;
     for (const entry of group) {
-      for (const frame of entry.frames) {
-        const payloadStart = frame.start + frameHeaderBytes;
-        const payload = entry.bytes.subarray(payloadStart, payloadStart + frame.payloadBytes);
-        recent.add({ lsn: frame.lsn, nextLsn: frame.lsn + (frame.end - frame.start), payload });
+      const { lsns, nextLsns } = entry;
+      let start = 0;
+      for (let i = 0; i < lsns.length; i++) {
+        const lsn = lsns[i]!;
+        const nextLsn = nextLsns[i]!;
+        const payloadStart = start + frameHeaderBytes;
+        const payload = entry.bytes.subarray(payloadStart, payloadStart + framePayloadBytes(entry.bytes, start));
+        recent.add({ lsn, nextLsn, payload });
+        start += nextLsn - lsn;
       }
     }
   }
@@ -269,7 +192,7 @@ export class WalWriter {
     for (const entry of this.queue) {
       if (count > 0 && (bytes >= groupCommitBytesMax || records >= groupCommitRecordsMax)) break;
       bytes += entry.bytes.length;
-      records += entry.frames.length;
+      records += entry.lsns.length;
       count += 1;
     }
     return this.queue.splice(0, count);
@@ -282,58 +205,56 @@ export class WalWriter {
   private async writeGroup(group: PendingEntry[]): Promise<void> {
     let run: Buffer[] = [];
     let runLsn = this.writtenEnd;
+    /** LSN just past the bytes in `run`: where the next frame goes, unless it starts a segment. */
+    let runEnd = this.writtenEnd;
     for (const entry of group) {
+      const { lsns, nextLsns } = entry;
       if (!entry.rolls) {
         run.push(entry.bytes);
+        runEnd = nextLsns[nextLsns.length - 1]!;
         continue;
       }
-      for (const frame of entry.frames) {
-        if (frame.startsSegment) {
+      let start = 0;
+      for (let i = 0; i < lsns.length; i++) {
+        const lsn = lsns[i]!;
+        if (lsn !== runEnd) {
+          // Frames are planned back to back, except that the first of a new segment goes after its header.
+          assert(lsn === lsnAt(runEnd, firstFrameOffset), 'a gap between frames is exactly a new segment header');
           await this.writeRun(run, runLsn);
           run = [];
-          await this.roll(frame.lsn - segmentHeaderBytes);
-          runLsn = frame.lsn;
+          await this.roll(runEnd);
+          runLsn = lsn;
         }
-        run.push(entry.bytes.subarray(frame.start, frame.end));
+        const end = start + (nextLsns[i]! - lsn);
+        run.push(entry.bytes.subarray(start, end));
+        start = end;
+        runEnd = nextLsns[i]!;
       }
     }
     await this.writeRun(run, runLsn);
   }
 
-  private async writeRun(run: Buffer[], lsn: number): Promise<void> {
+  private async writeRun(run: Buffer[], lsn: Lsn): Promise<void> {
     if (run.length === 0) return;
     assert(lsn === this.writtenEnd, 'frames are written exactly at the end of the log');
     const buffer = run.length === 1 ? run[0]! : Buffer.concat(run);
-    const position = lsn - this.activeBase;
-    const end = position + buffer.length;
-    // Past the allocated space: wait for a zero-fill in flight, or it could land on these bytes.
-    if (end > this.allocatedEnd && this.extending !== undefined) await this.extending;
-    if (this.failure !== undefined) throw this.failure;
-    if (this.options.sync) await this.handle.writeDurably(buffer, position);
-    else await this.handle.write(buffer, position);
-    this.writtenEnd = lsn + buffer.length;
-    this.allocatedEnd = Math.max(this.allocatedEnd, end);
-    this.preallocate();
+    // Durable when it resolves (when syncing); throws instead if a zero fill failed.
+    await this.active.write(buffer, offsetOf(this.activeBase, lsn));
+    this.writtenEnd = lsnPlus(lsn, buffer.length);
   }
 
   /** Seals the active segment (durably, when syncing) and starts a new one at `baseLsn`. */
-  private async roll(baseLsn: number): Promise<void> {
+  private async roll(baseLsn: Lsn): Promise<void> {
     assert(baseLsn === this.writtenEnd, 'a new segment starts where the previous one ends');
     // Every write to the old segment was durable already; its preallocated zeros are cut off
     // (durably) before the next segment exists, so a sealed segment always ends at its last frame.
-    await this.extending;
-    if (this.failure !== undefined) throw this.failure;
-    await this.trimActive();
-    await this.closeActive();
+    await this.active.seal();
     await createSegment(this.options.fileSystem, this.options.dir, baseLsn, this.options.sync);
-    const active = await openActiveSegment(this.options.fileSystem, this.options.dir, baseLsn, this.options.sync);
-    this.handle = active.handle;
-    this.spare = active.spare;
-    this.allocatedEnd = active.fileBytes;
+    const files = await openActiveSegment(this.options.fileSystem, this.options.dir, baseLsn, this.options.sync);
+    this.active = this.preallocator(files, firstFrameOffset);
     this.activeBase = baseLsn;
-    this.writtenEnd = baseLsn + segmentHeaderBytes;
+    this.writtenEnd = lsnAt(baseLsn, firstFrameOffset);
     this.options.onSegmentCreated(baseLsn);
-    this.preallocate();
   }
 
   /** A write or fsync failed: never retry (the kernel may have dropped the dirty pages). */

@@ -41,7 +41,7 @@ test('records are applied in batches and waitFor resolves once they are queryabl
   let batches = 0;
   ingestor.on('batch', () => (batches += 1));
   ingestor.start();
-  const lsns = await wal.appendBatch(Array.from({ length: 500 }, (_, i) => assertionBytes(i)));
+  const { lsns } = await wal.appendBatch(Array.from({ length: 500 }, (_, i) => assertionBytes(i)));
   await ingestor.waitFor(wal.recordsEndLsn);
   assert.equal(count(store, 'assertions'), 500);
   assert.ok(batches >= 500 / 64, `${batches} batches of at most 64`);

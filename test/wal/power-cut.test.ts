@@ -48,7 +48,7 @@ class Acks {
 
   appendBatch(wal: Wal, ids: number[]): Promise<void> {
     const payloads = ids.map((id) => payloadFor(id));
-    return wal.appendBatch(payloads).then((lsns) => lsns.forEach((lsn, i) => this.ack(lsn, payloads[i]!)));
+    return wal.appendBatch(payloads).then(({ lsns }) => lsns.forEach((lsn, i) => this.ack(lsn, payloads[i]!)));
   }
 
   truncateBefore(wal: Wal, lsn: number): Promise<number> {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { StemeError } from '../../src/errors.js';
 import { walPreallocateBytes } from '../../src/limits.js';
+import { frameHeaderBytes, segmentHeaderBytes } from '../../src/wal/format.js';
 import { Wal } from '../../src/wal/index.js';
 import { tempDir } from '../support/temp-dir.js';
 import { FaultyFileSystem } from './fixtures/faulty-fs.js';
@@ -222,9 +223,23 @@ describe('wal group commit', () => {
     const fileSystem = new FaultyFileSystem();
     const { wal } = await openQuiet(dir, { fileSystem });
     const before = fileSystem.calls.datasync;
-    const lsns = await wal.appendBatch(Array.from({ length: 64 }, (_, i) => payloadFor(i, 256)));
+    const { lsns } = await wal.appendBatch(Array.from({ length: 64 }, (_, i) => payloadFor(i, 256)));
     assert.equal(lsns.length, 64);
     assert.equal(fileSystem.calls.datasync - before, 1);
+    await wal.close();
+  });
+
+  test("appendBatch resolves each record's LSN and the LSN just past it, as reading yields them, also across a segment roll", async (t) => {
+    const { wal } = await openQuiet(tempDir(t), { segmentBytesMax: 8192 });
+    const { lsns, nextLsns } = await wal.appendBatch(Array.from({ length: 40 }, (_, i) => payloadFor(i, 1 + i * 13)));
+    assert.ok(wal.stats().segments > 1, 'the batch rolled into a new segment');
+    const read = [];
+    for await (const entry of wal.read()) read.push(entry);
+    assert.deepEqual(lsns, read.map((e) => e.lsn));
+    assert.deepEqual(nextLsns, read.map((e) => e.nextLsn));
+    assert.equal(nextLsns.at(-1), wal.endLsn);
+    const firstOfNewSegment = lsns.findIndex((lsn, i) => i > 0 && lsn !== nextLsns[i - 1]);
+    assert.equal(lsns[firstOfNewSegment], nextLsns[firstOfNewSegment - 1]! + segmentHeaderBytes, 'a new segment starts where the last record ends; its first record follows the header');
     await wal.close();
   });
 
@@ -298,6 +313,16 @@ describe('wal tail and truncation', () => {
     await reopened.close();
   });
 
+  test('truncateBefore refuses a number that cannot be an LSN with INVALID_ARGUMENT', async (t) => {
+    const { wal } = await openQuiet(tempDir(t));
+    await wal.append(Buffer.from('kept'));
+    for (const bad of [-1, 0.5, Number.NaN]) {
+      await assert.rejects(wal.truncateBefore(bad), (e) => errorCode(e) === 'INVALID_ARGUMENT');
+    }
+    assert.equal((await readAll(wal)).length, 1);
+    await wal.close();
+  });
+
   test('appends after close are refused with CLOSED', async (t) => {
     const dir = tempDir(t);
     const { wal } = await openQuiet(dir);
@@ -367,7 +392,7 @@ test('a tail ends when its abort signal fires, and the WAL stays open', async (t
 test('reading from an LSN inside a record is INVALID_ARGUMENT, not corruption', async (t) => {
   const dir = tempDir(t);
   const { wal } = await openQuiet(dir);
-  const lsns = await wal.appendBatch([payloadFor(1, 100), payloadFor(2, 100)]);
+  const { lsns } = await wal.appendBatch([payloadFor(1, 100), payloadFor(2, 100)]);
   await assert.rejects(readAll(wal, lsns[1]! + 8), (e) => errorCode(e) === 'INVALID_ARGUMENT');
   assert.equal((await readAll(wal, lsns[1])).length, 1);
   await wal.close();
@@ -376,9 +401,9 @@ test('reading from an LSN inside a record is INVALID_ARGUMENT, not corruption', 
 test('damage found while reading a live log: the records before it are read, then WAL_CORRUPT names the file and offset', async (t) => {
   const dir = tempDir(t);
   const { wal } = await openQuiet(dir);
-  const lsns = await wal.appendBatch(Array.from({ length: 50 }, (_, i) => payloadFor(i, 100)));
+  const { lsns } = await wal.appendBatch(Array.from({ length: 50 }, (_, i) => payloadFor(i, 100)));
   const [file] = segmentFiles(dir);
-  flipBit(file!, lsns[20]! + Wal.frameBytes(0) + 7, 4); // inside record 20's payload (one segment, base 0)
+  flipBit(file!, lsns[20]! + frameHeaderBytes + 7, 4); // inside record 20's payload (one segment, base 0)
   const seen: number[] = [];
   await assert.rejects(
     (async () => {
@@ -397,7 +422,7 @@ test('damage found while reading a live log: the records before it are read, the
 test('tailChunks yields what tail yields, as non-empty arrays, from memory and from the files', async (t) => {
   const dir = tempDir(t);
   const { wal } = await openQuiet(dir, { segmentBytesMax: 8192 });
-  const before = await wal.appendBatch(Array.from({ length: 40 }, (_, i) => payloadFor(i, 300))); // read from the files
+  const { lsns: before } = await wal.appendBatch(Array.from({ length: 40 }, (_, i) => payloadFor(i, 300))); // read from the files
   const stop = new AbortController();
   const chunks: number[][] = [];
   const tailing = (async () => {
