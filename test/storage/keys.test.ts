@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { assertionKey, assertionKeyHex, epochIdFromKey, locatorKey, locatorKeyHex, epochKey, epochPrefix, hashFromSubjectKey, LmdbStore, MemoryStore, prefixUpperBound, subjectKey, subjectKeyFromUtf8, subjectPrefix, type KVStore } from '../../src/storage/index.js';
+import { fcParams } from '../support/seed.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const hashOf = (i: number): Uint8Array => new Uint8Array(32).fill(i & 0xff).map((v, j) => (j === 0 ? i >> 8 : v));
@@ -33,12 +34,12 @@ async function checkPrefixSafety(store: KVStore, subjects: string[]): Promise<vo
 describe('subject keys are prefix-safe', () => {
   test('on the memory store, for random subjects that prefix each other', async () => {
     const store = new MemoryStore();
-    await fc.assert(fc.asyncProperty(subjectFamily, (subjects) => checkPrefixSafety(store, subjects)), { numRuns: 300 });
+    await fc.assert(fc.asyncProperty(subjectFamily, (subjects) => checkPrefixSafety(store, subjects)), fcParams({ numRuns: 300 }));
   });
 
   test('on LMDB, for random subjects that prefix each other', async (t) => {
     const store = await LmdbStore.open({ path: path.join(tempDir(t), 'kv') });
-    await fc.assert(fc.asyncProperty(subjectFamily, (subjects) => checkPrefixSafety(store, subjects)), { numRuns: 100 });
+    await fc.assert(fc.asyncProperty(subjectFamily, (subjects) => checkPrefixSafety(store, subjects)), fcParams({ numRuns: 100 }));
     await store.close();
   });
 
@@ -84,7 +85,7 @@ test("a subject key built from the subject's UTF-8 bytes equals the one built fr
       const hash = hashOf(i);
       assert.deepEqual(subjectKeyFromUtf8(Buffer.from(subject, 'utf8'), hash), subjectKey(subject, hash));
     }),
-    { numRuns: 500 },
+    fcParams({ numRuns: 500 }),
   );
   assert.throws(() => subjectKeyFromUtf8(Buffer.from('s'), new Uint8Array(31)));
 });
