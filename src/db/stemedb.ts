@@ -279,23 +279,75 @@ export class StemeDB {
     await this.ingestor.waitFor(this.wal.recordsEndLsn);
   }
 
+  // --- pausing ingest ---
+
+  /**
+   * Stops background ingest at a batch boundary; resolves once it has stopped (and any WAL
+   * truncation it started has finished). Writes still succeed meanwhile and are queryable from
+   * the in-memory overlay, until it holds overlayRecordsMax records: then writers wait for
+   * ingest (see `log`), as do sync() and verify(). {visible: false} writes are not held back,
+   * and their hand-offs to the ingestor stay in memory: keep a pause short in a bulk load.
+   * For tests, and for holding the KV store still. Pausing twice is pausing once; rebuild()
+   * and close() resume ingest, which they need.
+   */
+  async pauseIngest(): Promise<void> {
+    this.assertOpen();
+    return this.takeIngestTurn(async () => {
+      this.ingestPaused = true;
+      await this.ingestor.stop();
+    });
+  }
+
+  /** Restarts ingest after pauseIngest(), from the checkpoint; does nothing unless paused. */
+  resumeIngest(): void {
+    this.assertOpen();
+    void this.takeIngestTurn(this.resumeIfPaused);
+  }
+
+  /** Set by pauseIngest(): the ingestor is stopped until resumed. */
+  private ingestPaused = false;
+  /** Pause, resume, rebuild and close start and stop the ingestor in turn, never at once. */
+  private ingestTurn: Promise<unknown> = Promise.resolve();
+
+  private takeIngestTurn<T>(step: () => Promise<T>): Promise<T> {
+    const turn = this.ingestTurn.then(step);
+    this.ingestTurn = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private readonly resumeIfPaused = async (): Promise<void> => {
+    if (!this.ingestPaused) return;
+    this.ingestPaused = false;
+    this.ingestor.start();
+  };
+
   // --- maintenance ---
 
-  /** Drops the KV store and re-ingests it from the retained WAL: proof that the WAL is the truth. */
+  /**
+   * Drops the KV store and re-ingests it from the retained WAL: proof that the WAL is the truth.
+   * Resumes a paused ingest (rebuilding is ingesting); a pauseIngest() meanwhile waits for it.
+   */
   async rebuild(): Promise<void> {
     this.assertOpen();
     if (this.wal.firstLsn !== 0) {
       throw new InvalidArgumentError(`rebuild needs the whole WAL, but segments before LSN ${this.wal.firstLsn} were deleted (retainWal: false)`);
     }
-    await this.ingestor.stop();
-    await this.store.clear();
-    this.ingestor.start();
-    await this.ingestor.waitFor(this.wal.recordsEndLsn);
+    await this.takeIngestTurn(async () => {
+      this.ingestPaused = false;
+      await this.ingestor.stop();
+      await this.store.clear();
+      this.ingestor.start();
+      await this.ingestor.waitFor(this.wal.recordsEndLsn);
+    });
   }
 
-  /** Waits for in-flight writes, makes the KV store current, and releases files and the lock. */
+  /**
+   * Waits for in-flight writes, makes the KV store current, and releases files and the lock.
+   * Resumes a paused ingest first: writes may be waiting for it, and the store must catch up.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      await this.takeIngestTurn(this.resumeIfPaused);
       await Promise.allSettled([...this.inflight]);
       if (this.ingestor.lastError === undefined) await this.ingestor.waitFor(this.wal.recordsEndLsn).catch(() => undefined);
       await this.ingestor.stop();

@@ -1,28 +1,29 @@
-// Read-your-writes through the overlay: with the ingestor held still, every query already
+// Read-your-writes through the overlay: with ingest paused (pauseIngest), every query already
 // sees what was written, merged with what LMDB holds; once ingest catches up the answers are
 // the same, now from LMDB alone. And the overlay's bound turns into backpressure.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { StemeDB } from '../../src/index.js';
+import { readCheckpoint } from '../../src/layout/index.js';
 import { overlayRecordsMax } from '../../src/limits.js';
+import { LmdbStore } from '../../src/storage/index.js';
+import { fcParams } from '../support/seed.js';
 import { tempDir } from '../support/temp-dir.js';
 import { assertionInput, votesOnly } from './fixtures/records.js';
 
 const quiet = { log: () => undefined };
 
-interface Paused {
-  ingestor: { stop(): Promise<void>; start(): void; checkpoint: number };
+/** Resumes ingest and waits until it has caught up: the overlay is empty again. */
+async function resume(db: StemeDB): Promise<void> {
+  db.resumeIngest();
+  await db.sync();
 }
 
-/** Stops the database's ingestor: writes then stay in the overlay until `resume`. */
-async function pause(db: StemeDB): Promise<() => Promise<void>> {
-  const { ingestor } = db as unknown as Paused;
-  await ingestor.stop();
-  return async () => {
-    ingestor.start();
-    await db.sync();
-  };
+/** Lets every promise continuation that is ready run (they all run before an immediate). */
+function settled(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Everything the queries answer about `subjects` and `hashes`, for before/after comparison. */
@@ -45,8 +46,8 @@ test('writes are queryable before they are ingested, merged with ingested ones, 
     { type: 'epoch', id: 1, name: 'one', createdAt: 1 },
     ...Array.from({ length: 10 }, (_, i) => ({ type: 'assertion', ...assertionInput(i, 'shared') })),
   ]);
-  const resume = await pause(db);
-  const checkpoint = (db as unknown as Paused).ingestor.checkpoint;
+  await db.pauseIngest();
+  const checkpoint = db.stats().ingest.checkpointLsn;
 
   const epoch = await db.defineEpoch({ id: 2, name: 'two', parent: 1, createdAt: 2 });
   const pending = await db.appendBatch(Array.from({ length: 10 }, (_, i) => ({ type: 'assertion', ...assertionInput(100 + i, 'shared') })));
@@ -54,7 +55,7 @@ test('writes are queryable before they are ingested, merged with ingested ones, 
   const onIngested = await db.vote({ assertion: ingested[1]!.hash, voter: 'ada', stance: 'oppose', createdAt: 5 });
   const onPending = await db.vote({ assertion: lone.hash, voter: 'bob', stance: 'support', weight: 3, createdAt: 6 });
   const again = await db.vote({ assertion: lone.hash, voter: 'bob', stance: 'oppose', createdAt: 7 });
-  assert.equal((db as unknown as Paused).ingestor.checkpoint, checkpoint, 'nothing was ingested meanwhile');
+  assert.equal(db.stats().ingest.checkpointLsn, checkpoint, 'nothing was ingested meanwhile');
 
   const shared = db.assertionsAbout('shared', { limit: 1000 }).items.map((a) => a.hash).sort();
   assert.deepEqual(shared, [...ingested.slice(1), ...pending].map((r) => r.hash).sort());
@@ -80,20 +81,16 @@ test('writes are queryable before they are ingested, merged with ingested ones, 
 
   const hashes = [...ingested, ...pending, lone, onIngested, onPending, again, epoch].map((r) => r.hash);
   const before = snapshot(db, ['shared', 'only-pending'], hashes);
-  await resume();
+  await resume(db);
   assert.deepEqual(snapshot(db, ['shared', 'only-pending'], hashes), before);
   await db.close();
 });
 
 test('pages over a subject merge ingested and pending assertions without gaps or repeats', async (t) => {
   const db = await StemeDB.open(tempDir(t), { ...quiet, store: 'memory' });
-  const { ingestor } = db as unknown as Paused;
-  let running = true;
   const setIngesting = async (on: boolean): Promise<void> => {
-    if (on === running) return;
-    if (on) ingestor.start();
-    else await ingestor.stop();
-    running = on;
+    if (on) db.resumeIngest();
+    else await db.pauseIngest();
   };
   let next = 0;
   await fc.assert(
@@ -119,33 +116,89 @@ test('pages over a subject merge ingested and pending assertions without gaps or
       await setIngesting(true);
       await db.sync();
     }),
-    { numRuns: 40 },
+    fcParams({ numRuns: 40 }),
   );
   await db.close();
 });
 
 test('a full overlay makes writes wait for ingest instead of growing', async (t) => {
   const db = await StemeDB.open(tempDir(t), { ...quiet, store: 'memory' });
-  const resume = await pause(db);
-  const records = Array.from({ length: overlayRecordsMax + 1 }, (_, i) => ({ type: 'assertion', ...assertionInput(i) }));
+  await db.pauseIngest();
+  const records = Array.from({ length: overlayRecordsMax }, (_, i) => ({ type: 'assertion', ...assertionInput(i) }));
+  await db.appendBatch(records); // fills the overlay up to its bound: still taken at once
   let resolved = false;
-  const write = db.appendBatch(records).then((results) => {
+  const write = db.assert(assertionInput(overlayRecordsMax)).then((result) => {
     resolved = true;
-    return results;
+    return result;
   });
+  // A {visible: false} write skips the overlay and resolves once durable. Logged after `write`,
+  // so once it resolves `write` is durable too and has put its record in the overlay.
+  await db.assert(assertionInput(overlayRecordsMax + 1), { visible: false });
+  await settled();
   // Durable and queryable already, but held back until ingest catches up.
-  const last = StemeDB.hashOf(records[records.length - 1]);
-  while (db.get(last) === undefined) await new Promise((r) => setTimeout(r, 5));
-  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(db.get(StemeDB.hashOf({ type: 'assertion', ...assertionInput(overlayRecordsMax) }))?.type, 'assertion');
   assert.equal(resolved, false);
-  await resume();
-  assert.equal((await write).length, overlayRecordsMax + 1);
+  db.resumeIngest();
+  assert.ok((await write).lsn > 0, 'the write resolves once ingest has caught up');
   await db.close();
+});
+
+test('pauseIngest holds ingest at a batch boundary until resumeIngest, and close resumes it', async (t) => {
+  const dir = tempDir(t);
+  const db = await StemeDB.open(dir, quiet);
+  await db.pauseIngest();
+  await db.pauseIngest(); // pausing twice is pausing once
+  const { hash } = await db.assert(assertionInput(1));
+  assert.equal(db.get(hash)?.type, 'assertion', 'a write while paused is visible at once');
+  assert.equal(db.stats().ingest.checkpointLsn, 0, 'but not ingested');
+  let synced = false;
+  const sync = db.sync().then(() => (synced = true));
+  await settled();
+  assert.equal(synced, false, 'sync waits while ingest is paused');
+  db.resumeIngest();
+  await sync;
+  assert.equal(db.stats().ingest.lagBytes, 0);
+  db.resumeIngest(); // resuming what runs changes nothing
+
+  await db.pauseIngest();
+  await db.assert(assertionInput(2));
+  const { endLsn } = db.stats().wal;
+  assert.ok(db.stats().ingest.checkpointLsn < endLsn);
+  await db.close(); // resumes ingest: the KV store holds every record when it resolves
+  const store = await LmdbStore.open({ path: path.join(dir, 'kv') });
+  assert.equal(readCheckpoint(store), endLsn);
+  await store.close();
+});
+
+test('rebuild resumes a paused ingest, and a pause asked for during the rebuild waits for it', async (t) => {
+  const db = await StemeDB.open(tempDir(t), quiet);
+  await db.appendBatch(Array.from({ length: 200 }, (_, i) => ({ type: 'assertion', ...assertionInput(i) })));
+  await db.pauseIngest();
+  const rebuilt = db.rebuild();
+  const paused = db.pauseIngest();
+  await rebuilt;
+  await paused;
+  assert.equal(db.stats().records.assertions, 200, 'the rebuild re-ingested everything before the pause took hold');
+  const { hash, lsn } = await db.assert(assertionInput(500));
+  assert.equal(db.stats().ingest.checkpointLsn, lsn, 'the pause took hold after the rebuild');
+  assert.equal(db.get(hash)?.type, 'assertion');
+  db.resumeIngest();
+  await db.sync();
+  assert.equal(db.stats().ingest.lagBytes, 0);
+  await db.close();
+});
+
+test('pauseIngest and resumeIngest after close are refused with CLOSED', async (t) => {
+  const db = await StemeDB.open(tempDir(t), quiet);
+  await db.pauseIngest();
+  await db.close();
+  await assert.rejects(db.pauseIngest(), { code: 'CLOSED' });
+  assert.throws(() => db.resumeIngest(), { code: 'CLOSED' });
 });
 
 test("a pending record a query returns is the caller's own: changing it changes no later answer", async (t) => {
   const db = await StemeDB.open(tempDir(t), quiet);
-  const resume = await pause(db);
+  await db.pauseIngest();
   const input = { ...assertionInput(1), object: { tags: ['a'], n: 1 } };
   const { hash } = await db.assert(input);
   const vote = await db.vote({ assertion: hash, voter: 'v', stance: 'support', weight: 2, createdAt: 5 });
@@ -164,7 +217,7 @@ test("a pending record a query returns is the caller's own: changing it changes 
   }
   assert.deepEqual(db.votesFor(hash).map((v) => v.weight), [2]);
   assert.equal(db.tally(hash).support, 2);
-  await resume();
+  await resume(db);
   assert.deepEqual((db.get(hash) as { object: unknown }).object, { n: 1, tags: ['a'] });
   await db.close();
 });

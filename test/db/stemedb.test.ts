@@ -229,6 +229,8 @@ describe('visibility', () => {
       written += 25;
       for (let look = 0; look < 20; look++) {
         assert.equal(db.stats().records.assertions, written, `round ${round}, look ${look}`);
+        // A sleep on purpose (0-2 ms): the looks must land at many points of the worker's
+        // commit-and-reply cycle, between its replies too; nothing is being waited for.
         await new Promise((resolve) => setTimeout(resolve, look % 3));
       }
     }
@@ -349,8 +351,8 @@ describe('WAL retention', () => {
       await db.appendBatch(Array.from({ length: 100 }, (_, j) => ({ type: 'assertion', ...assertionInput(i + j) })));
     }
     await db.sync();
-    // Truncation waits for LMDB's flush; give it a moment, then it must have happened.
-    for (let i = 0; i < 50 && db.stats().wal.firstLsn === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    // Truncation waits for LMDB's flush, after the batch; pausing waits for a truncation under way.
+    await db.pauseIngest();
     const stats = db.stats();
     assert.ok(stats.wal.firstLsn > 0, 'old segments were deleted');
     assert.ok(stats.wal.firstLsn <= stats.ingest.checkpointLsn, 'never past the checkpoint');

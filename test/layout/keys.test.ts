@@ -26,6 +26,7 @@ import {
   subjectPredicatePrefix,
   subjectPrefix,
 } from '../../src/layout/index.js';
+import { fcParams } from '../support/seed.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const hashOf = (i: number): Uint8Array => new Uint8Array(32).fill(i & 0xff).map((v, j) => (j === 0 ? i >> 8 : v));
@@ -82,12 +83,12 @@ async function checkPrefixSafety(store: KVStore, texts: string[]): Promise<void>
 describe('keys with a text part (subject, predicate, object, source) are prefix-safe', () => {
   test('on the memory store, for random texts that prefix each other', async () => {
     const store = new MemoryStore();
-    await fc.assert(fc.asyncProperty(subjectFamily, (subjects) => checkPrefixSafety(store, subjects)), { numRuns: 300 });
+    await fc.assert(fc.asyncProperty(subjectFamily, (subjects) => checkPrefixSafety(store, subjects)), fcParams({ numRuns: 300 }));
   });
 
   test('on LMDB, for random texts that prefix each other', async (t) => {
     const store = await LmdbStore.open({ path: path.join(tempDir(t), 'kv') });
-    await fc.assert(fc.asyncProperty(subjectFamily, (subjects) => checkPrefixSafety(store, subjects)), { numRuns: 100 });
+    await fc.assert(fc.asyncProperty(subjectFamily, (subjects) => checkPrefixSafety(store, subjects)), fcParams({ numRuns: 100 }));
     await store.close();
   });
 
@@ -133,7 +134,7 @@ test("a subject key built from the subject's UTF-8 bytes equals the one built fr
       const hash = hashOf(i);
       assert.deepEqual(subjectKeyFromUtf8(Buffer.from(subject, 'utf8'), utf8('p\u0000'), hash), subjectKey(subject, 'p\u0000', hash));
     }),
-    { numRuns: 500 },
+    fcParams({ numRuns: 500 }),
   );
   assert.throws(() => subjectKeyFromUtf8(Buffer.from('s'), utf8('p'), new Uint8Array(31)));
 });

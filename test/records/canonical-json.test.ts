@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { canonicalJson } from '../../src/records/index.js';
+import { fcParams } from '../support/seed.js';
 
 /** The obvious recursive writer: sorted keys, JSON.stringify for everything else. */
 function reference(value: unknown): string {
@@ -55,7 +56,7 @@ describe('canonical JSON', () => {
         assert.equal(text, reference(value));
         assert.equal(canonicalJson(JSON.parse(text)), text);
       }),
-      { numRuns: 500 },
+      fcParams({ numRuns: 500 }),
     );
   });
 });

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { InvalidRecordError } from '../../src/errors.js';
 import { decodeRecord, encodeAndHash, encodeRecord, openView, prepareRecord, validateRecord } from '../../src/records/index.js';
 import { encodedArb, recordArb, recordInputArb, reverseKeys } from './support.js';
+import { fcParams } from '../support/seed.js';
 
 const runs = { numRuns: 400 };
 
@@ -56,10 +57,10 @@ function mutate(bytes: Uint8Array, mutations: readonly Mutation[]): Uint8Array {
 
 describe('properties', () => {
   test('every valid record decodes from its encoding to an equal record', () => {
-    fc.assert(fc.property(recordArb, (record) => assert.deepEqual(decodeRecord(encodeRecord(record)), record)), runs);
+    fc.assert(fc.property(recordArb, (record) => assert.deepEqual(decodeRecord(encodeRecord(record)), record)), fcParams(runs));
   });
   test('validating a decoded record changes nothing', () => {
-    fc.assert(fc.property(encodedArb, ({ bytes }) => assert.deepEqual(validateRecord(decodeRecord(bytes)), decodeRecord(bytes))), runs);
+    fc.assert(fc.property(encodedArb, ({ bytes }) => assert.deepEqual(validateRecord(decodeRecord(bytes)), decodeRecord(bytes))), fcParams(runs));
   });
   test('encoding is deterministic, whatever order object keys were inserted in', () => {
     fc.assert(
@@ -68,7 +69,7 @@ describe('properties', () => {
         assert.deepEqual(encodeRecord(validateRecord(input)), bytes);
         assert.deepEqual(encodeRecord(validateRecord(reverseKeys(input))), bytes);
       }),
-      runs,
+      fcParams(runs),
     );
   });
   test('prepareRecord (the write path, one pass of checks) equals validateRecord then encodeAndHash', () => {
@@ -83,15 +84,15 @@ describe('properties', () => {
         const expected = { record: record.type === 'assertion' ? fields : record, bytes, hash, hashBytes: new Uint8Array(Buffer.from(hash, 'hex')) };
         assert.deepEqual(prepareRecord(given, nowMs), expected);
       }),
-      runs,
+      fcParams(runs),
     );
   });
   test('random bytes decode to a record or throw InvalidRecordError, nothing else', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 160 }), (bytes) => void decodeOrInvalid(bytes)), runs);
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 160 }), (bytes) => void decodeOrInvalid(bytes)), fcParams(runs));
   });
   test('random bytes behind a valid header decode or throw InvalidRecordError', () => {
     const headed = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.uint8Array({ maxLength: 160 })).map(([type, rest]) => Buffer.concat([Buffer.from([type, 0, 0, 0, 0, 0, 0, 0]), rest]));
-    fc.assert(fc.property(headed, (bytes) => void decodeOrInvalid(bytes)), runs);
+    fc.assert(fc.property(headed, (bytes) => void decodeOrInvalid(bytes)), fcParams(runs));
   });
   test('mutated valid encodings decode or throw InvalidRecordError, and views do likewise', () => {
     fc.assert(
@@ -100,7 +101,7 @@ describe('properties', () => {
         decodeOrInvalid(damaged);
         viewOrInvalid(damaged);
       }),
-      { numRuns: 1000 },
+      fcParams({ numRuns: 1000 }),
     );
   });
 });

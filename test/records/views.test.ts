@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { AssertionView, decodeRecord, encodeRecord, EpochView, openView, recordTypeOf, RetractionView, validateRecord, VoteView, type RecordView, type StemeRecord } from '../../src/records/index.js';
 import { encodedArb, patched, samples, throwsInvalid } from './support.js';
+import { fcParams } from '../support/seed.js';
 
 /** The record a view shows, built only from the view's getters. */
 function fromView(view: RecordView): StemeRecord {
@@ -30,7 +31,7 @@ function inSlice(bytes: Uint8Array, offset = 13): Buffer {
 
 describe('zero-copy views', () => {
   test('views agree with a full decode for random records', () => {
-    fc.assert(fc.property(encodedArb, ({ bytes }) => assert.deepEqual(fromView(openView(bytes)), decodeRecord(bytes))), { numRuns: 400 });
+    fc.assert(fc.property(encodedArb, ({ bytes }) => assert.deepEqual(fromView(openView(bytes)), decodeRecord(bytes))), fcParams({ numRuns: 400 }));
   });
   test('views agree with a full decode on a Buffer slice with a non-zero byteOffset', () => {
     fc.assert(
@@ -40,7 +41,7 @@ describe('zero-copy views', () => {
         assert.deepEqual(fromView(openView(slice)), decodeRecord(bytes));
         assert.deepEqual(decodeRecord(slice), decodeRecord(bytes));
       }),
-      { numRuns: 200 },
+      fcParams({ numRuns: 200 }),
     );
   });
   test("a vote view's assertion hash bytes are a subarray of the stored bytes, not a copy", () => {

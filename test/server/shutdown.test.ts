@@ -43,8 +43,20 @@ function httpText(method: string, route: string, body?: string): string {
   return `${head.join('\r\n')}\r\n\r\n${body ?? ''}`;
 }
 
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 1));
+/**
+ * Resolves when `server` stops listening. fastify calls server.close() right after the preClose
+ * hooks, the one that starts refusing requests included; net.Server has no event for it (its
+ * 'close' waits for open connections), so the test watches the call.
+ */
+function stopsListening(server: net.Server): Promise<void> {
+  return new Promise((resolve) => {
+    const close = server.close.bind(server);
+    server.close = (callback?: (error?: Error) => void) => {
+      const closed = close(callback);
+      resolve();
+      return closed;
+    };
+  });
 }
 
 describe('shutting down', () => {
@@ -59,9 +71,10 @@ describe('shutting down', () => {
 
     socket.write(httpText('POST', '/v1/assertions', JSON.stringify(assertionBody('in-flight'))));
     await gate.waiting;
+    const stoppedListening = stopsListening(server.app.server);
     const stopping = server.close();
-    // server.close() runs after the preClose hook that starts refusing requests.
-    await until(() => !server.app.server.listening);
+    await stoppedListening;
+    assert.equal(server.app.server.listening, false);
     socket.write(httpText('GET', '/v1/health'));
     gate.release();
     await stopping;

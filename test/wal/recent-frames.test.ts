@@ -46,13 +46,18 @@ test('a tail following appends across segment rolls yields what reading the file
   const dir = tempDir(t);
   const { wal } = await openQuiet(dir, { segmentBytesMax: 64 * 1024 });
   const followed: Array<{ lsn: number; nextLsn: number; payload: Buffer }> = [];
+  let caughtUp!: () => void;
+  const allFollowed = new Promise<void>((resolve) => (caughtUp = resolve));
   const following = (async () => {
-    for await (const e of wal.tail()) followed.push({ lsn: e.lsn, nextLsn: e.nextLsn, payload: Buffer.from(e.payload) });
+    for await (const e of wal.tail()) {
+      followed.push({ lsn: e.lsn, nextLsn: e.nextLsn, payload: Buffer.from(e.payload) });
+      if (followed.length === 2000) caughtUp();
+    }
   })();
   for (let i = 0; i < 2000; i += 50) {
     await Promise.all(Array.from({ length: 50 }, (_, j) => wal.append(payloadFor(i + j, 1 + ((i + j) * 37) % 1500))));
   }
-  while (followed.length < 2000) await new Promise((resolve) => setTimeout(resolve, 5));
+  await allFollowed;
   assert.ok(wal.stats().segments > 5);
   await wal.close();
   await following;

@@ -3,12 +3,16 @@
 // it holds every acknowledged record with exactly its payload and every record an earlier
 // reopen found; and it takes new appends. Cycles: STEMEDB_CRASH_CYCLES (default 20; soak 300);
 // a soak moves to a fresh directory every cyclesPerDir cycles, since each check reads it all.
+// The kill delays and the payloads' salt come from the test seed (test/support/seed.ts), so a
+// seed replays the same sequence of delays and bytes; what the child manages to write before
+// each kill still depends on the machine's timing, which no seed can replay.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Wal } from '../../src/wal/index.js';
+import { testRandom, testSeed } from '../support/seed.js';
 import { tempDir } from '../support/temp-dir.js';
 import { crashPayload, crashSegmentBytesMax, crashWritersCount, parseAckLine, type CrashAck } from './fixtures/crash-records.js';
 
@@ -48,9 +52,9 @@ function parseOutput(output: string): ChildRun {
 }
 
 /** Starts the writer, SIGKILLs it `runMs` after READY, and returns what it acknowledged. */
-function runAndKill(dir: string, writerIdBase: number, runMs: number): Promise<ChildRun> {
+function runAndKill(dir: string, writerIdBase: number, salt: number, runMs: number): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [writerPath, dir, String(writerIdBase)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [writerPath, dir, String(writerIdBase), String(salt)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let errors = '';
     const noReady = setTimeout(() => child.kill('SIGKILL'), readyTimeoutMs);
@@ -84,7 +88,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Reads the whole log, checks it against every acknowledgement and the previous reopen; returns its record count. */
-async function checkLog(wal: Wal, expected: ReadonlyMap<number, CrashAck>, previous: Snapshot, cycle: number): Promise<number> {
+async function checkLog(wal: Wal, salt: number, expected: ReadonlyMap<number, CrashAck>, previous: Snapshot, cycle: number): Promise<number> {
   let lastLsn = -1;
   let records = 0;
   let found = 0;
@@ -97,7 +101,7 @@ async function checkLog(wal: Wal, expected: ReadonlyMap<number, CrashAck>, previ
     const ack = expected.get(entry.lsn);
     if (ack === undefined) continue;
     found += 1;
-    const want = crashPayload(ack.writerId, ack.seq);
+    const want = crashPayload(salt, ack.writerId, ack.seq);
     assert.ok(
       sameBytes(entry.payload, want),
       `cycle ${cycle}: LSN ${entry.lsn} holds ${entry.payload.length} bytes that are not writer ${ack.writerId}'s record ${ack.seq} (${want.length} bytes)`,
@@ -114,8 +118,8 @@ async function checkLog(wal: Wal, expected: ReadonlyMap<number, CrashAck>, previ
 }
 
 /** Appends one record in-process and reads it back: the recovered WAL must take writes. */
-async function appendAndReadBack(wal: Wal, cycle: number): Promise<CrashAck> {
-  const payload = crashPayload(parentWriterId, cycle);
+async function appendAndReadBack(wal: Wal, salt: number, cycle: number): Promise<CrashAck> {
+  const payload = crashPayload(salt, parentWriterId, cycle);
   const lsn = await wal.append(payload);
   const entries: Uint8Array[] = [];
   for await (const entry of wal.read(lsn)) {
@@ -136,6 +140,8 @@ test(`acknowledged WAL appends survive SIGKILL (${cycles} cycles)`, { timeout: 3
   let bytesDropped = 0;
   const repairs = new Map<string, number>(); // damage reason -> reopens that repaired it
   let segments = 0;
+  const random = testRandom('wal crash');
+  const salt = random.int(0, 2 ** 31);
 
   for (let cycle = 0; cycle < cycles; cycle++) {
     if (cycle % cyclesPerDir === 0) {
@@ -144,8 +150,8 @@ test(`acknowledged WAL appends survive SIGKILL (${cycles} cycles)`, { timeout: 3
       expected.clear();
       previous = { endLsn: 0, records: 0 };
     }
-    const runMs = killDelayMsMin + Math.floor(Math.random() * (killDelayMsMax - killDelayMsMin));
-    const run = await runAndKill(dir, 1 + cycle * crashWritersCount, runMs);
+    const runMs = random.int(killDelayMsMin, killDelayMsMax);
+    const run = await runAndKill(dir, 1 + cycle * crashWritersCount, salt, runMs);
     assert.equal(run.readyBytesDropped, 0, `cycle ${cycle}: the child's open cut bytes from a cleanly closed log`);
     for (const ack of run.acks) {
       assert.ok(!expected.has(ack.lsn), `cycle ${cycle}: LSN ${ack.lsn} acknowledged twice`);
@@ -160,8 +166,8 @@ test(`acknowledged WAL appends survive SIGKILL (${cycles} cycles)`, { timeout: 3
       bytesDropped += wal.recovery.bytesDropped;
       const reason = wal.recovery.damage?.reason;
       if (reason !== undefined) repairs.set(reason, (repairs.get(reason) ?? 0) + 1);
-      const records = await checkLog(wal, expected, previous, cycle);
-      const own = await appendAndReadBack(wal, cycle);
+      const records = await checkLog(wal, salt, expected, previous, cycle);
+      const own = await appendAndReadBack(wal, salt, cycle);
       expected.set(own.lsn, own);
       previous = { endLsn: wal.endLsn, records: records + 1 };
       segments = wal.stats().segments;
@@ -173,6 +179,7 @@ test(`acknowledged WAL appends survive SIGKILL (${cycles} cycles)`, { timeout: 3
     `${cycles} kill cycles in ${Math.ceil(cycles / cyclesPerDir)} dir(s); ${childAcks} acknowledged child records ` +
       `(+${cycles} parent appends) all found; last dir: ${previous.records} records in ${segments} segments; ` +
       `torn tails repaired on ${[...repairs.values()].reduce((a, b) => a + b, 0)} reopens ` +
-      `(${[...repairs].map(([why, n]) => `${n}x ${why}`).join(', ') || 'none'}), ${bytesDropped} bytes dropped (wal.recovery.bytesDropped)`,
+      `(${[...repairs].map(([why, n]) => `${n}x ${why}`).join(', ') || 'none'}), ${bytesDropped} bytes dropped (wal.recovery.bytesDropped); ` +
+      `STEMEDB_TEST_SEED=${testSeed()}`,
   );
 });

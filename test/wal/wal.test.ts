@@ -285,12 +285,17 @@ describe('wal tail and truncation', () => {
     const { wal } = await openQuiet(dir);
     await wal.append(Buffer.from('before'));
     const seen: string[] = [];
+    let sawAll!: () => void;
+    const allSeen = new Promise<void>((resolve) => (sawAll = resolve));
     const reader = (async () => {
-      for await (const entry of wal.tail()) seen.push(Buffer.from(entry.payload).toString());
+      for await (const entry of wal.tail()) {
+        seen.push(Buffer.from(entry.payload).toString());
+        if (seen.length === 4) sawAll();
+      }
     })();
     await wal.append(Buffer.from('one'));
     await wal.appendBatch([Buffer.from('two'), Buffer.from('three')]);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await allSeen;
     await wal.close();
     await reader;
     assert.deepEqual(seen, ['before', 'one', 'two', 'three']);
@@ -371,16 +376,31 @@ describe('wal fsync failure is final', () => {
   }
 });
 
+/**
+ * Resolves when something starts listening for `signal`'s abort: a tail does that when it has
+ * caught up and waits for new records, so this is the moment it is parked.
+ */
+function listensForAbort(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const add = signal.addEventListener.bind(signal);
+    signal.addEventListener = (...args: Parameters<AbortSignal['addEventListener']>): void => {
+      add(...args);
+      if (args[0] === 'abort') resolve();
+    };
+  });
+}
+
 test('a tail ends when its abort signal fires, and the WAL stays open', async (t) => {
   const dir = tempDir(t);
   const { wal } = await openQuiet(dir);
   await wal.append(Buffer.from('a'));
   const controller = new AbortController();
+  const waiting = listensForAbort(controller.signal);
   const seen: number[] = [];
   const reader = (async () => {
     for await (const entry of wal.tail(undefined, controller.signal)) seen.push(entry.nextLsn);
   })();
-  await new Promise((resolve) => setTimeout(resolve, 10));
+  await waiting; // caught up, and waiting for a record that will never come
   controller.abort();
   await reader;
   assert.equal(seen.length, 1);
