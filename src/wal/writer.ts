@@ -249,6 +249,11 @@ export class WalWriter {
     // Every write to the old segment was durable already; its preallocated zeros are cut off
     // (durably) before the next segment exists, so a sealed segment always ends at its last frame.
     await this.active.seal();
+    // Everything in the old segment is durable (written, when syncing, with O_DSYNC): say so
+    // before the new segment exists. Readers take a segment with a successor as sealed and
+    // read it to its end, so the durable end must already be there, or a reader could return
+    // frames past it (the ingestor would then apply records past the WAL's durable end).
+    this.options.onDurable(this.writtenEnd);
     await createSegment(this.options.fileSystem, this.options.dir, baseLsn, this.options.sync);
     const files = await openActiveSegment(this.options.fileSystem, this.options.dir, baseLsn, this.options.sync);
     this.active = this.preallocator(files, firstFrameOffset);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { StemeError } from '../../src/errors.js';
 import { walPreallocateBytes } from '../../src/limits.js';
-import { frameHeaderBytes, segmentHeaderBytes } from '../../src/wal/format.js';
+import { frameHeaderBytes, parseSegmentFileName, segmentHeaderBytes } from '../../src/wal/format.js';
 import { Wal } from '../../src/wal/index.js';
 import { tempDir } from '../support/temp-dir.js';
 import { FaultyFileSystem } from './fixtures/faulty-fs.js';
@@ -457,5 +457,26 @@ test('tailChunks yields what tail yields, as non-empty arrays, from memory and f
   assert.ok(chunks.every((chunk) => chunk.length > 0));
   assert.deepEqual(chunks.flat(), [...before, ...after]);
   assert.deepEqual((await readAll(wal)).map((e) => e.lsn), [...before, ...after]);
+  await wal.close();
+});
+
+test('when a group rolls to a new segment, the durable end reaches the old segment end before the new segment exists', async (t) => {
+  // Readers take a segment that has a successor as sealed and read it to its end; a durable
+  // end that lagged behind it let the ingestor apply frames past the WAL's durable end.
+  const dir = tempDir(t);
+  let wal: Wal | undefined;
+  const seen: Array<{ base: number; endLsn: number }> = [];
+  const fileSystem = new (class extends FaultyFileSystem {
+    override async createExclusive(file: string) {
+      const base = parseSegmentFileName(path.basename(file));
+      if (wal !== undefined && base !== undefined) seen.push({ base, endLsn: wal.endLsn });
+      return super.createExclusive(file);
+    }
+  })();
+  wal = await Wal.open({ dir, fileSystem, segmentBytesMax: 8192, log: () => undefined });
+  // Concurrent appends, so that groups cross segment boundaries.
+  await Promise.all(Array.from({ length: 200 }, (_, i) => wal!.append(payloadFor(i, 300))));
+  assert.ok(seen.length >= 5, `${seen.length} rolls`);
+  for (const { base, endLsn } of seen) assert.equal(endLsn, base, `the durable end at the roll to segment ${base}`);
   await wal.close();
 });
