@@ -10,6 +10,7 @@ import { openApiRoute, registerOpenApi } from './openapi.js';
 import { assertionRoutes } from './routes/assertions.js';
 import { batchRoutes } from './routes/batch.js';
 import { epochRoutes } from './routes/epochs.js';
+import { findRoutes } from './routes/find.js';
 import { statusRoutes } from './routes/status.js';
 import { subjectRoutes } from './routes/subjects.js';
 import { writeRoutes } from './routes/writes.js';
@@ -66,6 +67,7 @@ export async function createServer(db: StemeDB, options: ServerOptions): Promise
   await registerOpenApi(app);
   writeRoutes(app, db);
   await app.register(batchRoutes, { db });
+  findRoutes(app, db);
   assertionRoutes(app, db);
   subjectRoutes(app, db);
   epochRoutes(app, db);

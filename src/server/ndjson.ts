@@ -1,21 +1,12 @@
 // The application/x-ndjson body of POST /v1/batch: one JSON record per line. Line i holds
 // record [i-1] (blank lines other than a final newline are refused, so the record index in a
 // validation error and the line number never drift apart). A bad line is named by number.
-// Keys that could poison a prototype are refused, as fastify's JSON parser refuses them.
+// Keys that could poison a prototype are refused, as fastify's JSON parser refuses them
+// (json-text.ts).
 import { HttpError } from './http-error.js';
+import { parseJsonText, PoisonedKeyError } from './json-text.js';
 
 export const ndjsonContentType = 'application/x-ndjson';
-
-class PoisonedKey extends Error {}
-
-/** The rule of fastify's JSON parser (secure-json-parse): no `__proto__`, no `constructor.prototype`. */
-function refusePoisonedKeys(key: string, value: unknown): unknown {
-  if (key === '__proto__') throw new PoisonedKey('a "__proto__" key');
-  if (key === 'constructor' && typeof value === 'object' && value !== null && Object.hasOwn(value, 'prototype')) {
-    throw new PoisonedKey('a "constructor" key holding "prototype"');
-  }
-  return value;
-}
 
 export function parseNdjson(text: string): unknown[] {
   const lines = text.split('\n');
@@ -25,10 +16,10 @@ export function parseNdjson(text: string): unknown[] {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line.trim() === '') throw new HttpError(400, 'INVALID_JSON', `line ${i + 1}: empty line; each line must hold one JSON record`);
     try {
-      return JSON.parse(line, refusePoisonedKeys) as unknown;
+      return parseJsonText(line);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      if (error instanceof PoisonedKey) throw new HttpError(400, 'INVALID_JSON', `line ${i + 1}: ${reason} is not accepted`);
+      if (error instanceof PoisonedKeyError) throw new HttpError(400, 'INVALID_JSON', `line ${i + 1}: ${reason} is not accepted`);
       throw new HttpError(400, 'INVALID_JSON', `line ${i + 1}: not valid JSON (${reason})`);
     }
   });

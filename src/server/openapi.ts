@@ -11,7 +11,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       info: {
         title: 'StemeDB HTTP API',
         version: '1.0.0',
-        description: 'Assertions, votes and epochs over a durable, content-addressed store. Errors are always {"error": {"code", "message"}}; see docs/http-api.md.',
+        description: 'Assertions, votes, retractions and epochs over a durable, content-addressed store; every read can be asked as of an LSN. Errors are always {"error": {"code", "message"}}; see docs/http-api.md.',
       },
       components: {
         securitySchemes: {

@@ -35,6 +35,14 @@ describe('a server with a token', () => {
     assert.equal(created.status, 201);
   });
 
+  test('a retraction needs the token like any other write', async () => {
+    const { body: target } = await postJson<WriteAnswer>(server, '/v1/assertions', assertionBody('retract-with-token', 1), { authorization: `Bearer ${token}` });
+    const retraction = { assertion: target.hash, source: 'http-test' };
+    assertError(await postJson(server, '/v1/retractions', retraction), 401, 'UNAUTHORIZED');
+    assertError(await postJson(server, '/v1/retractions', retraction, { authorization: 'Bearer wrong' }), 401, 'UNAUTHORIZED');
+    assert.equal((await postJson(server, '/v1/retractions', retraction, { authorization: `Bearer ${token}` })).status, 201);
+  });
+
   test('the scheme name is case-insensitive', async () => {
     const created = await postJson(server, '/v1/epochs', { id: 2, name: 'two' }, { authorization: `bearer ${token}` });
     assert.equal(created.status, 201);
@@ -48,6 +56,8 @@ describe('a server with a token', () => {
     assert.equal((await getJson(server, '/v1/health')).status, 200);
     assert.equal((await getJson(server, '/v1/stats')).status, 200);
     assert.equal((await getJson(server, '/v1/subjects/with-token/assertions')).status, 200);
+    assert.equal((await getJson(server, '/v1/subjects/with-token/history')).status, 200);
+    assert.equal((await getJson(server, '/v1/assertions?source=http-test')).status, 200);
     assert.equal((await getJson(server, '/v1/openapi.json')).status, 200);
   });
 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { StemeDB, type StemeStats } from '../../src/index.js';
 import { assertError, getJson, postJson, postText, startServer, type TestServer } from './support/server.js';
-import { assertionBody, type RecordAnswer, type WriteAnswer } from './support/records.js';
+import { assertionBody, endLsn, type RecordAnswer, type WriteAnswer } from './support/records.js';
 
 interface BatchAnswer {
   results: WriteAnswer[];
@@ -27,7 +27,7 @@ describe('writing a batch', () => {
 
   async function recordCount(): Promise<number> {
     const { body } = await getJson<StemeStats>(server, '/v1/stats');
-    return body.records.assertions + body.records.votes + body.records.epochs;
+    return body.records.assertions + body.records.votes + body.records.epochs + body.records.retractions;
   }
 
   test('a JSON array is answered 201 with one result per record, in order', async () => {
@@ -51,7 +51,7 @@ describe('writing a batch', () => {
     const created = await postJson<BatchAnswer>(server, '/v1/batch', [assertion, vote]);
     assert.equal(created.status, 201);
     const read = await getJson<RecordAnswer>(server, `/v1/assertions/${created.body.results[0]!.hash}`);
-    assert.deepEqual(read.body.tally, { support: 0, oppose: 1, score: -1, voters: 1 });
+    assert.deepEqual(read.body.tally, { support: 0, oppose: 1, score: -1, voters: 1, atLsn: await endLsn(server) });
   });
 
   test('NDJSON is answered 201 like a JSON array', async () => {

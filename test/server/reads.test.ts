@@ -1,10 +1,11 @@
 // The read routes over real HTTP: records by hash (with tallies), votes, subjects (encoded
-// with encodeURIComponent, paged with a cursor), epochs, stats and health.
+// with encodeURIComponent, paged with an opaque cursor), epochs, stats and health. Reads as
+// of an LSN, find and history are in claims.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { StemeStats } from '../../src/index.js';
 import { assertError, getJson, postJson, startServer, type TestServer } from './support/server.js';
-import { assertionBody, unknownHash, type PageAnswer, type RecordAnswer, type StoredBody, type VotesAnswer, type WriteAnswer } from './support/records.js';
+import { assertionBody, endLsn, unknownHash, type PageAnswer, type RecordAnswer, type StoredBody, type VotesAnswer, type WriteAnswer } from './support/records.js';
 
 function subjectRoute(subject: string, query = ''): string {
   return `/v1/subjects/${encodeURIComponent(subject)}/assertions${query}`;
@@ -35,12 +36,13 @@ describe('reading records', () => {
     assert.equal(read.status, 200);
     assert.equal(read.body.record.type, 'assertion');
     assert.equal(read.body.record.hash, assertion);
-    assert.deepEqual(read.body.tally, { support: 0, oppose: 2, score: -2, voters: 2 });
+    assert.equal(read.body.record.status, 'live');
+    assert.deepEqual(read.body.tally, { support: 0, oppose: 2, score: -2, voters: 2, atLsn: await endLsn(server) });
   });
 
   test('?epoch= restricts the tally to votes cast in that epoch', async () => {
     const read = await getJson<RecordAnswer>(server, `/v1/assertions/${assertion}?epoch=2`);
-    assert.deepEqual(read.body.tally, { support: 0, oppose: 1, score: -1, voters: 1 });
+    assert.deepEqual(read.body.tally, { support: 0, oppose: 1, score: -1, voters: 1, atLsn: await endLsn(server) });
   });
 
   test('a vote is found by its hash, without a tally', async () => {
@@ -71,7 +73,7 @@ describe('reading records', () => {
     const read = await getJson<VotesAnswer>(server, `/v1/assertions/${assertion}/votes`);
     assert.equal(read.status, 200);
     assert.deepEqual(read.body.votes.map((v) => v.hash), votes);
-    assert.deepEqual(read.body.tally, { support: 0, oppose: 2, score: -2, voters: 2 });
+    assert.deepEqual(read.body.tally, { support: 0, oppose: 2, score: -2, voters: 2, atLsn: await endLsn(server) });
   });
 
   test('?epoch= restricts the listed votes and the tally to that epoch', async () => {
@@ -107,11 +109,11 @@ describe('reading records', () => {
     assert.equal(stats.status, 200);
     // Writes are visible (from memory) before the ingest worker has committed them: the counts
     // include them at once, and the lag drains once the worker has caught up.
-    assert.deepEqual(stats.body.records, { assertions: 1, votes: 3, epochs: 2 });
+    assert.deepEqual(stats.body.records, { assertions: 1, votes: 3, epochs: 2, retractions: 0 });
     await server.db.sync();
     stats = await getJson<StemeStats>(server, '/v1/stats');
     assert.equal(stats.body.ingest.lagBytes, 0);
-    assert.deepEqual(stats.body.records, { assertions: 1, votes: 3, epochs: 2 });
+    assert.deepEqual(stats.body.records, { assertions: 1, votes: 3, epochs: 2, retractions: 0 });
     assert.ok(stats.body.wal.endLsn > 0);
   });
 
@@ -156,21 +158,22 @@ describe('reading a subject', () => {
   test('a subject with no assertions is an empty page', async () => {
     const page = await getJson<PageAnswer>(server, subjectRoute('nobody'));
     assert.equal(page.status, 200);
-    assert.deepEqual(page.body, { items: [] });
+    assert.deepEqual(page.body, { items: [], atLsn: await endLsn(server) });
   });
 
-  test('pages follow the cursor until every assertion is seen once, in hash order', async () => {
+  test('pages follow the opaque cursor until every assertion is seen once, in hash order within a predicate', async () => {
     const hashes: string[] = [];
     for (let n = 0; n < 7; n++) hashes.push((await postJson<WriteAnswer>(server, '/v1/assertions', assertionBody('paged', n))).body.hash);
     const seen: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await getJson<PageAnswer>(server, subjectRoute('paged', `?limit=3${cursor === undefined ? '' : `&cursor=${cursor}`}`));
+      const page = await getJson<PageAnswer>(server, subjectRoute('paged', `?limit=3${cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`}`));
       assert.equal(page.status, 200);
       assert.ok(page.body.items.length <= 3);
       seen.push(...page.body.items.map((a) => a.hash));
       cursor = page.body.cursor;
+      if (cursor !== undefined) assert.ok(!hashes.includes(cursor), 'a cursor is opaque, not the last hash');
       pages++;
     } while (cursor !== undefined);
     assert.equal(pages, 3);
@@ -183,8 +186,10 @@ describe('reading a subject', () => {
     }
   });
 
-  test('a cursor that is not a hash is 400', async () => {
-    assertError(await getJson(server, subjectRoute('paged', '?cursor=not-a-hash')), 400, 'INVALID_REQUEST');
+  test('a cursor that no page returned is 400 INVALID_CURSOR', async () => {
+    for (const cursor of ['not-a-cursor', 'a'.repeat(64), '', '%2B%2F%3D']) {
+      assertError(await getJson(server, subjectRoute('paged', `?cursor=${cursor}`)), 400, 'INVALID_CURSOR');
+    }
   });
 
   test('an unknown query parameter is 400', async () => {

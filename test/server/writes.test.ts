@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { StemeDB } from '../../src/index.js';
 import { assertError, getJson, postJson, startServer, type TestServer } from './support/server.js';
-import { assertionBody, unknownHash, type RecordAnswer, type WriteAnswer } from './support/records.js';
+import { assertionBody, endLsn, unknownHash, type RecordAnswer, type WriteAnswer } from './support/records.js';
 
 describe('writing one record', () => {
   let server: TestServer;
@@ -24,7 +24,7 @@ describe('writing one record', () => {
     assert.equal(typeof created.body.lsn, 'number');
     const read = await getJson<RecordAnswer>(server, `/v1/assertions/${created.body.hash}`);
     assert.equal(read.status, 200);
-    assert.deepEqual(read.body.record, { type: 'assertion', ...body, hash: created.body.hash });
+    assert.deepEqual(read.body.record, { type: 'assertion', ...body, hash: created.body.hash, lsn: created.body.lsn, status: 'live' });
   });
 
   test('an assertion without createdAt gets the server clock', async () => {
@@ -41,7 +41,7 @@ describe('writing one record', () => {
     const vote = await postJson<WriteAnswer>(server, '/v1/votes', { assertion: target.hash, voter: 'ada', stance: 'support', weight: 2 });
     assert.equal(vote.status, 201);
     const read = await getJson<RecordAnswer>(server, `/v1/assertions/${target.hash}`);
-    assert.deepEqual(read.body.tally, { support: 2, oppose: 0, score: 2, voters: 1 });
+    assert.deepEqual(read.body.tally, { support: 2, oppose: 0, score: 2, voters: 1, atLsn: await endLsn(server) });
   });
 
   test('an epoch is answered 201', async () => {

@@ -1,23 +1,24 @@
 // GET /v1/assertions/:hash (any record by hash, with the tally when it is an assertion) and
 // GET /v1/assertions/:hash/votes (every vote on an assertion, with its tally). `?epoch=N`
-// restricts the votes and the tally to those cast in epoch N.
+// restricts the votes and the tally to those cast in epoch N; `?asOf=L` answers as the store
+// stood when its log ended at LSN L. Each answer is read at one cut: the tally's `atLsn`.
 import type { FastifyInstance } from 'fastify';
 import type { StemeDB } from '../../index.js';
 import { HttpError } from '../http-error.js';
-import { integerFields } from '../integer-strings.js';
-import { epochIdSchema, errorResponses, hashSchema, tallySchema } from '../schemas/common.js';
+import { typedFields } from '../query-strings.js';
+import { asOfSchema, epochIdSchema, errorResponses, hashSchema, tallySchema } from '../schemas/common.js';
 import { storedRecordSchema, storedVoteSchema } from '../schemas/records.js';
 
 const params = { type: 'object', required: ['hash'], additionalProperties: false, properties: { hash: hashSchema } } as const;
 const querystring = {
   type: 'object',
   additionalProperties: false,
-  properties: { epoch: { ...epochIdSchema, description: 'count only votes cast in this epoch' } },
+  properties: { epoch: { ...epochIdSchema, description: 'count only votes cast in this epoch' }, asOf: asOfSchema },
 } as const;
 
 interface Route {
   Params: { hash: string };
-  Querystring: { epoch?: number };
+  Querystring: { epoch?: number; asOf?: number };
 }
 
 const recordResponse = {
@@ -29,21 +30,31 @@ const recordResponse = {
 const votesResponse = {
   type: 'object',
   required: ['votes', 'tally'],
-  properties: { votes: { type: 'array', items: storedVoteSchema, description: 'oldest first' }, tally: tallySchema },
+  properties: { votes: { type: 'array', items: storedVoteSchema, description: 'oldest first (by createdAt, then log order)' }, tally: tallySchema },
 } as const;
 
+function notFound(what: string, hash: string, asOf: number | undefined): HttpError {
+  return new HttpError(404, 'NOT_FOUND', `no ${what} with hash ${hash}${asOf === undefined ? '' : ` as of LSN ${asOf}`}`);
+}
+
 export function assertionRoutes(app: FastifyInstance, db: StemeDB): void {
-  const preValidation = integerFields('query', ['epoch']);
+  const preValidation = typedFields('query', { integers: ['epoch', 'asOf'] });
 
   app.get<Route>(
     '/v1/assertions/:hash',
-    { preValidation, schema: { summary: 'A record by hash (assertion, vote or epoch)', tags: ['reads'], params, querystring, response: { 200: recordResponse, ...errorResponses } } },
+    {
+      preValidation,
+      schema: { summary: 'A record by hash (assertion with its status and tally, vote, epoch or retraction)', tags: ['reads'], params, querystring, response: { 200: recordResponse, ...errorResponses } },
+    },
     async (request) => {
       const { hash } = request.params;
-      const record = db.get(hash);
-      if (record === undefined) throw new HttpError(404, 'NOT_FOUND', `no record with hash ${hash}`);
-      if (record.type !== 'assertion') return { record };
-      return { record, tally: db.tally(hash, { ...(request.query.epoch !== undefined && { epoch: request.query.epoch }) }) };
+      const { epoch, asOf } = request.query;
+      // The tally fixes the cut (asOf, or the end of the log now); the record and its status
+      // are read at the same LSN, so a write landing in between cannot split the answer.
+      const tally = db.tally(hash, { ...(epoch !== undefined && { epoch }), ...(asOf !== undefined && { asOf }) });
+      const record = db.get(hash, { asOf: tally.atLsn });
+      if (record === undefined) throw notFound('record', hash, asOf);
+      return record.type === 'assertion' ? { record, tally } : { record };
     },
   );
 
@@ -52,11 +63,12 @@ export function assertionRoutes(app: FastifyInstance, db: StemeDB): void {
     { preValidation, schema: { summary: 'Votes on an assertion, with its tally', tags: ['reads'], params, querystring, response: { 200: votesResponse, ...errorResponses } } },
     async (request) => {
       const { hash } = request.params;
-      const { epoch } = request.query;
+      const { epoch, asOf } = request.query;
+      const tally = db.tally(hash, { ...(epoch !== undefined && { epoch }), ...(asOf !== undefined && { asOf }) });
       // An unknown hash is 404 rather than an empty list, so a typo is not mistaken for "no votes".
-      if (db.get(hash)?.type !== 'assertion') throw new HttpError(404, 'NOT_FOUND', `no assertion with hash ${hash}`);
-      const votes = db.votesFor(hash).filter((vote) => epoch === undefined || vote.epoch === epoch);
-      return { votes, tally: db.tally(hash, { ...(epoch !== undefined && { epoch }) }) };
+      if (db.get(hash, { asOf: tally.atLsn })?.type !== 'assertion') throw notFound('assertion', hash, asOf);
+      const votes = db.votesFor(hash, { asOf: tally.atLsn }).filter((vote) => epoch === undefined || vote.epoch === epoch);
+      return { votes, tally };
     },
   );
 }

@@ -36,7 +36,7 @@ export async function batchRoutes(app: FastifyInstance, options: { db: StemeDB }
     '/v1/batch',
     {
       schema: {
-        summary: 'Record many assertions, votes and epochs with one fsync',
+        summary: 'Record many assertions, votes, retractions and epochs with one fsync',
         tags: ['writes'],
         security: [{ bearerAuth: [] }],
         consumes: ['application/json', ndjsonContentType],

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { StemeDB } from '../../index.js';
 import { HttpError } from '../http-error.js';
-import { integerFields } from '../integer-strings.js';
+import { typedFields } from '../query-strings.js';
 import { epochIdSchema, errorResponses } from '../schemas/common.js';
 import { storedEpochSchema } from '../schemas/records.js';
 
@@ -24,7 +24,7 @@ export function epochRoutes(app: FastifyInstance, db: StemeDB): void {
   app.get<{ Params: { id: number } }>(
     '/v1/epochs/:id',
     {
-      preValidation: integerFields('params', ['id']),
+      preValidation: typedFields('params', { integers: ['id'] }),
       schema: {
         summary: 'One epoch by id',
         tags: ['reads'],

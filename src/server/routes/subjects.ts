@@ -1,12 +1,13 @@
-// GET /v1/subjects/:subject/assertions: the assertions about a subject, a page at a time. The
-// subject is one percent-encoded path segment (encodeURIComponent), so it may hold '/', spaces
-// and any Unicode; fastify decodes it (%2F included) before the handler sees it.
+// GET /v1/subjects/:subject/assertions (the assertions about a subject, a page at a time) and
+// GET /v1/subjects/:subject/history (every assertion, vote and retraction touching it, in log
+// order). The subject is one percent-encoded path segment (encodeURIComponent), so it may hold
+// '/', spaces and any Unicode; fastify decodes it (%2F included) before the handler sees it.
 import type { FastifyInstance } from 'fastify';
 import type { StemeDB } from '../../index.js';
-import { pageLimitMax, stringBytesMax } from '../../limits.js';
-import { integerFields } from '../integer-strings.js';
-import { errorResponses, hashSchema } from '../schemas/common.js';
-import { storedAssertionSchema } from '../schemas/records.js';
+import { stringBytesMax } from '../../limits.js';
+import { typedFields } from '../query-strings.js';
+import { asOfSchema, cursorSchema, errorResponses, limitSchema, pageSchema, textSchema } from '../schemas/common.js';
+import { historyItemSchema, storedAssertionSchema } from '../schemas/records.js';
 
 const params = {
   type: 'object',
@@ -15,39 +16,74 @@ const params = {
   properties: { subject: { type: 'string', minLength: 1, maxLength: stringBytesMax, description: 'percent-encoded (encodeURIComponent)' } },
 } as const;
 
-const querystring = {
+const assertionsQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    limit: { type: 'integer', minimum: 1, maximum: pageLimitMax, description: 'page size (default 100)' },
-    cursor: { ...hashSchema, description: 'the `cursor` of the previous page' },
+    predicate: { ...textSchema, description: 'only assertions with this predicate' },
+    includeRetracted: { type: 'boolean', description: 'true: retracted and superseded assertions too, each with its status (default false: live ones only)' },
+    asOf: asOfSchema,
+    limit: limitSchema,
+    cursor: cursorSchema,
   },
 } as const;
 
-const pageResponse = {
+const historyQuery = {
   type: 'object',
-  required: ['items'],
+  additionalProperties: false,
   properties: {
-    items: { type: 'array', items: storedAssertionSchema, description: 'ordered by hash' },
-    cursor: { ...hashSchema, description: 'pass back as ?cursor= for the next page; absent on the last page' },
+    predicate: { ...textSchema, description: 'only assertions with this predicate, and votes and retractions on them' },
+    asOf: asOfSchema,
+    limit: limitSchema,
+    cursor: cursorSchema,
   },
 } as const;
 
-interface Route {
+interface Page {
+  limit?: number;
+  cursor?: string;
+  asOf?: number;
+  predicate?: string;
+}
+
+interface AssertionsRoute {
   Params: { subject: string };
-  Querystring: { limit?: number; cursor?: string };
+  Querystring: Page & { includeRetracted?: boolean };
+}
+
+interface HistoryRoute {
+  Params: { subject: string };
+  Querystring: Page;
 }
 
 export function subjectRoutes(app: FastifyInstance, db: StemeDB): void {
-  app.get<Route>(
+  app.get<AssertionsRoute>(
     '/v1/subjects/:subject/assertions',
     {
-      preValidation: integerFields('query', ['limit']),
-      schema: { summary: 'Assertions about a subject, paged', tags: ['reads'], params, querystring, response: { 200: pageResponse, ...errorResponses } },
+      preValidation: typedFields('query', { integers: ['limit', 'asOf'], booleans: ['includeRetracted'] }),
+      schema: {
+        summary: 'Assertions about a subject, paged (live ones unless includeRetracted)',
+        tags: ['reads'],
+        params,
+        querystring: assertionsQuery,
+        response: { 200: pageSchema(storedAssertionSchema, 'ordered by predicate (its digest), then hash'), ...errorResponses },
+      },
     },
-    async (request) => {
-      const { limit, cursor } = request.query;
-      return db.assertionsAbout(request.params.subject, { ...(limit !== undefined && { limit }), ...(cursor !== undefined && { cursor }) });
+    async (request) => db.assertionsAbout(request.params.subject, request.query),
+  );
+
+  app.get<HistoryRoute>(
+    '/v1/subjects/:subject/history',
+    {
+      preValidation: typedFields('query', { integers: ['limit', 'asOf'] }),
+      schema: {
+        summary: 'Every assertion about a subject and every vote and retraction on them, in log order, paged',
+        tags: ['reads'],
+        params,
+        querystring: historyQuery,
+        response: { 200: pageSchema(historyItemSchema, 'in LSN order'), ...errorResponses },
+      },
     },
+    async (request) => db.history(request.params.subject, request.query),
   );
 }
