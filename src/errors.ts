@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'UNKNOWN_ASSERTION'
   | 'EPOCH_CONFLICT'
   | 'NOT_AUTHOR'
+  | 'UNKNOWN_EPOCH'
   | 'INVALID_QUERY'
   | 'INVALID_CURSOR'
   | 'STORAGE';
@@ -146,6 +147,16 @@ export class NotAuthorError extends StemeError {
     super('NOT_AUTHOR', `assertion ${assertion} is by source ${JSON.stringify(author)}; only its author may retract or supersede it, not ${JSON.stringify(source)}`);
     this.assertion = assertion;
     this.author = author;
+  }
+}
+
+/** A query names an epoch the store does not hold. */
+export class UnknownEpochError extends StemeError {
+  readonly epochId: number;
+
+  constructor(epochId: number) {
+    super('UNKNOWN_EPOCH', `no epoch with id ${epochId}`);
+    this.epochId = epochId;
   }
 }
 

@@ -3,6 +3,7 @@
 export { StemeDB, type GetResult, type StemeDBOptions, type StemeStats, type WriteOptions, type WriteResult } from './db/stemedb.js';
 export type { AssertionInput, EpochInput, RecordInput, RetractionInput, VoteInput } from './db/inputs.js';
 export type { AboutOptions, AssertionResult, AssertionStatus, AtPage, FindQuery, HistoryItem, HistoryOptions } from './db/claims.js';
+export type { Beliefs, BeliefsOptions, Candidate, ContestedItem, ContestedOptions, PredicateBeliefs } from './db/beliefs.js';
 export type { Page, PageOptions, Stored, StoredRecord } from './db/queries.js';
 export type { Tally } from './db/tally.js';
 export type { VerifyProblem, VerifyReport } from './db/verify.js';
@@ -20,6 +21,7 @@ export {
   LockedError,
   NotAuthorError,
   NotFoundError,
+  UnknownEpochError,
   RecordSizeError,
   StemeError,
   StorageError,

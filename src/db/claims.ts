@@ -140,6 +140,12 @@ function firstChange({ store, overlay }: Reads, target: Hash, asOf: number): Sta
   return first;
 }
 
+/** An assertion's status as of the cut (the first retraction or supersession below it decides). */
+export function statusAt(reads: Reads, hash: Hash, asOf: number): AssertionStatus {
+  const change = firstChange(reads, hash, asOf);
+  return change === undefined ? 'live' : change.kind === 'retraction' ? 'retracted' : 'superseded';
+}
+
 function withStatus(reads: Reads, assertion: Stored<Assertion>, lsn: number, asOf: number): AssertionResult {
   const change = firstChange(reads, assertion.hash, asOf);
   if (change === undefined) return { ...assertion, lsn, status: 'live' };

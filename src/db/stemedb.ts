@@ -15,6 +15,7 @@ import { LmdbStore, MemoryStore, type KVStore } from '../storage/index.js';
 import { Wal, type RecoveryMode, type SyncMode } from '../wal/index.js';
 import { exportRecords, type RecordKind } from './export.js';
 import type { AssertionInput, EpochInput, RecordInput, RetractionInput, VoteInput } from './inputs.js';
+import { beliefsAt, contestedAt, type Beliefs, type BeliefsOptions, type ContestedItem, type ContestedOptions } from './beliefs.js';
 import { checkStoreWithinLog, rebuildOtherLayout } from './open-checks.js';
 import { Overlay } from './overlay.js';
 import { assertionAt, assertionsAboutAt, cutAt, findAt, historyAt, type AboutOptions, type AssertionResult, type AtPage, type FindQuery, type HistoryItem, type HistoryOptions } from './claims.js';
@@ -240,6 +241,22 @@ export class StemeDB {
   history(subject: string, options: HistoryOptions = {}): AtPage<HistoryItem> {
     this.assertOpen();
     return historyAt(this.reads(), subject, options, this.wal.recordsEndLsn);
+  }
+
+  /**
+   * What is believed about `subject`, per predicate (docs/beliefs.md): the candidate values
+   * ranked with support, opposition and score, the best one, the consensus, and whether the
+   * claim is contested. Scoped to an epoch and its ancestors, and cut at `asOf`, when given.
+   */
+  beliefs(subject: string, options: BeliefsOptions = {}): Beliefs {
+    this.assertOpen();
+    return beliefsAt(this.reads(), subject, options, this.wal.recordsEndLsn);
+  }
+
+  /** The contested (subject, predicate) pairs, a page at a time; within an epoch's scope when given. */
+  contested(options: ContestedOptions = {}): { items: ContestedItem[]; cursor?: string } {
+    this.assertOpen();
+    return contestedAt(this.reads(), options);
   }
 
   /** Every vote on an assertion, oldest first (by createdAt, then log order); as of `asOf` when given. */

@@ -27,8 +27,17 @@ import {
   subjectKeyFromUtf8,
   subjectPrefixAll,
   votePrefixAll,
+  pairPrefixAll,
+  pairKey,
+  decodeSummary,
+  decodeInputs,
+  type PairInputs,
 } from '../layout/index.js';
 import type { KVStore } from '../storage/index.js';
+import { summarize, type BeliefSummary } from '../beliefs/index.js';
+import { assertionsOfSubject, computePair } from './beliefs.js';
+import { Overlay } from './overlay.js';
+import type { Reads } from './queries.js';
 import type { Wal } from '../wal/index.js';
 
 export interface VerifyProblem {
@@ -187,10 +196,61 @@ function verifyStore(store: KVStore, report: VerifyReport): void {
   }
 }
 
+/**
+ * Every pair's stored summary (B:), inputs (Q:) and contested entry (K:) equal what the rules
+ * give when recomputed from the pair's records, and every pair with an assertion has them.
+ */
+function verifySummaries(store: KVStore, report: VerifyReport): void {
+  const reads: Reads = { store, overlay: new Overlay() };
+  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+  let summaries = 0;
+  for (const { value } of store.scanPrefix(pairPrefixAll('summary'))) {
+    summaries += 1;
+    const stored = decodeSummary(value);
+    const where = `beliefs of ${JSON.stringify(stored.subject)} / ${JSON.stringify(stored.predicate)}`;
+    const hashes = assertionsOfSubject(reads, stored.subject, stored.predicate).get(stored.predicate) ?? [];
+    const expected = computePair(reads, hashes, Number.POSITIVE_INFINITY, undefined);
+    const { subject: _s, predicate: _p, ...summary } = stored;
+    if (!same(summary, expected)) report.problems.push({ where, message: 'the stored summary differs from one recomputed from the records' });
+    const inputs = store.get(pairKey('inputs', stored.subject, stored.predicate));
+    if (inputs === undefined) report.problems.push({ where, message: 'has no inputs entry (Q:)' });
+    else if (!same(summarizeInputs(decodeInputs(inputs)), expected)) report.problems.push({ where, message: 'its inputs (Q:) summarize to another answer' });
+    if (store.has(pairKey('contested', stored.subject, stored.predicate)) !== expected.contested) {
+      report.problems.push({ where, message: expected.contested ? 'contested, but missing from the contested index (K:)' : 'in the contested index (K:) but not contested' });
+    }
+  }
+  const pairs = new Set<string>();
+  for (const { value } of store.scanPrefix(assertionPrefix())) {
+    try {
+      const view = openView(value) as AssertionView;
+      pairs.add(`${Buffer.from(view.subjectBytes).toString('hex')}:${Buffer.from(view.predicateBytes).toString('hex')}`);
+    } catch {
+      // reported by verifyStore
+    }
+  }
+  if (summaries !== pairs.size) report.problems.push({ where: 'belief summaries (B:)', message: `hold ${summaries} pairs; the assertions call for ${pairs.size}` });
+  const inputs = countUnder(store, pairPrefixAll('inputs'));
+  if (inputs !== summaries) report.problems.push({ where: 'belief inputs (Q:)', message: `hold ${inputs} pairs; the summaries ${summaries}` });
+  // Every K: entry belongs to a summary that is contested (checked above, per summary), so
+  // the contested index can hold no more entries than there are contested summaries.
+  let contested = 0;
+  for (const { value } of store.scanPrefix(pairPrefixAll('summary'))) if (decodeSummary(value).contested) contested += 1;
+  const entries = countUnder(store, pairPrefixAll('contested'));
+  if (entries !== contested) report.problems.push({ where: 'contested index (K:)', message: `holds ${entries} pairs; ${contested} are contested` });
+}
+
+function summarizeInputs(inputs: PairInputs): BeliefSummary {
+  return summarize(
+    inputs.assertions.map(([hash, objectJson, source, lsn]) => ({ hash, objectJson, source, lsn })),
+    inputs.votes.map(([assertion, voter, stance, weight, createdAt, lsn]) => ({ assertion, voter, stance, weight, createdAt, lsn })),
+  );
+}
+
 export async function verifyDatabase(wal: Wal, store: KVStore): Promise<VerifyReport> {
   const report: VerifyReport = { ok: true, walRecords: 0, walBytes: wal.stats().bytes, kvRecords: 0, problems: [] };
   await verifyWal(wal, store, report);
   verifyStore(store, report);
+  verifySummaries(store, report);
   report.problems = report.problems.slice(0, problemsMax);
   report.ok = report.problems.length === 0;
   return report;

@@ -1,13 +1,14 @@
 // Applies a batch of WAL records to the KV store inside one transaction: the records under
 // their primary keys, the indexes (subject, predicate + object, source, history, status),
-// locators, counters, dead letters for payloads that are not records, and the checkpoint —
+// each changed (subject, predicate)'s belief summary, locators, counters, dead letters for payloads that are not records, and the checkpoint —
 // all or nothing, so a crash leaves a batch boundary. Only bad data becomes a dead letter: any error the store raises (a full map, an
 // I/O error, a refused key) or a broken invariant propagates, aborting the whole transaction
 // with the checkpoint unmoved, so the batch is retried and no acknowledged record is skipped.
 // Replay is idempotent: a key already present is skipped and counted once.
 import type { WalEntry } from '../wal/index.js';
 import { InvalidRecordError } from '../errors.js';
-import { AssertionView, decodeRecord, EpochView, openView, recordDigest, RetractionView, VoteView, type PreparedFields, type RecordView } from '../records/index.js';
+import { AssertionView, decodeRecord, EpochView, hashFromBytes, openView, recordDigest, RetractionView, VoteView, type PreparedFields, type RecordView } from '../records/index.js';
+import { PairSummaries } from './pair-summaries.js';
 import type { KVTransaction } from '../storage/index.js';
 import {
   addCounts,
@@ -60,10 +61,10 @@ function isView(record: RecordView | PreparedFields): record is RecordView {
 /** One LSN as an index value (u64 LE): when the record was first ingested. */
 const lsnValue = (lsn: number): Uint8Array => writeU64(lsn);
 
-/** The subject's UTF-8 bytes of the stored assertion `target`, or undefined if the store lacks it. */
-function subjectOf(tx: KVTransaction, target: Uint8Array): Uint8Array | undefined {
+/** The stored assertion `target`, as a view, or undefined if the store lacks it. */
+function storedAssertion(tx: KVTransaction, target: Uint8Array): AssertionView | undefined {
   const bytes = tx.get(assertionKey(target));
-  return bytes === undefined ? undefined : (openView(bytes) as AssertionView).subjectBytes;
+  return bytes === undefined ? undefined : (openView(bytes) as AssertionView);
 }
 
 /**
@@ -71,7 +72,7 @@ function subjectOf(tx: KVTransaction, target: Uint8Array): Uint8Array | undefine
  * dead letter's reason), or undefined. Store errors are thrown, never returned: they are not
  * the record's fault. A record already stored (replay, or logged twice) adds nothing.
  */
-function store(tx: KVTransaction, record: RecordView, hash: Uint8Array, payload: Uint8Array, lsn: number, added: Counts): string | undefined {
+function store(tx: KVTransaction, summaries: PairSummaries, record: RecordView, hash: Uint8Array, payload: Uint8Array, lsn: number, added: Counts): string | undefined {
   switch (record.type) {
     case 'assertion': {
       if (!tx.putIfAbsent(assertionKey(hash), payload)) return undefined;
@@ -83,6 +84,7 @@ function store(tx: KVTransaction, record: RecordView, hash: Uint8Array, payload:
       tx.put(historyKeyFromUtf8(subject, lsn, hash), historyKind.assertion);
       const target = record.supersedesHashBytes;
       if (target !== undefined) tx.put(statusKey(target, lsn, statusKind.supersession, hash), emptyValue);
+      summaries.assertion(record, hashFromBytes(hash), lsn, record.supersedes);
       added.assertions += 1;
       return undefined;
     }
@@ -92,8 +94,11 @@ function store(tx: KVTransaction, record: RecordView, hash: Uint8Array, payload:
       if (!tx.putIfAbsent(key, payload)) return undefined;
       tx.put(locatorKey(hash), encodeLocator(recordKindCode.vote, lsn, key));
       // The facade logs a vote only after its assertion, so the store holds it by now.
-      const subject = subjectOf(tx, target);
-      if (subject !== undefined) tx.put(historyKeyFromUtf8(subject, lsn, hash), historyKind.vote);
+      const claim = storedAssertion(tx, target);
+      if (claim !== undefined) {
+        tx.put(historyKeyFromUtf8(claim.subjectBytes, lsn, hash), historyKind.vote);
+        summaries.vote(record, claim, lsn);
+      }
       added.votes += 1;
       return undefined;
     }
@@ -103,8 +108,11 @@ function store(tx: KVTransaction, record: RecordView, hash: Uint8Array, payload:
       // The locator is the retraction's "already stored" test: its primary key holds its LSN.
       if (!tx.putIfAbsent(locatorKey(hash), encodeLocator(recordKindCode.retraction, lsn, key))) return undefined;
       tx.put(key, payload);
-      const subject = subjectOf(tx, target);
-      if (subject !== undefined) tx.put(historyKeyFromUtf8(subject, lsn, hash), historyKind.retraction);
+      const claim = storedAssertion(tx, target);
+      if (claim !== undefined) {
+        tx.put(historyKeyFromUtf8(claim.subjectBytes, lsn, hash), historyKind.retraction);
+        summaries.retraction(claim, record.assertion);
+      }
       added.retractions += 1;
       return undefined;
     }
@@ -147,11 +155,13 @@ function readEntry(entry: IngestEntry): { record: RecordView; hash: Uint8Array }
  */
 export function applyBatch(tx: KVTransaction, entries: readonly IngestEntry[]): Counts {
   const added = zeroCounts();
+  const summaries = new PairSummaries(tx);
   for (const entry of entries) {
     const read = readEntry(entry);
-    const problem = typeof read === 'string' ? read : store(tx, read.record, read.hash, entry.payload, entry.lsn, added);
+    const problem = typeof read === 'string' ? read : store(tx, summaries, read.record, read.hash, entry.payload, entry.lsn, added);
     if (problem !== undefined && putDeadLetter(tx, entry.lsn, problem, entry.payload)) added.deadLetters += 1;
   }
+  summaries.flush();
   addCounts(tx, added);
   const last = entries[entries.length - 1];
   if (last !== undefined) writeCheckpoint(tx, last.nextLsn);

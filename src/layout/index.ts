@@ -20,3 +20,14 @@ export {
 } from './meta.js';
 export { decodeDeadLetter, hasDeadLetter, putDeadLetter, type DeadLetter } from './dead-letter.js';
 export { primaryKey } from './primary-key.js';
+export {
+  decodeContested,
+  decodeInputs,
+  decodeSummary,
+  encodeJsonValue,
+  type ContestedEntry,
+  type InputAssertion,
+  type InputVote,
+  type PairInputs,
+  type StoredSummary,
+} from './pair-state.js';

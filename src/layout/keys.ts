@@ -23,6 +23,9 @@ const O = family('O');
 const A = family('A');
 const L = family('L');
 const T = family('T');
+const B = family('B');
+const Q = family('Q');
+const K = family('K');
 const colon = encoder.encode(':');
 const textTerminator = Uint8Array.of(0x00, 0x01);
 
@@ -140,6 +143,19 @@ export const subjectKey = (subject: string, predicate: string, hash: Uint8Array)
  */
 export const subjectKeyFromUtf8 = (subject: Uint8Array, predicate: Uint8Array, hash: Uint8Array): Uint8Array =>
   textKey(S, subject, predicateDigest(predicate), checkHash(hash));
+
+/**
+ * The belief families, one entry per (subject, predicate), keyed text(subject) + predicate
+ * digest: B: the summary (what is believed, unscoped), Q: the pair's inputs (its live
+ * assertions and each voter's latest vote on each), K: present while the pair is contested.
+ */
+export const pairKeyFromUtf8 = (family: 'summary' | 'inputs' | 'contested', subject: Uint8Array, predicate: Uint8Array): Uint8Array =>
+  textKey(family === 'summary' ? B : family === 'inputs' ? Q : K, subject, predicateDigest(predicate));
+export const pairKey = (family: 'summary' | 'inputs' | 'contested', subject: string, predicate: string): Uint8Array => pairKeyFromUtf8(family, utf8(subject), utf8(predicate));
+/** Every pair of one subject in a family (B:, Q:, K:). */
+export const pairPrefix = (family: 'summary' | 'inputs' | 'contested', subject: string): Uint8Array => textKey(family === 'summary' ? B : family === 'inputs' ? Q : K, utf8(subject));
+/** A whole belief family. */
+export const pairPrefixAll = (family: 'summary' | 'inputs' | 'contested'): Uint8Array => (family === 'summary' ? B : family === 'inputs' ? Q : K);
 
 /** The whole of each index family, for verify. */
 export const subjectPrefixAll = (): Uint8Array => S;

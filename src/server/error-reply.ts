@@ -22,6 +22,8 @@ const statusByStemeCode: Record<ErrorCode, number> = {
   EPOCH_CONFLICT: 409,
   // Retracting or superseding another source's assertion: understood, and not allowed.
   NOT_AUTHOR: 403,
+  // The query names an epoch that does not exist: 404, as for a missing record.
+  UNKNOWN_EPOCH: 404,
   INVALID_QUERY: 400,
   INVALID_CURSOR: 400,
   // The database cannot take writes (or reads) right now; a restart or a retry may help.
