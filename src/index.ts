@@ -1,13 +1,14 @@
 // StemeDB's whole public surface: the facade, the types its methods take and return, and the
 // errors it throws. Anything not exported here (the WAL, the KV layout, ingest) is internal.
-export { StemeDB, type StemeDBOptions, type StemeStats, type WriteOptions, type WriteResult } from './db/stemedb.js';
-export type { AssertionInput, EpochInput, RecordInput, VoteInput } from './db/inputs.js';
+export { StemeDB, type GetResult, type StemeDBOptions, type StemeStats, type WriteOptions, type WriteResult } from './db/stemedb.js';
+export type { AssertionInput, EpochInput, RecordInput, RetractionInput, VoteInput } from './db/inputs.js';
+export type { AboutOptions, AssertionResult, AssertionStatus, AtPage, FindQuery, HistoryItem, HistoryOptions } from './db/claims.js';
 export type { Page, PageOptions, Stored, StoredRecord } from './db/queries.js';
 export type { Tally } from './db/tally.js';
 export type { VerifyProblem, VerifyReport } from './db/verify.js';
 export type { RecordKind } from './db/export.js';
 export type { IngestProgress } from './ingest/index.js';
-export type { Assertion, AssertionView, Epoch, EpochId, EpochView, Hash, JsonValue, RecordView, StemeRecord, Vote, VoteView } from './records/index.js';
+export type { Assertion, AssertionView, Epoch, EpochId, EpochView, Hash, JsonValue, RecordView, Retraction, StemeRecord, Vote, VoteView } from './records/index.js';
 export type { RecoveryMode, SyncMode } from './wal/index.js';
 export {
   ClosedError,
