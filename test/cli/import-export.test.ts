@@ -28,7 +28,7 @@ test('import loads a few thousand generated lines from a file', (t) => {
   const data = path.join(dir, 'db');
   const result = ok(stemedb(data, ['import', file]));
   assert.match(result.stderr, /^imported 5000 records in [\d.]+ s \(\d+ records\/s\)\n$/);
-  assert.deepEqual(counts(data), { assertions: 5000, votes: 0, epochs: 0 });
+  assert.deepEqual(counts(data), { assertions: 5000, votes: 0, epochs: 0, retractions: 0 });
   assert.equal(ndjson(ok(stemedb(data, ['subject', 'subject-3'])).stdout).length, 500);
 });
 
