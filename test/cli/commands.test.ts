@@ -116,15 +116,18 @@ test('get of a hash that is not stored fails with NOT_FOUND and exit 1', (t) => 
   assert.equal(result.stderr, `stemedb: NOT_FOUND: no record with hash ${'b'.repeat(64)}\n`);
 });
 
-test('subject prints one assertion per line with its hash, and --limit caps them', (t) => {
+test('subject prints one assertion per line with its hash and status; --limit caps them, --predicate narrows them', (t) => {
   const data = tempDir(t);
   const hashes = [1, 2, 3].map((n) => assertHash(data, ['assert', '--subject', 'city:lyon', '--predicate', `p${n}`, '--object', String(n)]));
   assertHash(data, ['assert', '--subject', 'city:nice', '--predicate', 'p', '--object', '0']);
-  const lines = ndjson(assertOk(data, ['subject', 'city:lyon'])) as Array<{ hash: string; subject: string }>;
+  const lines = ndjson(assertOk(data, ['subject', 'city:lyon'])) as Array<{ hash: string; subject: string; status: string }>;
   assert.deepEqual(lines.map((l) => l.hash).sort(), [...hashes].sort());
-  assert.ok(lines.every((l) => l.subject === 'city:lyon'));
-  assert.equal(ndjson(assertOk(data, ['subject', 'city:lyon', '--limit', '2'])).length, 2);
+  assert.ok(lines.every((l) => l.subject === 'city:lyon' && l.status === 'live'));
+  const limited = ndjson(assertOk(data, ['subject', 'city:lyon', '--limit', '2'])) as Array<{ hash: string }>;
+  assert.deepEqual(limited.map((l) => l.hash), lines.slice(0, 2).map((l) => l.hash));
   assert.equal(assertOk(data, ['subject', 'city:nowhere']), '');
+  const p2 = ndjson(assertOk(data, ['subject', 'city:lyon', '--predicate', 'p2'])) as Array<{ hash: string }>;
+  assert.deepEqual(p2.map((l) => l.hash), [hashes[1]]);
 });
 
 test('stats counts the records, in words and with --json', (t) => {
