@@ -37,6 +37,16 @@ export function parseNumber(value: string): number {
   return n;
 }
 
+/**
+ * An LSN for --as-of: any number is passed on, and the database judges it (an integer from 0
+ * to the log's end, else INVALID_QUERY); only text that is not a number at all is a usage error.
+ */
+export function parseLsn(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('must be an LSN (a whole number, e.g. 1200).');
+  return n;
+}
+
 /** A record hash: 64 lowercase hex characters, as `assert` and `export` print them. */
 export function parseHash(value: string): string {
   if (!hashPattern.test(value)) throw new InvalidArgumentError('must be a record hash (64 lowercase hex characters).');
@@ -52,5 +62,17 @@ export function parseObject(value: string): JsonValue {
     return JSON.parse(value) as JsonValue;
   } catch {
     return value;
+  }
+}
+
+/**
+ * A value to match exactly (find --object): JSON text only, so that `42` and `"42"` stay
+ * different queries; a bare word is refused rather than guessed to be a string.
+ */
+export function parseJson(value: string): JsonValue {
+  try {
+    return JSON.parse(value) as JsonValue;
+  } catch (error) {
+    throw new InvalidArgumentError(`must be JSON text, where a string keeps its quotes: '"Paris"', not Paris (${(error as Error).message}).`);
   }
 }

@@ -6,9 +6,12 @@ import { Command, Option } from 'commander';
 import { registerAssert } from './commands/assert.js';
 import { registerEpoch } from './commands/epoch.js';
 import { registerExport } from './commands/export.js';
+import { registerFind } from './commands/find.js';
 import { registerGet } from './commands/get.js';
+import { registerHistory } from './commands/history.js';
 import { registerImport } from './commands/import.js';
 import { registerRebuild } from './commands/rebuild.js';
+import { registerRetract } from './commands/retract.js';
 import { registerSample } from './commands/sample.js';
 import { registerServe } from './commands/serve.js';
 import { registerStats } from './commands/stats.js';
@@ -32,7 +35,7 @@ function packageVersion(): string {
 
 export function buildProgram(): Command {
   const program = new Command('stemedb')
-    .description('StemeDB: an embedded, durable, content-addressed knowledge store (assertions, votes, epochs)')
+    .description('StemeDB: an embedded, durable, content-addressed knowledge store (assertions, votes, retractions, epochs)')
     .version(packageVersion())
     .addOption(new Option('--data <dir>', 'the database directory').env('STEMEDB_DATA').default(dataDirDefault))
     .option('--json', 'machine-readable output (JSON / NDJSON on stdout)', false)
@@ -42,9 +45,12 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: () => undefined });
   registerAssert(program);
   registerVote(program);
+  registerRetract(program);
   registerEpoch(program);
   registerGet(program);
   registerSubject(program);
+  registerFind(program);
+  registerHistory(program);
   registerVotes(program);
   registerImport(program);
   registerExport(program);

@@ -4,7 +4,7 @@
 import { CommanderError } from 'commander';
 import { StemeError } from '../index.js';
 import { CliError } from './errors.js';
-import { exitFailure, exitLocked, exitOk, exitUsage } from './exit-codes.js';
+import { exitCodeByError, exitFailure, exitOk, exitUsage } from './exit-codes.js';
 
 /** Commander's message without its "error: " prefix, on one line. */
 function commanderMessage(error: CommanderError): string {
@@ -28,13 +28,9 @@ function exitCodeOf(error: unknown, write: (code: string, message: string) => vo
     if (error.code !== 'commander.help') write('USAGE', commanderMessage(error));
     return exitUsage;
   }
-  if (error instanceof CliError) {
+  if (error instanceof CliError || error instanceof StemeError) {
     write(error.code, error.message);
-    return error.code === 'USAGE' ? exitUsage : exitFailure;
-  }
-  if (error instanceof StemeError) {
-    write(error.code, error.message);
-    return error.code === 'LOCKED' ? exitLocked : exitFailure;
+    return exitCodeByError[error.code];
   }
   write('INTERNAL', error instanceof Error ? error.message : String(error));
   return exitFailure;

@@ -12,7 +12,10 @@ export function shellQuote(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Three commands that work as printed: a write (with the token when one is set), a subject query, stats. */
+/**
+ * Four commands that work as printed: a write (with the token when one is set), a subject
+ * query, a find by value (the sample's Paris by name; the object is JSON text, so quoted) and stats.
+ */
 export function curlExamples(url: string, token: string | undefined): string {
   const auth = token === undefined ? '' : ` -H ${shellQuote(`authorization: Bearer ${token}`)}`;
   const body = JSON.stringify({ subject: 'city:paris', predicate: 'population', object: 2148000, source: 'curl' });
@@ -20,6 +23,7 @@ export function curlExamples(url: string, token: string | undefined): string {
     'try:',
     `  curl -X POST${auth} -H 'content-type: application/json' -d ${shellQuote(body)} ${url}/v1/assertions`,
     `  curl ${url}/v1/subjects/${encodeURIComponent('city:paris')}/assertions`,
+    `  curl ${shellQuote(`${url}/v1/assertions?predicate=name&object=${encodeURIComponent(JSON.stringify('Paris'))}`)}`,
     `  curl ${url}/v1/stats`,
     '',
   ].join('\n');

@@ -19,7 +19,12 @@ function assertHash(data: string, args: string[]): string {
   return hash;
 }
 
-test('assert prints the new assertion hash, and get prints the assertion with its tally', (t) => {
+/** The end of the log: the LSN a read without --as-of is answered at (a tally's atLsn). */
+function endLsn(data: string): number {
+  return (JSON.parse(assertOk(data, ['--json', 'stats'])) as { wal: { endLsn: number } }).wal.endLsn;
+}
+
+test('assert prints the new assertion hash, and get prints the assertion with its LSN, status and tally', (t) => {
   const data = tempDir(t);
   const hash = assertHash(data, ['assert', '--subject', 'city:paris', '--predicate', 'population', '--object', '2148000', '--confidence', '0.9']);
   const record = JSON.parse(assertOk(data, ['get', hash])) as Record<string, unknown>;
@@ -27,7 +32,9 @@ test('assert prints the new assertion hash, and get prints the assertion with it
   assert.equal(record.hash, hash);
   assert.equal(record.object, 2148000);
   assert.equal(record.confidence, 0.9);
-  assert.deepEqual(record.tally, { support: 0, oppose: 0, score: 0, voters: 0 });
+  assert.equal(record.status, 'live');
+  assert.equal(typeof record.lsn, 'number');
+  assert.deepEqual(record.tally, { support: 0, oppose: 0, score: 0, voters: 0, atLsn: endLsn(data) });
 });
 
 test('assert takes --object as JSON when it is valid JSON, else as a string', (t) => {
@@ -67,7 +74,7 @@ test('vote prints the vote hash, and votes lists the votes then the tally', (t) 
   assert.equal(lines.length, 3);
   assert.deepEqual(lines.slice(0, 2).map((v) => v.voter).sort(), ['alice', 'bob']);
   assert.ok(lines.slice(0, 2).some((v) => v.hash === first));
-  assert.deepEqual(lines[2], { tally: { support: 2, oppose: 1, score: 1, voters: 2 } });
+  assert.deepEqual(lines[2], { tally: { support: 2, oppose: 1, score: 1, voters: 2, atLsn: endLsn(data) } });
   const vote = JSON.parse(assertOk(data, ['get', first])) as Record<string, unknown>;
   assert.equal(vote.type, 'vote');
   assert.equal(vote.assertion, claim);
@@ -109,15 +116,18 @@ test('get of a hash that is not stored fails with NOT_FOUND and exit 1', (t) => 
   assert.equal(result.stderr, `stemedb: NOT_FOUND: no record with hash ${'b'.repeat(64)}\n`);
 });
 
-test('subject prints one assertion per line with its hash, and --limit caps them', (t) => {
+test('subject prints one assertion per line with its hash and status; --limit caps them, --predicate narrows them', (t) => {
   const data = tempDir(t);
   const hashes = [1, 2, 3].map((n) => assertHash(data, ['assert', '--subject', 'city:lyon', '--predicate', `p${n}`, '--object', String(n)]));
   assertHash(data, ['assert', '--subject', 'city:nice', '--predicate', 'p', '--object', '0']);
-  const lines = ndjson(assertOk(data, ['subject', 'city:lyon'])) as Array<{ hash: string; subject: string }>;
+  const lines = ndjson(assertOk(data, ['subject', 'city:lyon'])) as Array<{ hash: string; subject: string; status: string }>;
   assert.deepEqual(lines.map((l) => l.hash).sort(), [...hashes].sort());
-  assert.ok(lines.every((l) => l.subject === 'city:lyon'));
-  assert.equal(ndjson(assertOk(data, ['subject', 'city:lyon', '--limit', '2'])).length, 2);
+  assert.ok(lines.every((l) => l.subject === 'city:lyon' && l.status === 'live'));
+  const limited = ndjson(assertOk(data, ['subject', 'city:lyon', '--limit', '2'])) as Array<{ hash: string }>;
+  assert.deepEqual(limited.map((l) => l.hash), lines.slice(0, 2).map((l) => l.hash));
   assert.equal(assertOk(data, ['subject', 'city:nowhere']), '');
+  const p2 = ndjson(assertOk(data, ['subject', 'city:lyon', '--predicate', 'p2'])) as Array<{ hash: string }>;
+  assert.deepEqual(p2.map((l) => l.hash), [hashes[1]]);
 });
 
 test('stats counts the records, in words and with --json', (t) => {
@@ -125,7 +135,7 @@ test('stats counts the records, in words and with --json', (t) => {
   const claim = assertHash(data, ['assert', '--subject', 's', '--predicate', 'p', '--object', '1']);
   assertHash(data, ['vote', '--assertion', claim, '--voter', 'v', '--stance', 'support']);
   const stats = JSON.parse(assertOk(data, ['stats', '--json'])) as { records: Record<string, number> };
-  assert.deepEqual(stats.records, { assertions: 1, votes: 1, epochs: 0 });
+  assert.deepEqual(stats.records, { assertions: 1, votes: 1, epochs: 0, retractions: 0 });
   assert.match(assertOk(data, ['stats']), /assertions: +1\n/);
 });
 

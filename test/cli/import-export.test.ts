@@ -1,12 +1,14 @@
-// import and export through the real bin: bulk loads, the round trip to identical hashes,
-// and bad lines (abort keeps every earlier line durable; skip counts them and goes on).
+// import and export through the real bin: bulk loads, the round trip to identical hashes
+// (retractions and supersessions included), and bad lines (abort keeps every earlier line
+// durable; skip counts them and goes on).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { StemeDB } from '../../src/index.js';
 import { tempDir } from '../support/temp-dir.js';
 import { ndjson, stemedb, type CliResult } from './fixtures/cli.js';
-import { assertionLine, assertionLines } from './fixtures/records.js';
+import { assertionLine, assertionLines, createdAtMs } from './fixtures/records.js';
 
 function ok(result: CliResult): CliResult {
   assert.equal(result.status, 0, result.stderr);
@@ -28,7 +30,7 @@ test('import loads a few thousand generated lines from a file', (t) => {
   const data = path.join(dir, 'db');
   const result = ok(stemedb(data, ['import', file]));
   assert.match(result.stderr, /^imported 5000 records in [\d.]+ s \(\d+ records\/s\)\n$/);
-  assert.deepEqual(counts(data), { assertions: 5000, votes: 0, epochs: 0 });
+  assert.deepEqual(counts(data), { assertions: 5000, votes: 0, epochs: 0, retractions: 0 });
   assert.equal(ndjson(ok(stemedb(data, ['subject', 'subject-3'])).stdout).length, 500);
 });
 
@@ -42,7 +44,7 @@ test('import --json prints the summary as JSON on stdout', (t) => {
   assert.equal(typeof summary.recordsPerSecond, 'number');
 });
 
-test('export then import into a fresh directory gives identical hashes', (t) => {
+test('export then import into a fresh directory gives identical hashes, with supersessions and retractions', (t) => {
   const source = tempDir(t);
   ok(stemedb(source, ['import', '-'], { input: assertionLines(300) }));
   ok(stemedb(source, ['epoch', 'define', '--id', '7', '--name', 'seven']));
@@ -50,13 +52,26 @@ test('export then import into a fresh directory gives identical hashes', (t) => 
   ok(stemedb(source, ['vote', '--assertion', claim, '--voter', 'v', '--stance', 'support', '--weight', '0.5']));
   ok(stemedb(source, ['vote', '--assertion', claim, '--voter', 'w', '--stance', 'oppose'])); // default weight
   ok(stemedb(source, ['epoch', 'define', '--id', '8', '--name', 'eight', '--parent', '7', '--description', 'after seven']));
+  // A claim replaced twice, then taken back: each record names one logged before it.
+  const replaced = ok(stemedb(source, ['assert', '--subject', 's', '--predicate', 'p', '--object', '2', '--source', 'cli', '--supersedes', claim])).stdout.trim();
+  const latest = ok(stemedb(source, ['assert', '--subject', 's', '--predicate', 'p', '--object', '3', '--source', 'cli', '--supersedes', replaced])).stdout.trim();
+  ok(stemedb(source, ['vote', '--assertion', latest, '--voter', 'v', '--stance', 'support']));
+  const retraction = ok(stemedb(source, ['retract', latest, '--source', 'cli', '--reason', 'withdrawn'])).stdout.trim();
   const exported = ok(stemedb(source, ['export'])).stdout;
   const kinds = (ndjson(exported) as Array<{ type: string }>).map((r) => r.type);
-  assert.deepEqual([kinds[0], kinds[kinds.length - 1]], ['epoch', 'vote']); // epochs first, votes last
+  assert.deepEqual([...new Set(kinds)], ['epoch', 'assertion', 'vote', 'retraction']); // each kind in one run, in this order
   const target = tempDir(t);
   ok(stemedb(target, ['import', '-'], { input: exported }));
-  assert.deepEqual(hashesOf(ok(stemedb(target, ['export'])).stdout), hashesOf(exported));
-  assert.equal(hashesOf(exported).length, 305);
+  assert.equal(ok(stemedb(target, ['export'])).stdout, exported);
+  assert.equal(hashesOf(exported).length, 309);
+  // The imported records mean the same: statuses, what replaced what, the retraction's reason.
+  const statusOf = (hash: string): unknown[] => {
+    const record = JSON.parse(ok(stemedb(target, ['--json', 'get', hash])).stdout) as Record<string, unknown>;
+    return [record.status, record.supersededBy ?? record.retractedBy];
+  };
+  assert.deepEqual([statusOf(claim), statusOf(replaced), statusOf(latest)], [['superseded', replaced], ['superseded', latest], ['retracted', retraction]]);
+  assert.equal((JSON.parse(ok(stemedb(target, ['--json', 'get', retraction])).stdout) as { reason: string }).reason, 'withdrawn');
+  assert.equal(counts(target).retractions, 1);
 });
 
 test('export --kind prints only records of that kind', (t) => {
@@ -65,6 +80,14 @@ test('export --kind prints only records of that kind', (t) => {
   ok(stemedb(data, ['epoch', 'define', '--id', '1', '--name', 'one']));
   const epochs = ndjson(ok(stemedb(data, ['export', '--kind', 'epoch'])).stdout) as Array<{ type: string }>;
   assert.deepEqual(epochs.map((r) => r.type), ['epoch']);
+});
+
+test('export --kind retraction prints only the retractions', (t) => {
+  const data = tempDir(t);
+  const claim = ok(stemedb(data, ['assert', '--subject', 's', '--predicate', 'p', '--object', '1', '--source', 'x'])).stdout.trim();
+  const retraction = ok(stemedb(data, ['retract', claim, '--source', 'x'])).stdout.trim();
+  const exported = ndjson(ok(stemedb(data, ['export', '--kind', 'retraction'])).stdout) as Array<{ type: string; hash: string; assertion: string }>;
+  assert.deepEqual(exported.map((r) => [r.type, r.hash, r.assertion]), [['retraction', retraction, claim]]);
 });
 
 test('empty lines are ignored but still counted in line numbers', (t) => {
@@ -144,4 +167,46 @@ test('import of a missing file fails with NOT_FOUND before opening the database'
   assert.equal(result.status, 1);
   assert.match(result.stderr, /^stemedb: NOT_FOUND: no such file: .*missing\.ndjson\n$/);
   assert.equal(fs.existsSync(data), false);
+});
+
+/** An assertion line by `source` about `subject` (predicate p), and its hash. */
+function claimLine(subject: string, source: string, object: number): { line: Record<string, unknown>; hash: string } {
+  const line = { type: 'assertion', subject, predicate: 'p', object, source, createdAt: createdAtMs };
+  return { line, hash: StemeDB.hashOf(line) };
+}
+
+test('a retraction by another source aborts the import at its line with NOT_AUTHOR', (t) => {
+  const data = tempDir(t);
+  const claim = claimLine('s', 'insee', 1);
+  const retraction = { type: 'retraction', assertion: claim.hash, source: 'wikidata', createdAt: createdAtMs };
+  const input = [assertionLines(3).trim(), JSON.stringify(claim.line), JSON.stringify(retraction), JSON.stringify(assertionLine(9))].join('\n');
+  const result = stemedb(data, ['import', '-'], { input });
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /^stemedb: NOT_AUTHOR: line 5: assertion [0-9a-f]{64} is by source "insee"; .*\(lines 1\.\.4 are durable\)\n$/);
+  assert.deepEqual(counts(data), { assertions: 4, votes: 0, epochs: 0, retractions: 0 });
+});
+
+test('--on-error skip reports refused retractions and supersessions at their lines and keeps the rest', (t) => {
+  const data = tempDir(t);
+  const claim = claimLine('s', 'insee', 1);
+  const records = [
+    claim.line,
+    { type: 'retraction', assertion: 'e'.repeat(64), source: 'insee', createdAt: createdAtMs }, // unknown assertion
+    { ...claimLine('other', 'insee', 2).line, supersedes: claim.hash }, // another subject
+    { ...claimLine('s', 'wikidata', 3).line, supersedes: claim.hash }, // another source
+    { ...claimLine('s', 'insee', 4).line, supersedes: claim.hash }, // fine
+    { type: 'retraction', assertion: claim.hash, source: 'insee', reason: 'late', createdAt: createdAtMs }, // fine: the supersession came first
+  ];
+  const result = stemedb(data, ['--json', 'import', '--on-error', 'skip', '-'], { input: records.map((r) => JSON.stringify(r)).join('\n') });
+  assert.equal(result.status, 0, result.stderr);
+  const summary = JSON.parse(result.stdout) as { records: number; skipped: number };
+  assert.deepEqual([summary.records, summary.skipped], [3, 3]);
+  const reported = result.stderr.trim().split('\n');
+  assert.equal(reported.length, 3, result.stderr);
+  assert.match(reported[0]!, /^stemedb: UNKNOWN_ASSERTION: line 2: .*\(skipped\)$/);
+  assert.match(reported[1]!, /^stemedb: INVALID_RECORD: line 3: supersedes: names an assertion about "s" \/ "p"; .*\(skipped\)$/);
+  assert.match(reported[2]!, /^stemedb: NOT_AUTHOR: line 4: .*\(skipped\)$/);
+  assert.deepEqual(counts(data), { assertions: 2, votes: 0, epochs: 0, retractions: 1 });
+  const original = JSON.parse(ok(stemedb(data, ['--json', 'get', claim.hash])).stdout) as { status: string; supersededBy: string };
+  assert.deepEqual([original.status, original.supersededBy], ['superseded', StemeDB.hashOf(records[4])]);
 });

@@ -22,6 +22,14 @@ async function serve(t: TestContext, data: string, args: string[] = [], env: Rec
   return { child, url, stdout: () => stdout };
 }
 
+/** The curl commands among serve's output lines. */
+function curlLines(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('  curl '))
+    .map((line) => line.trim());
+}
+
 test('serve answers HTTP, and on SIGTERM exits 0 with the data in place', async (t) => {
   const data = tempDir(t);
   const { child, url } = await serve(t, data);
@@ -56,12 +64,12 @@ test('a second process on a database that serve holds exits 3 with LOCKED', asyn
 test('the curl examples serve prints work as printed, with the token', async (t) => {
   const data = tempDir(t);
   const { child, stdout } = await serve(t, data, [], { STEMEDB_TOKEN: "s3cret 'quoted'" });
-  const commands = stdout()
-    .split('\n')
-    .filter((line) => line.startsWith('  curl '))
-    .map((line) => line.trim());
+  const printed = curlLines(stdout());
+  assert.equal(printed.length, 4);
+  assert.match(printed[0]!, /authorization: Bearer/);
+  // The write, the subject query and the stats; the find example has its own test below.
+  const commands = printed.filter((command) => !command.includes('/v1/assertions?'));
   assert.equal(commands.length, 3);
-  assert.match(commands[0]!, /authorization: Bearer/);
   const outputs = commands.map((command) => spawnSync('sh', ['-c', `${command} --silent --fail-with-body`], { encoding: 'utf8' }));
   outputs.forEach((result, i) => assert.equal(result.status, 0, `${commands[i]}: ${result.stdout}${result.stderr}`));
   assert.match(outputs[0]!.stdout, /"hash":"[0-9a-f]{64}"/);
@@ -70,6 +78,23 @@ test('the curl examples serve prints work as printed, with the token', async (t)
   // Without the token, the same write is refused.
   const unauthorized = await fetch(commands[0]!.split(' ').pop()!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   assert.equal(unauthorized.status, 401);
+  child.kill('SIGTERM');
+  assert.equal(await exitOf(child), 0);
+});
+
+test('the printed find example asks for the sample\'s Paris by name, and finds it', async (t) => {
+  const data = tempDir(t);
+  // The 150 most populous cities include Paris, France (GeoNames 2988507).
+  const { child, url, stdout } = await serve(t, data, ['--sample', '--sample-limit', '150']);
+  const [find] = curlLines(stdout()).filter((command) => command.includes('/v1/assertions?'));
+  assert.ok(find, stdout());
+  // Quoted for the shell: the URL reaches curl whole, & and all.
+  const argv = spawnSync('sh', ['-c', `curl() { printf '%s\\n' "$@"; }; ${find}`], { encoding: 'utf8' });
+  assert.equal(argv.stdout, `${url}/v1/assertions?predicate=name&object=%22Paris%22\n`);
+  const result = spawnSync('sh', ['-c', `${find} --silent --fail-with-body`], { encoding: 'utf8' });
+  assert.equal(result.status, 0, `${find}: ${result.stdout}${result.stderr}`);
+  const { items } = JSON.parse(result.stdout) as { items: Array<{ subject: string; object: unknown; status: string }> };
+  assert.deepEqual(items.map((item) => [item.subject, item.object, item.status]), [['city:2988507', 'Paris', 'live']]);
   child.kill('SIGTERM');
   assert.equal(await exitOf(child), 0);
 });

@@ -44,6 +44,26 @@ test('a malformed hash or a stance outside its choices is a usage error', async 
   await assertUsageError(['vote', '--assertion', 'a'.repeat(64), '--voter', 'v', '--stance', 'maybe'], /--stance.*maybe/);
 });
 
+test('a malformed hash for retract or --supersedes is a usage error', async () => {
+  await assertUsageError(['retract', 'xyz', '--source', 's'], /value 'xyz' is invalid for argument 'hash'\. must be a record hash/);
+  await assertUsageError(['assert', '--subject', 's', '--predicate', 'p', '--object', '1', '--supersedes', 'A'.repeat(64)], /--supersedes.*must be a record hash/);
+  await assertUsageError(['votes', 'a'.repeat(63)], /must be a record hash/);
+});
+
+test('retract without --source is a usage error', async () => {
+  await assertUsageError(['retract', 'a'.repeat(64)], /required option '--source <source>' not specified/);
+});
+
+test('find --object that is not JSON text is a usage error that says to keep the quotes', async () => {
+  await assertUsageError(['find', '--predicate', 'name', '--object', 'Paris'], /option '--object <json>' argument 'Paris' is invalid\. must be JSON text, where a string keeps its quotes: '"Paris"', not Paris/);
+  await assertUsageError(['find', '--predicate', 'p', '--object', '{"a":1'], /--object.*must be JSON text/);
+});
+
+test('--as-of that is not a number is a usage error, on every read', async () => {
+  const reads = [['get', 'a'.repeat(64)], ['subject', 's'], ['votes', 'a'.repeat(64)], ['find', '--predicate', 'p'], ['history', 's']];
+  for (const read of reads) await assertUsageError([...read, '--as-of', 'yesterday'], /option '--as-of <lsn>' argument 'yesterday' is invalid\. must be an LSN/);
+});
+
 test('usage errors are found before the database directory is created', (t) => {
   const data = path.join(tempDir(t), 'db');
   assert.equal(stemedb(data, ['stats', '--bogus']).status, 2);
@@ -51,7 +71,7 @@ test('usage errors are found before the database directory is created', (t) => {
 });
 
 test('--help works on every command and exits 0', async () => {
-  const commands = [[], ['assert'], ['vote'], ['epoch'], ['epoch', 'define'], ['epoch', 'list'], ['get'], ['subject'], ['votes'], ['import'], ['export'], ['verify'], ['stats'], ['rebuild'], ['serve'], ['sample']];
+  const commands = [[], ['assert'], ['vote'], ['epoch'], ['epoch', 'define'], ['epoch', 'list'], ['retract'], ['get'], ['subject'], ['find'], ['history'], ['votes'], ['import'], ['export'], ['verify'], ['stats'], ['rebuild'], ['serve'], ['sample']];
   const results = await Promise.all(commands.map((command) => stemedbAsync(nowhere, [...command, '--help'])));
   results.forEach((result, i) => {
     const command = commands[i]!;

@@ -1,9 +1,10 @@
 // `stemedb assert`: records one assertion and prints its hash (with --json, hash and LSN).
+// With --supersedes it replaces an earlier assertion; the database checks that it may.
 import type { Command } from 'commander';
 import type { AssertionInput } from '../../index.js';
 import { globalsOf, withDb } from '../context.js';
 import { printJson } from '../output.js';
-import { parseId, parseNumber, parseObject } from '../parse.js';
+import { parseHash, parseId, parseNumber, parseObject } from '../parse.js';
 
 /** What commander parses: an assertion without createdAt (the write time is used). */
 type AssertOptions = Omit<AssertionInput, 'createdAt'>;
@@ -21,6 +22,7 @@ export function registerAssert(program: Command): void {
     .option('--source <source>', 'who or what makes the claim', cliSourceDefault)
     .option('--confidence <c>', 'how sure the source is, from 0 to 1', parseNumber)
     .option('--epoch <id>', 'the epoch the claim belongs to', parseId)
+    .option('--supersedes <hash>', 'the hash of an earlier assertion this one replaces (same source, subject and predicate)', parseHash)
     .action(async (_options: unknown, command: Command) => {
       const globals = globalsOf(command);
       const o = command.opts<AssertOptions>();
@@ -32,6 +34,7 @@ export function registerAssert(program: Command): void {
           source: o.source,
           ...(o.confidence !== undefined && { confidence: o.confidence }),
           ...(o.epoch !== undefined && { epoch: o.epoch }),
+          ...(o.supersedes !== undefined && { supersedes: o.supersedes }),
         }),
       );
       if (globals.json) await printJson(result, true);

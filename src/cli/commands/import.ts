@@ -12,7 +12,7 @@ import { printSummary } from '../load/summary.js';
 export function registerImport(program: Command): void {
   program
     .command('import')
-    .description('load NDJSON records (one per line, each with "type"; a "hash" field is checked) from a file or stdin (-)')
+    .description('load NDJSON records (one per line, each with "type": assertion, vote, retraction or epoch; a "hash" field is checked) from a file or stdin (-)')
     .argument('<file>', 'an NDJSON file, or - for stdin')
     .addOption(new Option('--on-error <policy>', 'at a bad line: abort (stop there; every earlier line is durable) or skip (report it and go on)').choices(['abort', 'skip']).default('abort'))
     .action(async (file: string, _options: unknown, command: Command) => {

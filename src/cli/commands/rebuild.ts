@@ -12,8 +12,7 @@ export function registerRebuild(program: Command): void {
       const startedMs = performance.now();
       const records = await withDb(globals, async (db) => {
         await db.rebuild();
-        const counts = db.stats().records;
-        return counts.assertions + counts.votes + counts.epochs;
+        return Object.values(db.stats().records).reduce((sum, count) => sum + count, 0);
       });
       const seconds = Number(((performance.now() - startedMs) / 1000).toFixed(3));
       if (globals.json) await printJson({ records, seconds }, true);

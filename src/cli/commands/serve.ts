@@ -86,8 +86,8 @@ export function registerServe(program: Command): void {
       const db = await StemeDB.open(globals.data);
       let app: Awaited<ReturnType<typeof createServer>> | undefined;
       try {
-        const { records } = db.stats();
-        if (o.sample === true && records.assertions + records.votes + records.epochs === 0) {
+        const empty = Object.values(db.stats().records).every((count) => count === 0);
+        if (o.sample === true && empty) {
           const summary = await loadSample(db, { citiesMax: o.sampleLimit, showProgress: process.stderr.isTTY === true, stop });
           await printSummary(stop.aborted ? 'interrupted; loaded part of the sample:' : 'loaded the sample:', summary, false);
         }

@@ -10,6 +10,7 @@ async function printStats(stats: StemeStats): Promise<void> {
   const { records, wal, ingest } = stats;
   await out.line(`assertions:   ${records.assertions}`);
   await out.line(`votes:        ${records.votes}`);
+  await out.line(`retractions:  ${records.retractions}`);
   await out.line(`epochs:       ${records.epochs}`);
   await out.line(`dead letters: ${stats.deadLetters}`);
   await out.line(`wal:          ${wal.segments} segment${wal.segments === 1 ? '' : 's'}, ${formatBytes(wal.bytes)}, LSN ${wal.firstLsn}..${wal.endLsn}`);

@@ -6,7 +6,7 @@ import type { CliErrorCode } from '../errors.js';
 
 export type ParsedLine = { ok: true; record: Record<string, unknown> } | { ok: false; code: CliErrorCode; reason: string };
 
-const recordTypes = new Set(['assertion', 'vote', 'epoch']);
+const recordTypes = new Set(['assertion', 'vote', 'retraction', 'epoch']);
 
 function bad(reason: string, code: CliErrorCode = 'INVALID_RECORD'): ParsedLine {
   return { ok: false, code, reason };
@@ -22,7 +22,7 @@ export function parseRecordLine(text: string): ParsedLine {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return bad('not a JSON object');
   const { hash, ...record } = value as Record<string, unknown>;
   if (typeof record.type !== 'string' || !recordTypes.has(record.type)) {
-    return bad(`"type" must be "assertion", "vote" or "epoch", got ${JSON.stringify(record.type) ?? 'nothing'}`);
+    return bad(`"type" must be "assertion", "vote", "retraction" or "epoch", got ${JSON.stringify(record.type) ?? 'nothing'}`);
   }
   if (hash === undefined) return { ok: true, record };
   let actual: string;

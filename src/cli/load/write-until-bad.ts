@@ -13,7 +13,7 @@ export interface RefusedRecord {
 }
 
 /** Codes that blame one record of a batch; any other failure (WAL_FAILED, STORAGE, …) is fatal. */
-const recordCodes = new Set(['INVALID_RECORD', 'RECORD_SIZE', 'UNKNOWN_ASSERTION', 'EPOCH_CONFLICT']);
+const recordCodes = new Set(['INVALID_RECORD', 'RECORD_SIZE', 'UNKNOWN_ASSERTION', 'NOT_AUTHOR', 'EPOCH_CONFLICT']);
 
 function field(record: LoadRecord, name: string): unknown {
   return (record as Record<string, unknown>)[name];
@@ -23,12 +23,15 @@ function field(record: LoadRecord, name: string): unknown {
 function suspect(error: StemeError, records: readonly LoadRecord[]): number | undefined {
   const path = 'path' in error && typeof error.path === 'string' ? /^\[(\d+)\]/.exec(error.path) : null;
   if (path) return Number(path[1]);
-  const blame = (type: string, name: string, value: unknown): number | undefined => {
-    const index = records.findIndex((r) => field(r, 'type') === type && field(r, name) === value);
+  const blame = (matches: (record: LoadRecord) => boolean): number | undefined => {
+    const index = records.findIndex(matches);
     return index === -1 ? undefined : index;
   };
-  if ('assertion' in error) return blame('vote', 'assertion', error.assertion);
-  if ('epochId' in error) return blame('epoch', 'id', error.epochId);
+  // A vote or retraction names its assertion in `assertion`, a superseding assertion in `supersedes`.
+  const names = (record: LoadRecord, hash: unknown): boolean =>
+    field(record, 'type') === 'assertion' ? field(record, 'supersedes') === hash : field(record, 'assertion') === hash;
+  if ('assertion' in error) return blame((r) => names(r, error.assertion));
+  if ('epochId' in error) return blame((r) => field(r, 'type') === 'epoch' && field(r, 'id') === error.epochId);
   return undefined;
 }
 
