@@ -29,7 +29,7 @@ import {
 import { canonicalJson, decodeRecord, hashFromBytes, hashToBytes, openView, type Assertion, type AssertionView, type Hash, type JsonValue, type Retraction, type StemeRecord, type Vote } from '../records/index.js';
 import type { OverlayEntry } from './overlay.js';
 import { pagedScan, type IndexHit } from './paged-scan.js';
-import { pendingRecord, toHash, toLimit, type Reads, type Stored } from './queries.js';
+import { pendingRecord, storeHolds, toHash, toLimit, type Reads, type Stored } from './queries.js';
 
 const encoder = new TextEncoder();
 
@@ -179,9 +179,20 @@ export function assertionAt(reads: Reads, hash: Hash, asOf: number): AssertionRe
 
 // --- pending records' index keys (the overlay has no KV keys: they are built to merge) ---
 
+/**
+ * The pending entries the KV store does not hold yet: the store answers for the others. A
+ * record sent again after its first copy was ingested is pending under a later LSN, and would
+ * otherwise be listed twice by the indexes keyed by LSN (A:, L:), once at the wrong LSN.
+ */
+function unstored(reads: Reads, entries: Iterable<OverlayEntry>): OverlayEntry[] {
+  const found: OverlayEntry[] = [];
+  for (const entry of entries) if (!storeHolds(reads.store, entry)) found.push(entry);
+  return found;
+}
+
 function pendingAssertions(reads: Reads): Array<OverlayEntry & { view: AssertionView }> {
   const found: Array<OverlayEntry & { view: AssertionView }> = [];
-  for (const entry of reads.overlay.entries()) {
+  for (const entry of unstored(reads, reads.overlay.entries())) {
     if (entry.record.type === 'assertion') found.push({ ...entry, view: openView(entry.bytes) as AssertionView });
   }
   return found;
@@ -211,7 +222,7 @@ export function assertionsAboutAt(reads: Reads, subject: string, options: AboutO
     params: [subject, predicate, includeRetracted, options.asOf],
     prefix: predicate === undefined ? subjectPrefix(subject) : subjectPredicatePrefix(subject, predicate),
     fromStore: hitFromValue,
-    pending: () => reads.overlay.assertionsAbout(subject).map((entry) => {
+    pending: () => unstored(reads, reads.overlay.assertionsAbout(subject)).map((entry) => {
       const record = entry.record as Omit<Assertion, 'object'>;
       return { key: subjectKey(subject, record.predicate, hashToBytes(entry.hash)), hash: entry.hash, lsn: entry.lsn };
     }),
@@ -317,7 +328,7 @@ export function historyAt(reads: Reads, subject: string, options: HistoryOptions
     fromStore: (key) => hitFromKeyLsn(key),
     pending: () => {
       const hits: IndexHit[] = [];
-      for (const entry of reads.overlay.entries()) {
+      for (const entry of unstored(reads, reads.overlay.entries())) {
         const { record } = entry;
         if (record.type === 'epoch') continue;
         const about = record.type === 'assertion' ? record.subject : targetOf(reads, (record as Vote | Retraction).assertion)?.subject;

@@ -175,10 +175,11 @@ export function listEpochs({ store, overlay }: Reads): Array<Stored<Epoch>> {
  * undefined if the store holds no such record. Assertions: claims.ts's assertionWithLsn.
  */
 export function lsnByLocator({ store, overlay }: Reads, hash: string): number | undefined {
-  const pending = overlay.get(hash as Hash);
-  if (pending !== undefined) return pending.lsn;
+  // The store first: a record sent again after its first copy was ingested is also pending,
+  // under a later LSN; it counts from the first.
   const locator = store.get(locatorKeyHex(hash));
-  return locator === undefined ? undefined : decodeLocator(locator).lsn;
+  if (locator !== undefined) return decodeLocator(locator).lsn;
+  return overlay.get(hash as Hash)?.lsn;
 }
 
 /** Whether the KV store already holds this pending record (a re-sent one, or ingested since). */
