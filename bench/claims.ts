@@ -8,6 +8,7 @@
 // Each StemeDB answer is checked against SQLite's before timing. Usage: node dist/bench/claims.js [--quick]
 import Database from 'better-sqlite3';
 import { StemeDB, type Beliefs } from '../src/index.js';
+import { canonicalJson } from '../src/records/index.js';
 import { sampleRecords } from '../src/sample/cities.js';
 import { benchDir, formatTable, type Row } from './support.js';
 
@@ -59,7 +60,7 @@ async function benchFind(rows: Row[]): Promise<void> {
         const record = batch[i] as { type: string; subject: string; predicate: string; object: unknown; source: string };
         if (record.type !== 'assertion') return;
         const body = JSON.stringify({ ...record, hash });
-        insert.run(hash, record.subject, record.predicate, JSON.stringify(record.object), record.source, lsn, body);
+        insert.run(hash, record.subject, record.predicate, canonicalJson(record.object), record.source, lsn, body);
       });
     })();
     batch = [];
@@ -75,7 +76,7 @@ async function benchFind(rows: Row[]): Promise<void> {
   // The same answer from both: the live assertions with that name (the status from the first change).
   const select = sqlite.prepare(`SELECT body, (SELECT kind FROM changes c WHERE c.target = a.hash ORDER BY lsn LIMIT 1) AS change FROM assertions a WHERE predicate = 'name' AND object = ?`);
   const sqliteFind = (name: string): unknown[] =>
-    (select.all(JSON.stringify(name)) as Array<{ body: string; change: string | null }>).filter((r) => r.change === null).map((r) => JSON.parse(r.body) as unknown);
+    (select.all(canonicalJson(name)) as Array<{ body: string; change: string | null }>).filter((r) => r.change === null).map((r) => JSON.parse(r.body) as unknown);
   for (const name of names.slice(0, 50)) {
     const ours = db.find({ predicate: 'name', object: name, limit: 1000 }).items.map((a) => a.hash).sort();
     const theirs = sqliteFind(name).map((r) => (r as { hash: string }).hash).sort();
@@ -141,7 +142,7 @@ async function loadBusySubject(): Promise<Loaded> {
       const r = records[i] as { predicate: string; object: unknown; source: string; epoch?: number };
       hashes.push(hash);
       const body = JSON.stringify({ ...r, hash });
-      insertAssertion.run(hash, subject, r.predicate, JSON.stringify(r.object), r.source, lsn, r.epoch ?? null, body);
+      insertAssertion.run(hash, subject, r.predicate, canonicalJson(r.object), r.source, lsn, r.epoch ?? null, body);
       addHistory.run(subject, lsn, 'assertion', hash, body);
     });
   })();
@@ -216,7 +217,7 @@ function sqliteBeliefs(sqlite: Database.Database): (asOf: number, epochs: number
 /** The two answers agree: the same candidates in the same order, numbers within rounding. */
 function sameBeliefs(ours: Beliefs, theirs: Beliefs): boolean {
   const norm = (b: Beliefs): string =>
-    JSON.stringify(b.predicates.map((p) => [p.predicate, p.contested, p.consensus.toFixed(9), p.candidates.map((c) => [JSON.stringify(c.object), c.support.toFixed(9), c.oppose.toFixed(9), c.supporters, [...c.assertions].sort()])]));
+    JSON.stringify(b.predicates.map((p) => [p.predicate, p.contested, p.consensus.toFixed(9), p.candidates.map((c) => [canonicalJson(c.object), c.support.toFixed(9), c.oppose.toFixed(9), c.supporters, [...c.assertions].sort()])]));
   return norm(ours) === norm(theirs);
 }
 
@@ -229,7 +230,9 @@ async function benchBusySubject(rows: Row[]): Promise<void> {
     ['epoch 2', db.beliefs(subject, { epoch: 2 }), beliefsSql(Number.MAX_SAFE_INTEGER, [2, 1])],
     ['asOf', db.beliefs(subject, { asOf: midLsn }), beliefsSql(midLsn, undefined)],
   ];
-  for (const [name, ours, theirs] of checks) if (!sameBeliefs(ours, theirs)) throw new Error(`beliefs (${name}) disagree with SQLite`);
+  for (const [name, ours, theirs] of checks) {
+    if (!sameBeliefs(ours, theirs)) throw new Error(`beliefs (${name}) disagree with SQLite`);
+  }
   const history = sqlite.prepare('SELECT lsn, type, hash, body FROM history WHERE subject = ? ORDER BY lsn LIMIT 100');
   const sqliteHistory = (): unknown[] => (history.all(subject) as Array<{ lsn: number; type: string; hash: string; body: string }>).map((r) => ({ lsn: r.lsn, type: r.type, hash: r.hash, record: JSON.parse(r.body) as unknown }));
   const ourHistory = db.history(subject, { limit: 100 }).items.map((i) => i.hash);

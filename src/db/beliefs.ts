@@ -8,17 +8,19 @@
 import { summarize, type BeliefSummary } from '../beliefs/index.js';
 import { InvalidQueryError, UnknownEpochError } from '../errors.js';
 import {
+  assertionKeyHex,
   decodeContested,
   decodeSummary,
   hashFromKeyEnd,
   pairKey,
   pairPrefix,
   pairPrefixAll,
+  readU64,
   subjectPredicatePrefix,
   subjectPrefix,
   type StoredSummary,
 } from '../layout/index.js';
-import { canonicalJson, hashFromBytes, type Assertion, type Hash, type JsonValue } from '../records/index.js';
+import { hashFromBytes, openView, type Assertion, type AssertionView, type Hash, type JsonValue } from '../records/index.js';
 import { assertionWithLsn, cutAt, statusAt } from './claims.js';
 import { pagedScan, type IndexHit } from './paged-scan.js';
 import { getEpochWithLsn, toLimit, votesWithLsn, type Reads } from './queries.js';
@@ -92,39 +94,54 @@ function toPredicateBeliefs(predicate: string, summary: BeliefSummary): Predicat
   return { predicate, contested: summary.contested, consensus: summary.consensus, best: summary.hasBest ? candidates[0]! : null, candidates };
 }
 
-/** The hashes of every assertion about `subject` with `predicate` (or every predicate), stored or pending, with their predicates. */
-export function assertionsOfSubject(reads: Reads, subject: string, predicate: string | undefined): Map<string, Hash[]> {
-  const byPredicate = new Map<string, Hash[]>();
-  const add = (assertion: Assertion, hash: Hash): void => {
-    if (predicate !== undefined && assertion.predicate !== predicate) return;
-    const list = byPredicate.get(assertion.predicate);
-    if (list === undefined) byPredicate.set(assertion.predicate, [hash]);
-    else if (!list.includes(hash)) list.push(hash);
+/** An assertion of a pair: its hash and the LSN it was first logged at. */
+export interface PairClaim {
+  hash: Hash;
+  lsn: number;
+}
+
+/** The bytes of the assertion `hash`: stored (the store answers for what it holds), else pending. */
+function claimBytes(reads: Reads, hash: Hash): Uint8Array | undefined {
+  const stored = reads.store.get(assertionKeyHex(hash));
+  if (stored !== undefined) return stored;
+  const pending = reads.overlay.get(hash);
+  return pending?.record.type === 'assertion' ? pending.bytes : undefined;
+}
+
+/** Every assertion about `subject` (with `predicate`, or any), stored or pending, grouped by predicate. */
+export function assertionsOfSubject(reads: Reads, subject: string, predicate: string | undefined): Map<string, PairClaim[]> {
+  const byPredicate = new Map<string, PairClaim[]>();
+  const seen = new Set<Hash>();
+  const add = (name: string, claim: PairClaim): void => {
+    if ((predicate !== undefined && name !== predicate) || seen.has(claim.hash)) return;
+    seen.add(claim.hash);
+    const list = byPredicate.get(name);
+    if (list === undefined) byPredicate.set(name, [claim]);
+    else list.push(claim);
   };
   const prefix = predicate === undefined ? subjectPrefix(subject) : subjectPredicatePrefix(subject, predicate);
-  for (const { key } of reads.store.scanPrefix(prefix)) {
+  for (const { key, value } of reads.store.scanPrefix(prefix)) {
     const hash = hashFromBytes(hashFromKeyEnd(key));
-    const found = assertionWithLsn(reads, hash);
-    if (found !== undefined) add(found.assertion, hash);
+    const bytes = reads.store.get(assertionKeyHex(hash));
+    if (bytes !== undefined) add((openView(bytes) as AssertionView).predicate, { hash, lsn: readU64(value) });
   }
-  for (const entry of reads.overlay.assertionsAbout(subject)) {
-    const found = assertionWithLsn(reads, entry.hash);
-    if (found !== undefined) add(found.assertion, entry.hash);
-  }
+  for (const entry of reads.overlay.assertionsAbout(subject)) add((entry.record as Assertion).predicate, { hash: entry.hash, lsn: entry.lsn });
   return byPredicate;
 }
 
 /** The slow path: one pair's beliefs from its records, cut at `asOf` and scoped to `scope`. */
-export function computePair(reads: Reads, hashes: readonly Hash[], asOf: number, scope: Set<number> | undefined): BeliefSummary {
+export function computePair(reads: Reads, claims: readonly PairClaim[], asOf: number, scope: Set<number> | undefined): BeliefSummary {
   const assertions = [];
   const votes = [];
-  for (const hash of hashes) {
-    const found = assertionWithLsn(reads, hash);
-    if (found === undefined || found.lsn >= asOf || !inScope(scope, found.assertion.epoch)) continue;
-    if (statusAt(reads, hash, asOf) !== 'live') continue;
-    assertions.push({ hash, objectJson: canonicalJson(found.assertion.object), source: found.assertion.source, lsn: found.lsn });
-    for (const { vote, lsn } of votesWithLsn(reads, hash, asOf)) {
-      if (inScope(scope, vote.epoch)) votes.push({ assertion: hash, voter: vote.voter, stance: vote.stance, weight: vote.weight, createdAt: vote.createdAt, lsn });
+  for (const { hash, lsn } of claims) {
+    if (lsn >= asOf) continue;
+    const bytes = claimBytes(reads, hash);
+    if (bytes === undefined) continue;
+    const view = openView(bytes) as AssertionView;
+    if (!inScope(scope, view.epoch) || statusAt(reads, hash, asOf) !== 'live') continue;
+    assertions.push({ hash, objectJson: view.objectJson, source: view.source, lsn });
+    for (const { vote, lsn: voteLsn } of votesWithLsn(reads, hash, asOf)) {
+      if (inScope(scope, vote.epoch)) votes.push({ assertion: hash, voter: vote.voter, stance: vote.stance, weight: vote.weight, createdAt: vote.createdAt, lsn: voteLsn });
     }
   }
   return summarize(assertions, votes);
@@ -162,11 +179,10 @@ export function beliefsAt(reads: Reads, subject: string, options: BeliefsOptions
       done.add(summary.predicate);
     }
   }
-  for (const [name, hashes] of assertionsOfSubject(reads, subject, predicate)) {
+  for (const [name, claims] of assertionsOfSubject(reads, subject, predicate)) {
     if (done.has(name)) continue;
-    const anyBefore = hashes.some((hash) => (assertionWithLsn(reads, hash)?.lsn ?? Infinity) < cut.asOf);
-    if (!anyBefore) continue; // nothing about this predicate was logged before the cut
-    predicates.push(toPredicateBeliefs(name, computePair(reads, hashes, cut.asOf, scope)));
+    if (!claims.some((claim) => claim.lsn < cut.asOf)) continue; // nothing about this predicate was logged before the cut
+    predicates.push(toPredicateBeliefs(name, computePair(reads, claims, cut.asOf, scope)));
   }
   predicates.sort((a, b) => (a.predicate < b.predicate ? -1 : a.predicate > b.predicate ? 1 : 0));
   return { subject, atLsn: cut.atLsn, predicates };
@@ -189,8 +205,8 @@ export function contestedAt(reads: Reads, options: ContestedOptions): { items: C
   const pendingPairs = new Map<string, ContestedItem | undefined>();
   const pendingKeyOf = (subject: string, predicate: string): string => Buffer.from(pairKey(scope === undefined ? 'contested' : 'summary', subject, predicate)).toString('hex');
   const computeItem = (subject: string, predicate: string): ContestedItem | undefined => {
-    const hashes = assertionsOfSubject(reads, subject, predicate).get(predicate) ?? [];
-    const summary = computePair(reads, hashes, Number.POSITIVE_INFINITY, scope);
+    const claims = assertionsOfSubject(reads, subject, predicate).get(predicate) ?? [];
+    const summary = computePair(reads, claims, Number.POSITIVE_INFINITY, scope);
     return summary.contested ? { subject, predicate, consensus: summary.consensus } : undefined;
   };
   for (const entry of reads.overlay.entries()) {

@@ -6,27 +6,27 @@
 // supersession of an assertion in log order decides its status; later ones change nothing.
 import { InvalidArgumentError, InvalidQueryError } from '../errors.js';
 import {
+  assertionKey,
   assertionKeyHex,
-  decodeLocator,
+  decodeFirstChange,
+  firstChangeKey,
   hashFromKeyEnd,
+  historyKind,
   historyPrefix,
-  locatorKeyHex,
   lsnBeforeKeyHash,
   predicateObjectKeyFromUtf8,
   predicateObjectPrefix,
   predicatePrefix,
-  readStatusKey,
   readU64,
   sourceKeyFromUtf8,
   sourcePrefix,
   statusKind,
-  statusPrefix,
   subjectKey,
   subjectPredicatePrefix,
   subjectPrefix,
   historyKeyFromUtf8,
 } from '../layout/index.js';
-import { canonicalJson, decodeRecord, hashFromBytes, hashToBytes, openView, type Assertion, type AssertionView, type Hash, type JsonValue, type Retraction, type StemeRecord, type Vote } from '../records/index.js';
+import { canonicalJson, decodeStored, hashFromBytes, hashToBytes, openView, type Assertion, type AssertionView, type Hash, type JsonValue, type Retraction, type StemeRecord, type Vote } from '../records/index.js';
 import type { OverlayEntry } from './overlay.js';
 import { pagedScan, type IndexHit } from './paged-scan.js';
 import { pendingRecord, storeHolds, toHash, toLimit, type Reads, type Stored } from './queries.js';
@@ -128,10 +128,11 @@ interface StatusChange {
 /** The first retraction or supersession of `target` logged below `asOf`, stored or pending. */
 function firstChange({ store, overlay }: Reads, target: Hash, asOf: number): StatusChange | undefined {
   let first: StatusChange | undefined;
-  // T: keys order by LSN, so the first stored entry below the cut is the store's earliest.
-  for (const { key } of store.scanPrefix(statusPrefix(hashToBytes(target)), { limit: 1 })) {
-    const { lsn, kind } = readStatusKey(key);
-    if (lsn < asOf) first = { lsn, kind: kind === statusKind.retraction ? 'retraction' : 'supersession', hash: hashFromBytes(hashFromKeyEnd(key)) };
+  // F: holds the store's earliest change: one below the cut exists exactly when it is below.
+  const stored = store.get(firstChangeKey(hashToBytes(target)));
+  if (stored !== undefined) {
+    const { lsn, kind, hash } = decodeFirstChange(stored);
+    if (lsn < asOf) first = { lsn, kind: kind === statusKind.retraction ? 'retraction' : 'supersession', hash: hashFromBytes(hash) };
   }
   for (const entry of overlay.statusChanges(target)) {
     if (entry.lsn >= asOf || (first !== undefined && first.lsn <= entry.lsn)) continue;
@@ -161,7 +162,7 @@ function withStatus(reads: Reads, assertion: Stored<Assertion>, lsn: number, asO
 export function assertionWithLsn({ store, overlay }: Reads, hash: Hash): { assertion: Stored<Assertion>; lsn: number } | undefined {
   const bytes = store.get(assertionKeyHex(hash));
   if (bytes !== undefined) {
-    const assertion = { ...(decodeRecord(bytes) as Assertion), hash };
+    const assertion = { ...(decodeStored(bytes) as Assertion), hash };
     const value = store.get(subjectKey(assertion.subject, assertion.predicate, hashToBytes(hash)));
     return { assertion, lsn: value === undefined ? 0 : readU64(value) };
   }
@@ -233,12 +234,26 @@ export function assertionsAboutAt(reads: Reads, subject: string, options: AboutO
   return { ...page, atLsn: cut.atLsn };
 }
 
-function accepted(reads: Reads, hit: IndexHit, asOf: number, includeRetracted: boolean, matches: (assertion: Assertion) => boolean): AssertionResult | undefined {
+/**
+ * The assertion an index hit names, if it is in the cut, matches the query (checked on a view
+ * of its bytes, before anything is decoded) and is live or `includeRetracted`.
+ */
+function accepted(reads: Reads, hit: IndexHit, asOf: number, includeRetracted: boolean, matches: (view: AssertionView) => boolean): AssertionResult | undefined {
   if (hit.lsn >= asOf) return undefined;
-  const found = assertionWithLsn(reads, hit.hash);
-  if (found === undefined || !matches(found.assertion)) return undefined;
-  const result = withStatus(reads, found.assertion, hit.lsn, asOf);
-  return includeRetracted || result.status === 'live' ? result : undefined;
+  // The store answers for what it holds (at the first LSN); the overlay for the rest.
+  const bytes = reads.store.get(assertionKeyHex(hit.hash)) ?? pendingAssertionBytes(reads, hit.hash);
+  if (bytes === undefined) return undefined;
+  if (!matches(openView(bytes) as AssertionView)) return undefined;
+  const change = firstChange(reads, hit.hash, asOf);
+  if (change !== undefined && !includeRetracted) return undefined;
+  const result: AssertionResult = { ...(decodeStored(bytes) as Assertion), hash: hit.hash, lsn: hit.lsn, status: 'live' };
+  if (change === undefined) return result;
+  return change.kind === 'retraction' ? { ...result, status: 'retracted', retractedBy: change.hash } : { ...result, status: 'superseded', supersededBy: change.hash };
+}
+
+function pendingAssertionBytes({ overlay }: Reads, hash: Hash): Uint8Array | undefined {
+  const pending = overlay.get(hash);
+  return pending?.record.type === 'assertion' ? pending.bytes : undefined;
 }
 
 // --- find ---
@@ -264,11 +279,11 @@ export function findAt(reads: Reads, query: FindQuery, endLsn: number): AtPage<A
   const objectBytes = objectJson === undefined ? undefined : encoder.encode(objectJson);
   const cut = cutAt(query.asOf, endLsn);
   const limit = toLimit(query.limit);
-  const matches = (a: Assertion): boolean =>
+  const matches = (a: AssertionView): boolean =>
     (predicate === undefined || a.predicate === predicate) &&
     (source === undefined || a.source === source) &&
     (subject === undefined || a.subject === subject) &&
-    (objectJson === undefined || canonicalJson(a.object) === objectJson);
+    (objectJson === undefined || a.objectJson === objectJson);
   // The narrowest index the query names: (subject, predicate), (predicate, object), source, predicate.
   let prefix: Uint8Array;
   let fromStore: (key: Uint8Array, value: Uint8Array) => IndexHit = hitFromValue;
@@ -299,14 +314,21 @@ export function findAt(reads: Reads, query: FindQuery, endLsn: number): AtPage<A
 
 // --- history ---
 
-/** The stored or pending vote or retraction with this hash (found by its locator). */
-function recordByLocator({ store, overlay }: Reads, hash: Hash): StemeRecord | undefined {
-  const pending = overlay.get(hash);
-  if (pending !== undefined) return pendingRecord(pending);
-  const locator = store.get(locatorKeyHex(hash));
-  if (locator === undefined) return undefined;
-  const bytes = store.get(decodeLocator(locator).primaryKey);
-  return bytes === undefined ? undefined : decodeRecord(bytes);
+/** The record a history entry names: stored (its L: value holds its kind and primary key), or pending. */
+function historyRecord({ store, overlay }: Reads, hit: IndexHit): StemeRecord | undefined {
+  if (hit.value !== undefined) {
+    const key = hit.value[0] === historyKind.assertion ? assertionKey(hashFromKeyEnd(hit.key)) : hit.value.subarray(1);
+    const bytes = store.get(key);
+    return bytes === undefined ? undefined : decodeStored(bytes);
+  }
+  const pending = overlay.get(hit.hash);
+  return pending === undefined ? undefined : pendingRecord(pending);
+}
+
+/** The predicate of the assertion `target` (stored or pending), read from its view. */
+function predicateOf(reads: Reads, target: Hash): string | undefined {
+  const bytes = reads.store.get(assertionKeyHex(target)) ?? pendingAssertionBytes(reads, target);
+  return bytes === undefined ? undefined : (openView(bytes) as AssertionView).predicate;
 }
 
 /** The subject of the assertion a vote or retraction targets (stored or pending). */
@@ -325,7 +347,7 @@ export function historyAt(reads: Reads, subject: string, options: HistoryOptions
     query: 'history',
     params: [subject, predicate, options.asOf],
     prefix: historyPrefix(subject),
-    fromStore: (key) => hitFromKeyLsn(key),
+    fromStore: (key, value) => ({ ...hitFromKeyLsn(key), value }),
     pending: () => {
       const hits: IndexHit[] = [];
       for (const entry of unstored(reads, reads.overlay.entries())) {
@@ -338,13 +360,9 @@ export function historyAt(reads: Reads, subject: string, options: HistoryOptions
     },
     accept: (hit): HistoryItem | undefined => {
       if (hit.lsn >= cut.asOf) return undefined;
-      const found = assertionWithLsn(reads, hit.hash);
-      const record: StemeRecord | undefined = found?.assertion ?? recordByLocator(reads, hit.hash);
+      const record = historyRecord(reads, hit);
       if (record === undefined || record.type === 'epoch') return undefined;
-      if (predicate !== undefined) {
-        const claim = record.type === 'assertion' ? record : targetOf(reads, record.assertion);
-        if (claim?.predicate !== predicate) return undefined;
-      }
+      if (predicate !== undefined && (record.type === 'assertion' ? record.predicate : predicateOf(reads, record.assertion)) !== predicate) return undefined;
       const { hash: _, ...fields } = record as StemeRecord & { hash?: Hash };
       return { lsn: hit.lsn, type: record.type, hash: hit.hash, record: fields as StemeRecord };
     },

@@ -20,7 +20,7 @@ function* storedBytes(store: KVStore, kind: RecordKind): Generator<Uint8Array> {
       return;
     case 'assertion':
       for (const { key, value } of store.scanPrefix(historyPrefixAll())) {
-        if (value[0] !== historyKind.assertion[0]) continue;
+        if (value[0] !== historyKind.assertion) continue;
         const bytes = store.get(assertionKey(hashFromKeyEnd(key)));
         if (bytes !== undefined) yield bytes;
       }

@@ -13,6 +13,8 @@ export interface IndexHit {
   key: Uint8Array;
   hash: Hash;
   lsn: number;
+  /** The stored entry's value (absent for a pending record's hit). */
+  value?: Uint8Array;
 }
 
 export interface PagedScan<T> {

@@ -5,13 +5,12 @@ import { InvalidArgumentError } from '../errors.js';
 import { pageLimitDefault, pageLimitMax } from '../limits.js';
 import type { Overlay, OverlayEntry } from './overlay.js';
 import {
-  decodeRecord,
+  decodeStored,
   hashFromBytes,
   hashRecordBytes,
   hashToBytes,
   openView,
   parseHash,
-  type Assertion,
   type RecordView,
   type Epoch,
   type Hash,
@@ -25,6 +24,7 @@ import {
   assertionKeyHex,
   epochKey,
   epochPrefix,
+  hashFromKeyEnd,
   locatorKey,
   locatorKeyHex,
   votePrefix,
@@ -94,7 +94,7 @@ function getRecordBytes({ store, overlay }: Reads, hash: string): Uint8Array | u
 /** The record with the hash a caller gave, decoded; INVALID_ARGUMENT for a malformed hash. */
 export function getRecord(reads: Reads, hash: string): StoredRecord | undefined {
   const bytes = getRecordBytes(reads, hash);
-  return bytes === undefined ? undefined : withHash(decodeRecord(bytes), hash as Hash);
+  return bytes === undefined ? undefined : withHash(decodeStored(bytes), hash as Hash);
 }
 
 /** A zero-copy view over the stored bytes (fields decode lazily, on access); as getRecord for a malformed hash. */
@@ -113,26 +113,22 @@ export function hasAssertion({ store, overlay }: Reads, hash: Hash): boolean {
  * overlay keeps no object, and a caller must get its own, as from the KV store).
  */
 export function pendingRecord(entry: OverlayEntry): Stored<StemeRecord> {
-  return entry.record.type === 'assertion' ? withHash(decodeRecord(entry.bytes), entry.hash) : withHash(entry.record, entry.hash);
+  return entry.record.type === 'assertion' ? withHash(decodeStored(entry.bytes), entry.hash) : withHash(entry.record, entry.hash);
 }
 
-function getAssertion({ store, overlay }: Reads, hash: Hash): Stored<Assertion> | undefined {
-  const pending = overlay.get(hash);
-  if (pending?.record.type === 'assertion') return pendingRecord(pending) as Stored<Assertion>;
-  const bytes = store.get(assertionKeyHex(hash));
-  return bytes === undefined ? undefined : withHash(decodeRecord(bytes) as Assertion, hash);
-}
 
 /** Every vote on an assertion logged below `asOf`, with the LSN it was first logged at (the tie-breaker). */
 export function votesWithLsn({ store, overlay }: Reads, assertion: Hash, asOf = Number.POSITIVE_INFINITY): Array<{ vote: Stored<Vote>; lsn: number }> {
   const votes: Array<{ vote: Stored<Vote>; lsn: number }> = [];
   const seen = new Set<Hash>();
-  for (const entry of store.scanPrefix(votePrefix(hashToBytes(assertion)))) {
-    const hash = hashRecordBytes(entry.value);
-    const locator = store.get(locatorKey(hashToBytes(hash)));
+  for (const { key, value } of store.scanPrefix(votePrefix(hashToBytes(assertion)))) {
+    // The vote's hash ends its V: key (ingest stored it there from the hashed bytes).
+    const hashBytes = hashFromKeyEnd(key);
+    const hash = hashFromBytes(hashBytes);
+    const locator = store.get(locatorKey(hashBytes));
     const lsn = locator === undefined ? 0 : decodeLocator(locator).lsn;
     seen.add(hash);
-    if (lsn < asOf) votes.push({ vote: withHash(decodeRecord(entry.value) as Vote, hash), lsn });
+    if (lsn < asOf) votes.push({ vote: withHash(decodeStored(value) as Vote, hash), lsn });
   }
   for (const entry of overlay.votesFor(assertion)) {
     if (!seen.has(entry.hash) && entry.lsn < asOf) votes.push({ vote: withHash(entry.record, entry.hash), lsn: entry.lsn });
@@ -149,7 +145,7 @@ export function getEpochWithLsn({ store, overlay }: Reads, id: number): { epoch:
   }
   const hash = hashRecordBytes(bytes);
   const locator = store.get(locatorKey(hashToBytes(hash)));
-  return { epoch: withHash(decodeRecord(bytes) as Epoch, hash), lsn: locator === undefined ? 0 : decodeLocator(locator).lsn };
+  return { epoch: withHash(decodeStored(bytes) as Epoch, hash), lsn: locator === undefined ? 0 : decodeLocator(locator).lsn };
 }
 
 export function getEpoch(reads: Reads, id: number): Stored<Epoch> | undefined {
@@ -161,7 +157,7 @@ export function listEpochs({ store, overlay }: Reads): Array<Stored<Epoch>> {
   const epochs: Array<Stored<Epoch>> = [];
   const ids = new Set<number>();
   for (const entry of store.scanPrefix(epochPrefix())) {
-    const epoch = withHash(decodeRecord(entry.value) as Epoch, hashRecordBytes(entry.value));
+    const epoch = withHash(decodeStored(entry.value) as Epoch, hashRecordBytes(entry.value));
     epochs.push(epoch);
     ids.add(epoch.id);
   }

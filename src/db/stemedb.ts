@@ -10,7 +10,7 @@ import { ClosedError, InvalidArgumentError, InvalidRecordError } from '../errors
 import { nodeFileSystem } from '../fs/node-file-system.js';
 import { ingestPaceMs } from '../limits.js';
 import { Ingestor, WorkerApplier, type BatchApplier, type IngestProgress } from '../ingest/index.js';
-import { prepareRecord, type Assertion, type Epoch, type Hash, type PreparedRecord, type RecordView, type Retraction, type StemeRecord, type Vote } from '../records/index.js';
+import { prepareRecord, type Epoch, type Hash, type PreparedRecord, type RecordView, type Retraction, type StemeRecord, type Vote } from '../records/index.js';
 import { LmdbStore, MemoryStore, type KVStore } from '../storage/index.js';
 import { Wal, type RecoveryMode, type SyncMode } from '../wal/index.js';
 import { exportRecords, type RecordKind } from './export.js';

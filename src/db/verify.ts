@@ -210,8 +210,8 @@ function verifySummaries(store: KVStore, report: VerifyReport): void {
     const where = `beliefs of ${JSON.stringify(stored.subject)} / ${JSON.stringify(stored.predicate)}`;
     let expected: BeliefSummary;
     try {
-      const hashes = assertionsOfSubject(reads, stored.subject, stored.predicate).get(stored.predicate) ?? [];
-      expected = computePair(reads, hashes, Number.POSITIVE_INFINITY, undefined);
+      const claims = assertionsOfSubject(reads, stored.subject, stored.predicate).get(stored.predicate) ?? [];
+      expected = computePair(reads, claims, Number.POSITIVE_INFINITY, undefined);
     } catch (error) {
       // A damaged record of the pair (reported by verifyStore) leaves nothing to compare with.
       report.problems.push({ where, message: `cannot be recomputed: ${(error as Error).message}` });

@@ -17,6 +17,9 @@ import {
   epochKey,
   historyKeyFromUtf8,
   historyKind,
+  historyValue,
+  firstChangeKey,
+  encodeFirstChange,
   locatorKey,
   predicateObjectKeyFromUtf8,
   putDeadLetter,
@@ -81,9 +84,12 @@ function store(tx: KVTransaction, summaries: PairSummaries, record: RecordView, 
       tx.put(subjectKeyFromUtf8(subject, record.predicateBytes, hash), lsnBytes);
       tx.put(predicateObjectKeyFromUtf8(record.predicateBytes, record.objectJsonBytes, hash), lsnBytes);
       tx.put(sourceKeyFromUtf8(record.sourceBytes, lsn, hash), emptyValue);
-      tx.put(historyKeyFromUtf8(subject, lsn, hash), historyKind.assertion);
+      tx.put(historyKeyFromUtf8(subject, lsn, hash), historyValue(historyKind.assertion));
       const target = record.supersedesHashBytes;
-      if (target !== undefined) tx.put(statusKey(target, lsn, statusKind.supersession, hash), emptyValue);
+      if (target !== undefined) {
+        tx.put(statusKey(target, lsn, statusKind.supersession, hash), emptyValue);
+        tx.putIfAbsent(firstChangeKey(target), encodeFirstChange(statusKind.supersession, lsn, hash));
+      }
       summaries.assertion(record, hashFromBytes(hash), lsn, record.supersedes);
       added.assertions += 1;
       return undefined;
@@ -96,7 +102,7 @@ function store(tx: KVTransaction, summaries: PairSummaries, record: RecordView, 
       // The facade logs a vote only after its assertion, so the store holds it by now.
       const claim = storedAssertion(tx, target);
       if (claim !== undefined) {
-        tx.put(historyKeyFromUtf8(claim.subjectBytes, lsn, hash), historyKind.vote);
+        tx.put(historyKeyFromUtf8(claim.subjectBytes, lsn, hash), historyValue(historyKind.vote, key));
         summaries.vote(record, claim, lsn);
       }
       added.votes += 1;
@@ -108,9 +114,10 @@ function store(tx: KVTransaction, summaries: PairSummaries, record: RecordView, 
       // The locator is the retraction's "already stored" test: its primary key holds its LSN.
       if (!tx.putIfAbsent(locatorKey(hash), encodeLocator(recordKindCode.retraction, lsn, key))) return undefined;
       tx.put(key, payload);
+      tx.putIfAbsent(firstChangeKey(target), encodeFirstChange(statusKind.retraction, lsn, hash));
       const claim = storedAssertion(tx, target);
       if (claim !== undefined) {
-        tx.put(historyKeyFromUtf8(claim.subjectBytes, lsn, hash), historyKind.retraction);
+        tx.put(historyKeyFromUtf8(claim.subjectBytes, lsn, hash), historyValue(historyKind.retraction, key));
         summaries.retraction(claim, record.assertion);
       }
       added.retractions += 1;

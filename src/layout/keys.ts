@@ -26,6 +26,7 @@ const T = family('T');
 const B = family('B');
 const Q = family('Q');
 const K = family('K');
+const F = family('F');
 const colon = encoder.encode(':');
 const textTerminator = Uint8Array.of(0x00, 0x01);
 
@@ -201,8 +202,18 @@ export const historyPrefix = (subject: string): Uint8Array => textKey(L, utf8(su
 /** L:{escaped subject}{00 01}{lsn u64 BE}{hash} -> the record's kind (u8, its type code). */
 export const historyKeyFromUtf8 = (subject: Uint8Array, lsn: number, hash: Uint8Array): Uint8Array => textKey(L, subject, u64be(lsn), checkHash(hash));
 
-/** The value of an L: entry: the record's kind, as its type code (assertion 0, vote 1, retraction 3). */
-export const historyKind = { assertion: Uint8Array.of(0), vote: Uint8Array.of(1), retraction: Uint8Array.of(3) } as const;
+/**
+ * The value of an L: entry: the record's kind as its type code (assertion 0, vote 1,
+ * retraction 3), then, for a vote or a retraction, its primary key: so a history entry is
+ * one get away from its record (an assertion's primary key is H: + the hash in the L: key).
+ */
+export const historyKind = { assertion: 0, vote: 1, retraction: 3 } as const;
+export function historyValue(kind: (typeof historyKind)[keyof typeof historyKind], primaryKey?: Uint8Array): Uint8Array {
+  const value = new Uint8Array(1 + (primaryKey?.length ?? 0));
+  value[0] = kind;
+  if (primaryKey !== undefined) value.set(primaryKey, 1);
+  return value;
+}
 
 /** The LSN in an A: or L: key (the 8 bytes before the trailing hash). */
 export function lsnBeforeKeyHash(key: Uint8Array): number {
@@ -221,6 +232,24 @@ export const statusPrefix = (target: Uint8Array): Uint8Array => concatBytes(T, c
  */
 export const statusKey = (target: Uint8Array, lsn: number, kind: StatusKind, hash: Uint8Array): Uint8Array =>
   concatBytes(T, checkHash(target), u64be(lsn), Uint8Array.of(kind), checkHash(hash));
+/**
+ * F:{target hash} -> the first status change of an assertion: kind u8 ('r' or 's'), LSN u64
+ * LE, hash[32]. Written once (the first T: entry in log order), so an assertion's status as of
+ * any cut is one get: a change below the cut exists exactly when the first one is below it.
+ */
+export const firstChangeKey = (target: Uint8Array): Uint8Array => concatBytes(F, checkHash(target));
+export const firstChangePrefixAll = (): Uint8Array => F;
+export function encodeFirstChange(kind: StatusKind, lsn: number, hash: Uint8Array): Uint8Array {
+  const value = new Uint8Array(1 + 8 + hashBytesLength);
+  value[0] = kind;
+  new DataView(value.buffer).setBigUint64(1, BigInt(lsn), true);
+  value.set(checkHash(hash), 9);
+  return value;
+}
+export function decodeFirstChange(value: Uint8Array): { kind: number; lsn: number; hash: Uint8Array } {
+  return { kind: value[0]!, lsn: Number(new DataView(value.buffer, value.byteOffset + 1, 8).getBigUint64(0, true)), hash: value.subarray(9, 9 + hashBytesLength) };
+}
+
 /** The LSN and kind of a T: key. */
 export function readStatusKey(key: Uint8Array): { lsn: number; kind: number } {
   const at = T.length + hashBytesLength;

@@ -74,3 +74,20 @@ export function decodeRecord(bytes: Uint8Array): StemeRecord {
     throw new InvalidRecordError('', `undecodable record: ${String(error)}`, { cause: error });
   }
 }
+
+/**
+ * The record in bytes that were checked when they were stored: the KV store holds only bytes
+ * the strict decoder (or the writer's own encoding) accepted, under their hash, and `verify`
+ * re-checks them. The structure is still read through the views (bounds, flags, UTF-8), but
+ * the bytes are not re-encoded to prove them canonical: that proof was made once, at ingest,
+ * and repeating it on every read costs more than the read. Throws InvalidRecordError when the
+ * structure is damaged.
+ */
+export function decodeStored(bytes: Uint8Array): StemeRecord {
+  try {
+    return read(bytes);
+  } catch (error) {
+    if (error instanceof InvalidRecordError || error instanceof InvariantError) throw error;
+    throw new InvalidRecordError('', `undecodable record: ${String(error)}`, { cause: error });
+  }
+}

@@ -288,7 +288,7 @@ test('a power cut at every sync point of a WAL workload loses no acknowledged re
 
 test('the check has teeth: with sync none, a power cut loses acknowledged records', async (t) => {
   const { dir, sim } = walDir(t);
-  const { cuts, acks } = await runWorkload(sim, dir, 'none');
+  const { cuts } = await runWorkload(sim, dir, 'none');
   const last = cuts[cuts.length - 1]!;
   assert.match((await checkDisk(last.image.disk({ mode: 'drop' }), dir, last.expected, { marker: 1_000_000 })) ?? '', /acknowledged record\(s\) lost/);
 });
