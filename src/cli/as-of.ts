@@ -1,4 +1,4 @@
-// --as-of LSN, shared by every read command (get, subject, votes, find, history): the read
+// --as-of LSN, shared by every read of claims (get, subject, votes, find, history, beliefs): the read
 // counts only records logged below that LSN (docs/claims.md). The database checks the value:
 // negative, fractional or beyond the log's end is INVALID_QUERY, never an empty answer.
 import { Option } from 'commander';

@@ -47,6 +47,17 @@ export function parseLsn(value: string): number {
   return n;
 }
 
+/**
+ * An epoch that scopes a read (beliefs, contested --epoch): as for --as-of, any number is
+ * passed on and the database judges it (an epoch id, else INVALID_QUERY; an id not defined is
+ * UNKNOWN_EPOCH); only text that is not a number at all is a usage error.
+ */
+export function parseEpochScope(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('must be an epoch id (a whole number, e.g. 1).');
+  return n;
+}
+
 /** A record hash: 64 lowercase hex characters, as `assert` and `export` print them. */
 export function parseHash(value: string): string {
   if (!hashPattern.test(value)) throw new InvalidArgumentError('must be a record hash (64 lowercase hex characters).');

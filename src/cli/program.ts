@@ -4,6 +4,8 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { registerAssert } from './commands/assert.js';
+import { registerBeliefs } from './commands/beliefs.js';
+import { registerContested } from './commands/contested.js';
 import { registerEpoch } from './commands/epoch.js';
 import { registerExport } from './commands/export.js';
 import { registerFind } from './commands/find.js';
@@ -52,6 +54,8 @@ export function buildProgram(): Command {
   registerFind(program);
   registerHistory(program);
   registerVotes(program);
+  registerBeliefs(program);
+  registerContested(program);
   registerImport(program);
   registerExport(program);
   registerVerify(program);

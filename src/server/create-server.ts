@@ -9,6 +9,7 @@ import { HttpError } from './http-error.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
 import { assertionRoutes } from './routes/assertions.js';
 import { batchRoutes } from './routes/batch.js';
+import { beliefRoutes } from './routes/beliefs.js';
 import { epochRoutes } from './routes/epochs.js';
 import { findRoutes } from './routes/find.js';
 import { statusRoutes } from './routes/status.js';
@@ -70,6 +71,7 @@ export async function createServer(db: StemeDB, options: ServerOptions): Promise
   findRoutes(app, db);
   assertionRoutes(app, db);
   subjectRoutes(app, db);
+  beliefRoutes(app, db);
   epochRoutes(app, db);
   statusRoutes(app, db);
   openApiRoute(app);

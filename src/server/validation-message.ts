@@ -21,16 +21,41 @@ function describe(error: FastifySchemaValidationError): string {
   return error.message ?? `fails the "${keyword}" check`;
 }
 
-/** fastify's schemaErrorFormatter: `where` is "body", "querystring", "params" or "headers". */
-export function validationError(errors: FastifySchemaValidationError[], where: string): Error {
-  const first = errors[0];
-  if (first === undefined) return new HttpError(400, 'INVALID_REQUEST', `${where} is invalid`);
-  // "/3/subject" becomes "[3].subject", the way the database names a field of a batch record.
-  const segments = first.instancePath.split('/').slice(1);
-  const field = segments.map((segment) => (/^[0-9]+$/.test(segment) ? `[${segment}]` : `.${segment}`)).join('');
-  const message = `${where}${field} ${describe(first)}`;
-  // docs/claims.md: an asOf that is not an LSN (negative, not an integer) is INVALID_QUERY, the
-  // code the database gives one beyond the log's end; the schema sees it first, so it answers alike.
-  if (where === 'querystring' && segments[0] === 'asOf') return new InvalidQueryError(`${message}: asOf is an LSN, an integer from 0 to the end of the log`);
-  return new HttpError(400, 'INVALID_REQUEST', message);
+/**
+ * Query fields the database checks too, and what they must be. A value the schema refuses is
+ * answered with the database's own code, INVALID_QUERY, so every bad value has one code
+ * whichever layer sees it first: asOf (docs/claims.md: negative, fractional, beyond the log's
+ * end) and, on the belief reads, epoch (docs/beliefs.md: the database refuses an epoch that is
+ * not an id; one that is not defined is UNKNOWN_EPOCH).
+ */
+const queryFieldRules = {
+  asOf: 'asOf is an LSN, an integer from 0 to the end of the log',
+  epoch: 'epoch is an epoch id, an integer from 0',
+} as const;
+
+export type QueryField = keyof typeof queryFieldRules;
+
+/**
+ * A fastify schemaErrorFormatter (`where` is "body", "querystring", "params" or "headers") that
+ * answers INVALID_QUERY for the named query fields and INVALID_REQUEST for anything else.
+ */
+export function validationErrorFor(queryFields: readonly QueryField[]) {
+  return (errors: FastifySchemaValidationError[], where: string): Error => {
+    const first = errors[0];
+    if (first === undefined) return new HttpError(400, 'INVALID_REQUEST', `${where} is invalid`);
+    // "/3/subject" becomes "[3].subject", the way the database names a field of a batch record.
+    const segments = first.instancePath.split('/').slice(1);
+    const field = segments.map((segment) => (/^[0-9]+$/.test(segment) ? `[${segment}]` : `.${segment}`)).join('');
+    const message = `${where}${field} ${describe(first)}`;
+    const queryField = queryFields.find((name) => name === segments[0]);
+    if (where === 'querystring' && queryField !== undefined) return new InvalidQueryError(`${message}: ${queryFieldRules[queryField]}`);
+    return new HttpError(400, 'INVALID_REQUEST', message);
+  };
 }
+
+/**
+ * The server-wide formatter: only asOf is the database's to judge everywhere. An `epoch` is
+ * INVALID_QUERY on the belief reads alone (routes/beliefs.ts), where the database checks it;
+ * the tally's epoch is a plain filter the schema alone checks (INVALID_REQUEST).
+ */
+export const validationError = validationErrorFor(['asOf']);

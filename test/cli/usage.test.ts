@@ -39,6 +39,13 @@ test('a value that is not a number is a usage error', async () => {
   await assertUsageError(['assert', '--subject', 's', '--predicate', 'p', '--object', '1', '--confidence', 'high'], /must be a number/);
 });
 
+test('an --epoch on beliefs or contested that is not a number, or a --limit of 0, is a usage error', async () => {
+  await assertUsageError(['beliefs', 's', '--epoch', 'latest'], /option '--epoch <id>' argument 'latest' is invalid\. must be an epoch id/);
+  await assertUsageError(['contested', '--epoch', ''], /--epoch <id>.*must be an epoch id/);
+  await assertUsageError(['contested', '--limit', '0'], /--limit.*must be at least 1/);
+  await assertUsageError(['beliefs'], /missing required argument 'subject'/);
+});
+
 test('a malformed hash or a stance outside its choices is a usage error', async () => {
   await assertUsageError(['get', 'xyz'], /must be a record hash/);
   await assertUsageError(['vote', '--assertion', 'a'.repeat(64), '--voter', 'v', '--stance', 'maybe'], /--stance.*maybe/);
@@ -60,7 +67,7 @@ test('find --object that is not JSON text is a usage error that says to keep the
 });
 
 test('--as-of that is not a number is a usage error, on every read', async () => {
-  const reads = [['get', 'a'.repeat(64)], ['subject', 's'], ['votes', 'a'.repeat(64)], ['find', '--predicate', 'p'], ['history', 's']];
+  const reads = [['get', 'a'.repeat(64)], ['subject', 's'], ['votes', 'a'.repeat(64)], ['find', '--predicate', 'p'], ['history', 's'], ['beliefs', 's']];
   for (const read of reads) await assertUsageError([...read, '--as-of', 'yesterday'], /option '--as-of <lsn>' argument 'yesterday' is invalid\. must be an LSN/);
 });
 
@@ -71,7 +78,7 @@ test('usage errors are found before the database directory is created', (t) => {
 });
 
 test('--help works on every command and exits 0', async () => {
-  const commands = [[], ['assert'], ['vote'], ['epoch'], ['epoch', 'define'], ['epoch', 'list'], ['retract'], ['get'], ['subject'], ['find'], ['history'], ['votes'], ['import'], ['export'], ['verify'], ['stats'], ['rebuild'], ['serve'], ['sample']];
+  const commands = [[], ['assert'], ['vote'], ['epoch'], ['epoch', 'define'], ['epoch', 'list'], ['retract'], ['get'], ['subject'], ['find'], ['history'], ['votes'], ['beliefs'], ['contested'], ['import'], ['export'], ['verify'], ['stats'], ['rebuild'], ['serve'], ['sample']];
   const results = await Promise.all(commands.map((command) => stemedbAsync(nowhere, [...command, '--help'])));
   results.forEach((result, i) => {
     const command = commands[i]!;

@@ -20,6 +20,7 @@ interface Parameter {
   name: string;
   in: string;
   schema: Schema;
+  description?: string;
 }
 
 interface Operation {
@@ -91,11 +92,13 @@ describe('the OpenAPI document', () => {
       'GET /v1/assertions',
       'GET /v1/assertions/{hash}',
       'GET /v1/assertions/{hash}/votes',
+      'GET /v1/contested',
       'GET /v1/epochs',
       'GET /v1/epochs/{id}',
       'GET /v1/health',
       'GET /v1/stats',
       'GET /v1/subjects/{subject}/assertions',
+      'GET /v1/subjects/{subject}/beliefs',
       'GET /v1/subjects/{subject}/history',
       'POST /v1/assertions',
       'POST /v1/batch',
@@ -131,7 +134,7 @@ describe('the OpenAPI document', () => {
   });
 
   test('every read of claims takes ?asOf= as an integer from 0', () => {
-    const reads = ['/v1/assertions', '/v1/assertions/{hash}', '/v1/assertions/{hash}/votes', '/v1/subjects/{subject}/assertions', '/v1/subjects/{subject}/history'];
+    const reads = ['/v1/assertions', '/v1/assertions/{hash}', '/v1/assertions/{hash}/votes', '/v1/subjects/{subject}/assertions', '/v1/subjects/{subject}/history', '/v1/subjects/{subject}/beliefs'];
     for (const path of reads) {
       const asOf = operation('get', path).parameters?.find((p) => p.name === 'asOf');
       assert.equal(asOf?.in, 'query', path);
@@ -144,6 +147,29 @@ describe('the OpenAPI document', () => {
     assert.deepEqual(names('/v1/assertions'), ['asOf', 'cursor', 'includeRetracted', 'limit', 'object', 'predicate', 'source', 'subject']);
     assert.deepEqual(names('/v1/subjects/{subject}/assertions'), ['asOf', 'cursor', 'includeRetracted', 'limit', 'predicate']);
     assert.deepEqual(names('/v1/subjects/{subject}/history'), ['asOf', 'cursor', 'limit', 'predicate']);
+  });
+
+  test('documents the belief reads: their query parameters, the epoch as an id, best as an object or null', () => {
+    const parameters = (path: string): Parameter[] => (operation('get', path).parameters ?? []).filter((p) => p.in === 'query');
+    assert.deepEqual(parameters('/v1/subjects/{subject}/beliefs').map((p) => p.name).sort(), ['asOf', 'epoch', 'predicate']);
+    assert.deepEqual(parameters('/v1/contested').map((p) => p.name).sort(), ['cursor', 'epoch', 'limit']);
+    for (const path of ['/v1/subjects/{subject}/beliefs', '/v1/contested']) {
+      const epoch = parameters(path).find((p) => p.name === 'epoch');
+      assert.equal(epoch?.schema.type, 'integer', path);
+      assert.match(epoch?.description ?? '', /UNKNOWN_EPOCH/, path);
+    }
+    const beliefs = responseSchema('get', '/v1/subjects/{subject}/beliefs', '200');
+    assert.deepEqual(beliefs.required, ['subject', 'atLsn', 'predicates']);
+    const predicate = beliefs.properties?.predicates?.items;
+    assert.deepEqual(predicate?.required, ['predicate', 'contested', 'consensus', 'best', 'candidates']);
+    assert.deepEqual(predicate?.properties?.best?.type, ['object', 'null']);
+    const candidate = predicate?.properties?.candidates?.items;
+    assert.deepEqual(candidate?.required, ['object', 'support', 'oppose', 'score', 'supporters', 'assertions']);
+    assert.deepEqual(predicate?.properties?.best?.required, candidate?.required, 'best is a candidate');
+    const contested = responseSchema('get', '/v1/contested', '200');
+    assert.deepEqual(contested.required, ['items'], 'contested reads the current state: no atLsn');
+    assert.deepEqual(contested.properties?.items?.items?.required, ['subject', 'predicate', 'consensus']);
+    assert.equal(contested.properties?.cursor?.type, 'string');
   });
 
   test('cursors are opaque strings, not hashes', () => {
@@ -165,6 +191,10 @@ describe('the OpenAPI document', () => {
     const vote = await write('/v1/votes', { assertion: first.hash, voter: 'ada', stance: 'support', weight: 2, epoch: 1 });
     const second = await write('/v1/assertions', { ...assertionBody(subject, 2), supersedes: first.hash });
     const retraction = await write('/v1/retractions', { assertion: second.hash, source: 'http-test', reason: 'wrong' });
+    // A contested pair (two values, one vote each way) and, above, a predicate with best null.
+    const red = await write('/v1/assertions', { subject, predicate: 'colour', object: 'red', source: 'one' });
+    await write('/v1/assertions', { subject, predicate: 'colour', object: { shade: 'blue' }, source: 'two' });
+    await write('/v1/votes', { assertion: red.hash, voter: 'ada', stance: 'oppose', weight: 0.5 });
     const reads: Array<[string, string]> = [
       ['/v1/assertions/{hash}', `/v1/assertions/${first.hash}`],
       ['/v1/assertions/{hash}', `/v1/assertions/${second.hash}`],
@@ -175,6 +205,10 @@ describe('the OpenAPI document', () => {
       ['/v1/assertions', '/v1/assertions?predicate=measure&includeRetracted=true&limit=1'],
       ['/v1/subjects/{subject}/assertions', `/v1/subjects/${encodeURIComponent(subject)}/assertions?includeRetracted=true&limit=1`],
       ['/v1/subjects/{subject}/history', `/v1/subjects/${encodeURIComponent(subject)}/history`],
+      ['/v1/subjects/{subject}/beliefs', `/v1/subjects/${encodeURIComponent(subject)}/beliefs`],
+      ['/v1/subjects/{subject}/beliefs', `/v1/subjects/${encodeURIComponent(subject)}/beliefs?epoch=1&asOf=${vote.lsn}`],
+      ['/v1/contested', '/v1/contested'],
+      ['/v1/contested', '/v1/contested?limit=1&epoch=1'],
       ['/v1/epochs', '/v1/epochs'],
       ['/v1/epochs/{id}', '/v1/epochs/1'],
       ['/v1/stats', '/v1/stats'],
@@ -185,6 +219,11 @@ describe('the OpenAPI document', () => {
       assert.equal(answer.status, 200, route);
       assert.deepEqual(mismatches(answer.body, responseSchema('get', path, '200'), route), []);
     }
+    // The belief answers checked above hold each shape: a best that is null and one that is not, a contested pair.
+    const beliefs = (await getJson<{ predicates: Array<{ predicate: string; best: unknown }> }>(server, `/v1/subjects/${encodeURIComponent(subject)}/beliefs`)).body;
+    assert.deepEqual(beliefs.predicates.map((p) => [p.predicate, p.best === null]), [['colour', false], ['measure', true]]);
+    const contested = (await getJson<{ items: unknown[] }>(server, '/v1/contested')).body;
+    assert.equal(contested.items.length, 1);
     const batch = await postJson(server, '/v1/batch', [{ type: 'retraction', assertion: first.hash, source: 'http-test' }]);
     assert.equal(batch.status, 201);
     assert.deepEqual(mismatches(batch.body, responseSchema('post', '/v1/batch', '201'), 'batch'), []);

@@ -4,17 +4,9 @@
 // '/', spaces and any Unicode; fastify decodes it (%2F included) before the handler sees it.
 import type { FastifyInstance } from 'fastify';
 import type { StemeDB } from '../../index.js';
-import { stringBytesMax } from '../../limits.js';
 import { typedFields } from '../query-strings.js';
-import { asOfSchema, cursorSchema, errorResponses, limitSchema, pageSchema, textSchema } from '../schemas/common.js';
+import { asOfSchema, cursorSchema, errorResponses, limitSchema, pageSchema, subjectParamsSchema as params, textSchema } from '../schemas/common.js';
 import { historyItemSchema, storedAssertionSchema } from '../schemas/records.js';
-
-const params = {
-  type: 'object',
-  required: ['subject'],
-  additionalProperties: false,
-  properties: { subject: { type: 'string', minLength: 1, maxLength: stringBytesMax, description: 'percent-encoded (encodeURIComponent)' } },
-} as const;
 
 const assertionsQuery = {
   type: 'object',

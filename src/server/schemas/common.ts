@@ -13,6 +13,17 @@ export const hashSchema = {
 /** A subject, predicate, source, voter or name: non-empty, at most stringBytesMax (code points here; bytes in the database). */
 export const textSchema = { type: 'string', minLength: 1, maxLength: stringBytesMax } as const;
 
+/**
+ * A subject as one path segment (/v1/subjects/:subject/…): percent-encoded by the client,
+ * decoded by fastify before validation.
+ */
+export const subjectParamsSchema = {
+  type: 'object',
+  required: ['subject'],
+  additionalProperties: false,
+  properties: { subject: { type: 'string', minLength: 1, maxLength: stringBytesMax, description: 'percent-encoded (encodeURIComponent)' } },
+} as const;
+
 export const epochIdSchema = {
   type: 'integer',
   minimum: 0,
