@@ -11,7 +11,7 @@ import {
   assertionKeyHex,
   decodeContested,
   decodeSummary,
-  hashFromKeyEnd,
+  hashHexFromKeyEnd,
   pairKey,
   pairPrefix,
   pairPrefixAll,
@@ -20,7 +20,7 @@ import {
   subjectPrefix,
   type StoredSummary,
 } from '../layout/index.js';
-import { hashFromBytes, openView, type Assertion, type AssertionView, type Hash, type JsonValue } from '../records/index.js';
+import { openView, type Assertion, type AssertionView, type Hash, type JsonValue } from '../records/index.js';
 import { assertionWithLsn, cutAt, statusAt } from './claims.js';
 import { pagedScan, type IndexHit } from './paged-scan.js';
 import { getEpochWithLsn, toLimit, votesWithLsn, type Reads } from './queries.js';
@@ -121,7 +121,7 @@ export function assertionsOfSubject(reads: Reads, subject: string, predicate: st
   };
   const prefix = predicate === undefined ? subjectPrefix(subject) : subjectPredicatePrefix(subject, predicate);
   for (const { key, value } of reads.store.scanPrefix(prefix)) {
-    const hash = hashFromBytes(hashFromKeyEnd(key));
+    const hash = hashHexFromKeyEnd(key);
     const bytes = reads.store.get(assertionKeyHex(hash));
     if (bytes !== undefined) add((openView(bytes) as AssertionView).predicate, { hash, lsn: readU64(value) });
   }

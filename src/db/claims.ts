@@ -11,6 +11,7 @@ import {
   decodeFirstChange,
   firstChangeKey,
   hashFromKeyEnd,
+  hashHexFromKeyEnd,
   historyKind,
   historyPrefix,
   lsnBeforeKeyHash,
@@ -202,11 +203,11 @@ function pendingAssertions(reads: Reads): Array<OverlayEntry & { view: Assertion
 const lsnFromValue = (value: Uint8Array): number => readU64(value);
 
 function hitFromValue(key: Uint8Array, value: Uint8Array): IndexHit {
-  return { key, hash: hashFromBytes(hashFromKeyEnd(key)), lsn: lsnFromValue(value) };
+  return { key, hash: hashHexFromKeyEnd(key), lsn: lsnFromValue(value) };
 }
 
 function hitFromKeyLsn(key: Uint8Array): IndexHit {
-  return { key, hash: hashFromBytes(hashFromKeyEnd(key)), lsn: lsnBeforeKeyHash(key) };
+  return { key, hash: hashHexFromKeyEnd(key), lsn: lsnBeforeKeyHash(key) };
 }
 
 // --- assertions about a subject ---

@@ -6,6 +6,7 @@
 import { assert } from '../errors.js';
 import { blake3, blake3x128 } from '../blake3.js';
 import { decodeLowerHexInto } from '../hex.js';
+import type { Hash } from '../records/index.js';
 import { concatBytes } from '../storage/index.js';
 
 export const hashBytesLength = 32;
@@ -168,6 +169,11 @@ export const statusPrefixAll = (): Uint8Array => T;
 /** The hash at the end of an index key (S:, O:, A:, L:, T: keys all end with one). */
 export const hashFromKeyEnd = (key: Uint8Array): Uint8Array => key.subarray(key.length - hashBytesLength);
 export const hashFromSubjectKey = hashFromKeyEnd;
+/** The hash at the end of an index key, as hex: without the two Buffer views a subarray and a conversion would make. */
+export function hashHexFromKeyEnd(key: Uint8Array): Hash {
+  const buffer = Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+  return buffer.toString('hex', key.length - hashBytesLength, key.length) as Hash;
+}
 
 /**
  * Objects whose canonical JSON is at most this many bytes are keyed by the JSON itself in the
