@@ -73,9 +73,12 @@ export function epochScope(reads: Reads, epoch: unknown): Set<number> | undefine
   if (getEpochWithLsn(reads, epoch) === undefined) throw new UnknownEpochError(epoch);
   const scope = new Set<number>();
   // Follow `parent` while it names a defined epoch not seen yet (a cycle ends the walk).
+  // A parent that names no defined epoch ends the walk too: it is not in scope, and records
+  // that carry that undefined id are not either.
   for (let id: number | undefined = epoch; id !== undefined && !scope.has(id); ) {
     scope.add(id);
-    id = getEpochWithLsn(reads, id)?.epoch.parent;
+    const parent: number | undefined = getEpochWithLsn(reads, id)?.epoch.parent;
+    id = parent !== undefined && getEpochWithLsn(reads, parent) !== undefined ? parent : undefined;
   }
   return scope;
 }
