@@ -9,26 +9,14 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { StemeDB, type Beliefs, type Candidate, type ContestedItem, type Hash, type PredicateBeliefs } from '../../src/index.js';
 import { pageLimitMax } from '../../src/limits.js';
+import { assertClose, assertPair, type ExpectedPair } from '../support/beliefs-example.js';
 import { tempDir } from '../support/temp-dir.js';
-import { ndjson, stemedb } from './fixtures/cli.js';
+import { failsWith as fails, ndjson, stemedb, succeeds as ok } from './fixtures/cli.js';
 
 const springfield = 'city:springfield';
 const population = 'population';
 
-function ok(data: string, args: string[]): string {
-  const result = stemedb(data, args);
-  assert.equal(result.status, 0, `${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-}
 
-/** Asserts the command fails with `code` and `exitCode`, one line on stderr, nothing on stdout; returns the line. */
-function fails(data: string, args: string[], code: string, exitCode = 1): string {
-  const result = stemedb(data, args);
-  assert.equal(result.status, exitCode, `${args.join(' ')}: ${result.stderr}`);
-  assert.equal(result.stdout, '');
-  assert.match(result.stderr, new RegExp(`^stemedb: ${code}: [^\\n]+\\n$`));
-  return result.stderr;
-}
 
 /** What a refused command must leave as it was: the record counts and the end of the log. */
 function logged(data: string): unknown {
@@ -79,25 +67,10 @@ function workedExample(): { lines: string; hashes: Record<string, Hash> } {
   return { lines: records.map((record) => `${JSON.stringify(record)}\n`).join(''), hashes };
 }
 
-function assertNear(actual: number, expected: number, what: string): void {
-  assert.ok(Math.abs(actual - expected) <= 1e-9, `${what}: ${actual} is not ${expected} (within 1e-9)`);
-}
-
-interface Expected {
-  contested: boolean;
-  consensus: number;
-  candidates: Candidate[];
-}
-
-function assertPair(beliefs: Beliefs, expected: Expected, what: string): PredicateBeliefs {
+function assertBeliefs(beliefs: Beliefs, expected: ExpectedPair, what: string): PredicateBeliefs {
   assert.equal(beliefs.subject, springfield, what);
   assert.deepEqual(beliefs.predicates.map((p) => p.predicate), [population], what);
-  const pair = beliefs.predicates[0]!;
-  assert.deepEqual(pair.candidates, expected.candidates, `${what}: the candidates, ranked`);
-  assert.deepEqual(pair.best, expected.candidates[0] ?? null, `${what}: the best is the first candidate`);
-  assert.equal(pair.contested, expected.contested, `${what}: contested`);
-  assertNear(pair.consensus, expected.consensus, `${what}: consensus`);
-  return pair;
+  return assertPair(beliefs.predicates[0], population, expected, what);
 }
 
 describe("docs/beliefs.md's worked example, over the command line", () => {
@@ -125,7 +98,7 @@ describe("docs/beliefs.md's worked example, over the command line", () => {
   const beliefs = (...args: string[]): Beliefs => JSON.parse(ok(data, ['--json', 'beliefs', springfield, ...args])) as Beliefs;
   const c32000 = (): Candidate => ({ object: 32000, support: 3, oppose: 2, score: 1, supporters: 2, assertions: [hashes.a2!] });
   const c30000 = (): Candidate => ({ object: 30000, support: 1.5, oppose: 1, score: 0.5, supporters: 2, assertions: [hashes.a1!, hashes.a3!] });
-  const unscoped = (): Expected => ({ contested: true, consensus: 3 / (1.5 + 3 + 2), candidates: [c32000(), c30000()] });
+  const unscoped = (): ExpectedPair => ({ contested: true, consensus: 3 / (1.5 + 3 + 2), candidates: [c32000(), c30000()] });
 
   test('--json beliefs, unscoped: 32000 best, consensus 0.4615…, contested; one JSON line', () => {
     const text = ok(data, ['--json', 'beliefs', springfield]);
@@ -133,7 +106,7 @@ describe("docs/beliefs.md's worked example, over the command line", () => {
     const answer = JSON.parse(text) as Beliefs;
     assert.deepEqual(Object.keys(answer), ['subject', 'atLsn', 'predicates']);
     assert.equal(answer.atLsn, end);
-    assert.match(String(assertPair(answer, unscoped(), 'unscoped').consensus), /^0\.4615/);
+    assert.match(String(assertBeliefs(answer, unscoped(), 'unscoped').consensus), /^0\.4615/);
     assert.deepEqual(beliefs('--predicate', population), answer, '--predicate population: the same');
   });
 
@@ -142,12 +115,12 @@ describe("docs/beliefs.md's worked example, over the command line", () => {
       { object: 32000, support: 3, oppose: 0, score: 3, supporters: 2, assertions: [hashes.a2!] },
       { object: 30000, support: 1.5, oppose: 1, score: 0.5, supporters: 2, assertions: [hashes.a1!] },
     ];
-    const pair = assertPair(beliefs('--epoch', '1'), { contested: false, consensus: 3 / 4.5, candidates }, 'epoch 1');
+    const pair = assertBeliefs(beliefs('--epoch', '1'), { contested: false, consensus: 3 / 4.5, candidates }, 'epoch 1');
     assert.equal(pair.consensus.toFixed(3), '0.667');
   });
 
   test('--epoch 2: the same as unscoped', () => {
-    assertPair(beliefs('--epoch', '2'), unscoped(), 'epoch 2');
+    assertBeliefs(beliefs('--epoch', '2'), unscoped(), 'epoch 2');
     assert.deepEqual(beliefs('--epoch', '2'), beliefs());
   });
 
@@ -155,7 +128,7 @@ describe("docs/beliefs.md's worked example, over the command line", () => {
     const answer = beliefs('--as-of', String(retractionLsn));
     assert.equal(answer.atLsn, retractionLsn);
     const c35000 = { object: 35000, support: 1, oppose: 0, score: 1, supporters: 1, assertions: [hashes.a4!] };
-    assertPair(answer, { contested: true, consensus: 3 / (3 + 1 + 1.5 + 2), candidates: [c32000(), c35000, c30000()] }, 'as of r');
+    assertBeliefs(answer, { contested: true, consensus: 3 / (3 + 1 + 1.5 + 2), candidates: [c32000(), c35000, c30000()] }, 'as of r');
   });
 
   test('the table: a heading with the LSN, then per predicate whether it is contested, the consensus and the ranked candidates, best marked', () => {
@@ -188,7 +161,7 @@ describe("docs/beliefs.md's worked example, over the command line", () => {
     assert.equal(ok(data, ['contested']), 'city:springfield\tpopulation\t46.2%\n');
     const items = ndjson(ok(data, ['--json', 'contested'])) as ContestedItem[];
     assert.deepEqual(items.map((item) => [item.subject, item.predicate]), [[springfield, population]]);
-    assertNear(items[0]!.consensus, 3 / 6.5, 'consensus');
+    assertClose(items[0]!.consensus, 3 / 6.5, 'consensus');
     assert.equal(items[0]!.consensus, beliefs().predicates[0]!.consensus);
   });
 

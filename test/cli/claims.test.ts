@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pageLimitMax } from '../../src/limits.js';
 import { tempDir } from '../support/temp-dir.js';
-import { ndjson, stemedb } from './fixtures/cli.js';
+import { failsWith as fails, ndjson, stemedb, succeeds as ok } from './fixtures/cli.js';
 import { assertionLines } from './fixtures/records.js';
 
 interface Written {
@@ -15,11 +15,6 @@ interface Written {
 
 type Json = Record<string, unknown>;
 
-function ok(data: string, args: string[]): string {
-  const result = stemedb(data, args);
-  assert.equal(result.status, 0, `${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-}
 
 /** Runs a write with --json and returns its hash and LSN. */
 function write(data: string, args: string[]): Written {
@@ -34,14 +29,6 @@ function lines(data: string, args: string[]): Json[] {
   return ndjson(ok(data, args)) as Json[];
 }
 
-/** Asserts the command fails with `code`, one line on stderr, nothing on stdout; returns the message. */
-function fails(data: string, args: string[], code: string, exitCode = 1): string {
-  const result = stemedb(data, args);
-  assert.equal(result.status, exitCode, `${args.join(' ')}: ${result.stderr}`);
-  assert.equal(result.stdout, '');
-  assert.match(result.stderr, new RegExp(`^stemedb: ${code}: [^\\n]+\\n$`));
-  return result.stderr;
-}
 
 function endLsn(data: string): number {
   return (JSON.parse(ok(data, ['--json', 'stats'])) as { wal: { endLsn: number } }).wal.endLsn;

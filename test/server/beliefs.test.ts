@@ -2,9 +2,10 @@
 // assertions, six votes and a retraction about city:springfield / population; then every
 // number the doc gives (unscoped, epoch 1, epoch 2, as of the retraction's LSN, contested()
 // and contested({ epoch: 1 })), and the bad inputs each read refuses, logging nothing.
+import { assertClose, assertPair, type ExpectedPair } from '../support/beliefs-example.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Beliefs, Candidate, ContestedItem, Hash, PredicateBeliefs } from '../../src/index.js';
+import type { Beliefs, Candidate, ContestedItem, Hash } from '../../src/index.js';
 import { assertError, getJson, postJson, startServer, type TestServer } from './support/server.js';
 import { endLsn, nothingLogged, type WriteAnswer } from './support/records.js';
 
@@ -14,28 +15,6 @@ const population = 'population';
 interface ContestedPage {
   items: ContestedItem[];
   cursor?: string;
-}
-
-/** Consensus is a quotient: equal to the doc's within 1e-9. Support, oppose and score are exact. */
-function assertNear(actual: number, expected: number, what: string): void {
-  assert.ok(Math.abs(actual - expected) <= 1e-9, `${what}: ${actual} is not ${expected} (within 1e-9)`);
-}
-
-interface Expected {
-  contested: boolean;
-  consensus: number;
-  candidates: Candidate[];
-}
-
-/** One predicate's beliefs as the doc gives them: the ranking, every count, the best, the consensus. */
-function assertPair(actual: PredicateBeliefs | undefined, expected: Expected, what: string): void {
-  assert.ok(actual, `${what}: the predicate is listed`);
-  assert.equal(actual.predicate, population, what);
-  assert.deepEqual(actual.candidates, expected.candidates, `${what}: the candidates, ranked`);
-  assert.deepEqual(actual.best, expected.candidates[0] ?? null, `${what}: the best is the first candidate`);
-  assert.equal(actual.contested, expected.contested, `${what}: contested`);
-  assertNear(actual.consensus, expected.consensus, `${what}: consensus`);
-  assert.deepEqual(Object.keys(actual).sort(), ['best', 'candidates', 'consensus', 'contested', 'predicate'], `${what}: exactly the documented fields`);
 }
 
 function beliefsPath(subject: string, query = ''): string {
@@ -105,17 +84,17 @@ describe('the worked example of docs/beliefs.md, over HTTP', () => {
   // The candidates as the doc computes them; `assertions` are in log order.
   const c32000 = (): Candidate => ({ object: 32000, support: 3, oppose: 2, score: 1, supporters: 2, assertions: [hash('a2')] });
   const c30000 = (): Candidate => ({ object: 30000, support: 1.5, oppose: 1, score: 0.5, supporters: 2, assertions: [hash('a1'), hash('a3')] });
-  const unscoped = (): Expected => ({ contested: true, consensus: 3 / (1.5 + 3 + 2), candidates: [c32000(), c30000()] });
+  const unscoped = (): ExpectedPair => ({ contested: true, consensus: 3 / (1.5 + 3 + 2), candidates: [c32000(), c30000()] });
 
   test('unscoped, now: 32000 is best (score 1) over 30000 (score 0.5); consensus 0.4615…; contested', async () => {
     const answer = await beliefs();
     assert.equal(answer.atLsn, await endLsn(server));
-    assertPair(answer.predicates[0], unscoped(), 'unscoped');
+    assertPair(answer.predicates[0], population, unscoped(), 'unscoped');
     assert.match(String(answer.predicates[0]!.consensus), /^0\.4615/, 'consensus as the doc writes it');
   });
 
   test('?predicate=population answers the same; another predicate is not listed', async () => {
-    assertPair((await beliefs('?predicate=population')).predicates[0], unscoped(), 'one predicate');
+    assertPair((await beliefs('?predicate=population')).predicates[0], population, unscoped(), 'one predicate');
     const other = await getJson<Beliefs>(server, beliefsPath(springfield, '?predicate=area'));
     assert.equal(other.status, 200);
     assert.deepEqual(other.body.predicates, []);
@@ -125,6 +104,7 @@ describe('the worked example of docs/beliefs.md, over HTTP', () => {
     const answer = await beliefs('?epoch=1');
     assertPair(
       answer.predicates[0],
+      population,
       {
         contested: false,
         consensus: 3 / 4.5,
@@ -141,7 +121,7 @@ describe('the worked example of docs/beliefs.md, over HTTP', () => {
 
   test('epoch 2 (scope {2, 1}): everything is in scope, the same as unscoped', async () => {
     const scoped = await beliefs('?epoch=2');
-    assertPair(scoped.predicates[0], unscoped(), 'epoch 2');
+    assertPair(scoped.predicates[0], population, unscoped(), 'epoch 2');
     assert.deepEqual(scoped, await beliefs(), 'the same answer, to the bit');
   });
 
@@ -150,6 +130,7 @@ describe('the worked example of docs/beliefs.md, over HTTP', () => {
     assert.equal(answer.atLsn, written.r!.lsn);
     assertPair(
       answer.predicates[0],
+      population,
       {
         contested: true,
         consensus: 3 / (3 + 1 + 1.5 + 2),
@@ -157,7 +138,7 @@ describe('the worked example of docs/beliefs.md, over HTTP', () => {
       },
       'as of r',
     );
-    assertNear(answer.predicates[0]!.consensus, 0.4, 'consensus');
+    assertClose(answer.predicates[0]!.consensus, 0.4, 'consensus');
   });
 
   test('v5, on the retracted a4, does not count: as of v5\'s LSN and after it the answer is the same', async () => {
@@ -174,7 +155,7 @@ describe('the worked example of docs/beliefs.md, over HTTP', () => {
     assert.deepEqual(Object.keys(item!).sort(), ['consensus', 'predicate', 'subject']);
     assert.equal(item!.subject, springfield);
     assert.equal(item!.predicate, population);
-    assertNear(item!.consensus, 3 / 6.5, 'consensus');
+    assertClose(item!.consensus, 3 / 6.5, 'consensus');
     assert.equal(item!.consensus, (await beliefs()).predicates[0]!.consensus, 'the same number beliefs gives');
   });
 
@@ -182,7 +163,7 @@ describe('the worked example of docs/beliefs.md, over HTTP', () => {
     assert.deepEqual(await contested('?epoch=1'), { items: [] });
     const two = await contested('?epoch=2');
     assert.deepEqual(two.items.map((item) => [item.subject, item.predicate]), [[springfield, population]]);
-    assertNear(two.items[0]!.consensus, 3 / 6.5, 'consensus in epoch 2');
+    assertClose(two.items[0]!.consensus, 3 / 6.5, 'consensus in epoch 2');
   });
 
   test('an unknown epoch is 404 UNKNOWN_EPOCH on both reads, and nothing is logged', async () => {

@@ -9,15 +9,8 @@ import { LineWriter } from '../output.js';
 import { printPages } from '../pages.js';
 import { parseCount, parseJson } from '../parse.js';
 
-interface FindOptions {
-  predicate?: string;
-  object?: JsonValue;
-  source?: string;
-  subject?: string;
-  includeRetracted?: boolean;
-  asOf?: number;
-  limit?: number;
-}
+/** The query's fields as options (pages are followed by the command, so no cursor). */
+type FindOptions = Omit<FindQuery, 'cursor'>;
 
 export function registerFind(program: Command): void {
   program
