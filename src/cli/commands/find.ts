@@ -2,7 +2,7 @@
 // NDJSON, each with its hash, LSN and status. The database decides what makes a query (a
 // predicate or a source; an object needs a predicate) and which index answers it.
 import type { Command } from 'commander';
-import type { FindQuery, JsonValue } from '../../index.js';
+import type { FindQuery } from '../../index.js';
 import { asOfFlag, asOfRead } from '../as-of.js';
 import { globalsOf, withDb } from '../context.js';
 import { LineWriter } from '../output.js';
