@@ -8,6 +8,7 @@ import { summarize } from '../beliefs/index.js';
 import {
   decodeInputs,
   encodeJsonValue,
+  encodePairValue,
   pairKeyFromUtf8,
   type InputVote,
   type PairInputs,
@@ -35,7 +36,7 @@ export class PairSummaries {
   constructor(private readonly tx: KVTransaction) {}
 
   private pair(subject: Uint8Array, predicate: Uint8Array): Pair {
-    const key = pairKeyFromUtf8('inputs', subject, predicate);
+    const key = pairKeyFromUtf8('summary', subject, predicate);
     const id = Buffer.from(key).toString('hex');
     let pair = this.changed.get(id);
     if (pair === undefined) {
@@ -82,12 +83,11 @@ export class PairSummaries {
         inputs.assertions.map(([hash, objectJson, source, lsn]) => ({ hash, objectJson, source, lsn })),
         inputs.votes.map(([assertion, voter, stance, weight, createdAt, lsn]) => ({ assertion, voter, stance, weight, createdAt, lsn })),
       );
-      this.tx.put(pairKeyFromUtf8('summary', subject, predicate), encodeJsonValue({ subject: inputs.subject, predicate: inputs.predicate, ...summary }));
       const contestedKey = pairKeyFromUtf8('contested', subject, predicate);
       if (summary.contested) this.tx.put(contestedKey, encodeJsonValue({ subject: inputs.subject, predicate: inputs.predicate, consensus: summary.consensus }));
       else if (inputs.contested) this.tx.del(contestedKey);
       inputs.contested = summary.contested;
-      this.tx.put(pairKeyFromUtf8('inputs', subject, predicate), encodeJsonValue(inputs));
+      this.tx.put(pairKeyFromUtf8('summary', subject, predicate), encodePairValue({ subject: inputs.subject, predicate: inputs.predicate, ...summary }, inputs));
     }
     this.changed.clear();
   }

@@ -25,6 +25,7 @@ export {
   decodeInputs,
   decodeSummary,
   encodeJsonValue,
+  encodePairValue,
   type ContestedEntry,
   type InputAssertion,
   type InputVote,

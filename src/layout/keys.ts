@@ -25,7 +25,6 @@ const A = family('A');
 const L = family('L');
 const T = family('T');
 const B = family('B');
-const Q = family('Q');
 const K = family('K');
 const F = family('F');
 const colon = encoder.encode(':');
@@ -148,16 +147,18 @@ export const subjectKeyFromUtf8 = (subject: Uint8Array, predicate: Uint8Array, h
 
 /**
  * The belief families, one entry per (subject, predicate), keyed text(subject) + predicate
- * digest: B: the summary (what is believed, unscoped), Q: the pair's inputs (its live
- * assertions and each voter's latest vote on each), K: present while the pair is contested.
+ * digest: B: the pair's summary (what is believed, unscoped) followed by its inputs (live
+ * assertions and each voter's latest vote on each; pair-state.ts), K: present while the pair
+ * is contested.
  */
-export const pairKeyFromUtf8 = (family: 'summary' | 'inputs' | 'contested', subject: Uint8Array, predicate: Uint8Array): Uint8Array =>
-  textKey(family === 'summary' ? B : family === 'inputs' ? Q : K, subject, predicateDigest(predicate));
-export const pairKey = (family: 'summary' | 'inputs' | 'contested', subject: string, predicate: string): Uint8Array => pairKeyFromUtf8(family, utf8(subject), utf8(predicate));
-/** Every pair of one subject in a family (B:, Q:, K:). */
-export const pairPrefix = (family: 'summary' | 'inputs' | 'contested', subject: string): Uint8Array => textKey(family === 'summary' ? B : family === 'inputs' ? Q : K, utf8(subject));
+export type PairFamily = 'summary' | 'contested';
+export const pairKeyFromUtf8 = (family: PairFamily, subject: Uint8Array, predicate: Uint8Array): Uint8Array =>
+  textKey(family === 'summary' ? B : K, subject, predicateDigest(predicate));
+export const pairKey = (family: PairFamily, subject: string, predicate: string): Uint8Array => pairKeyFromUtf8(family, utf8(subject), utf8(predicate));
+/** Every pair of one subject in a family (B:, K:). */
+export const pairPrefix = (family: PairFamily, subject: string): Uint8Array => textKey(family === 'summary' ? B : K, utf8(subject));
 /** A whole belief family. */
-export const pairPrefixAll = (family: 'summary' | 'inputs' | 'contested'): Uint8Array => (family === 'summary' ? B : family === 'inputs' ? Q : K);
+export const pairPrefixAll = (family: PairFamily): Uint8Array => (family === 'summary' ? B : K);
 
 /** The whole of each index family, for verify. */
 export const subjectPrefixAll = (): Uint8Array => S;

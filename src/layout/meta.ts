@@ -11,7 +11,7 @@ const layoutVersionKey = metaKey('layout');
  * The version of this layout, stored with every batch. A store written under another version
  * (an older StemeDB) is rebuilt from the WAL at open, or refused when the WAL is incomplete.
  * 2: subject keys carry the predicate digest and the first LSN; the O:, A:, L: and T: indexes.
- * 3: the belief families (B:, Q:, K:); F: (first status change); L: values hold primary keys.
+ * 3: the belief families (B: summary + inputs, K:); F: (first status change); L: values hold primary keys.
  */
 export const layoutVersion = 3;
 export const counterNames = ['assertions', 'votes', 'epochs', 'retractions', 'deadLetters'] as const;
