@@ -104,7 +104,7 @@ export class WalWriter {
 
   private queueEntry(payloads: readonly Uint8Array[], one: boolean): Promise<PlacedFrames | Lsn> {
     if (this.failure !== undefined) {
-      return Promise.reject(new WalFailedError('the WAL failed earlier and refuses appends until reopened', { cause: this.failure }));
+      return Promise.reject(new WalFailedError(`the WAL failed earlier (${this.failure.message}) and refuses appends until reopened`, { cause: this.failure }));
     }
     let total = 0;
     for (const payload of payloads) total += frameBytes(payload.length);
