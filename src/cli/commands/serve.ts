@@ -45,9 +45,13 @@ function abortOnSignal(): AbortSignal {
   return controller.signal;
 }
 
-/** Runs `work`, but exits 1 if it takes longer than `ms`: a stuck request must not keep the process (and the lock) forever. */
-async function within(ms: number, work: Promise<void>): Promise<void> {
-  const timer = setTimeout(() => process.exit(reportError(new CliError('TIMEOUT', `shutdown took longer than ${ms} ms; exiting without it`))), ms);
+/**
+ * Runs `work`, but exits if it takes longer than `ms` (1, or 4 after a database failure, whose
+ * code a supervisor must still see): a stuck request must not keep the process (and the lock) forever.
+ */
+async function within(ms: number, work: Promise<void>, failure: CliError | undefined): Promise<void> {
+  const timeout = (): CliError => new CliError(failure?.code ?? 'TIMEOUT', `${failure === undefined ? '' : `${failure.message}; `}shutdown took longer than ${ms} ms; exiting without it`);
+  const timer = setTimeout(() => process.exit(reportError(timeout())), ms);
   try {
     await work;
   } finally {
@@ -125,7 +129,7 @@ export function registerServe(program: Command): void {
       } else {
         app.log.fatal({ err: failure.cause }, `${failure.message}; finishing in-flight requests`);
       }
-      await within(serveShutdownMsMax, shutdown(app, db));
+      await within(serveShutdownMsMax, shutdown(app, db), failure);
       if (failure !== undefined) throw failure;
     });
 }
