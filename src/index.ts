@@ -1,6 +1,8 @@
 // StemeDB's whole public surface: the facade, the types its methods take and return, and the
 // errors it throws. Anything not exported here (the WAL, the KV layout, ingest) is internal.
-export { StemeDB, type GetResult, type StemeDBOptions, type StemeStats, type WriteOptions, type WriteResult } from './db/stemedb.js';
+export { StemeDB, type DatabaseFailure, type GetResult, type StemeDBOptions, type StemeStats, type WriteOptions, type WriteResult } from './db/stemedb.js';
+export type { DiskHealth, Health, HealthStatus, IngestHealth, WalHealth } from './db/health.js';
+export type { FileHandle, FileSystem } from './fs/file-system.js';
 export type { AssertionInput, EpochInput, RecordInput, RetractionInput, VoteInput } from './db/inputs.js';
 export type { AboutOptions, AssertionResult, AssertionStatus, AtPage, FindQuery, HistoryItem, HistoryOptions } from './db/claims.js';
 export type { Beliefs, BeliefsOptions, Candidate, ContestedItem, ContestedOptions, PredicateBeliefs } from './db/beliefs.js';

@@ -90,6 +90,19 @@ export const overlayRecordsMax = 65_536;
  */
 export const ingestPaceMs = 10;
 
+// --- health (docs/operations.md) ---
+/**
+ * Records logged but not yet ingested past which health reports ingest `lagging`: half the
+ * overlay. Writes still succeed; at overlayRecordsMax they start waiting for ingest, so a
+ * lagging node is one that will soon slow its writers down.
+ */
+export const healthIngestLagRecordsMax = overlayRecordsMax / 2;
+/**
+ * Free bytes under the data directory below which health reports the disk `low`: one default
+ * WAL segment. Writes still succeed; when the disk fills, the WAL fails (docs/operations.md).
+ */
+export const healthDiskFreeBytesMin = segmentBytesMaxDefault;
+
 // --- queries ---
 /** Default and largest page size for list queries. */
 export const pageLimitDefault = 100;

@@ -5,9 +5,10 @@ import type { ErrorCode } from '../index.js';
 
 /**
  * StemeDB's codes plus the CLI's: USAGE (a mistake on the command line), INTERNAL (a bug),
- * TIMEOUT (`serve` could not shut down within serveShutdownMsMax).
+ * TIMEOUT (`serve` could not shut down within serveShutdownMsMax), DATABASE_FAILED (`serve`
+ * stopped because the WAL or ingest failed: restart it to recover).
  */
-export type CliErrorCode = ErrorCode | 'USAGE' | 'INTERNAL' | 'TIMEOUT';
+export type CliErrorCode = ErrorCode | 'USAGE' | 'INTERNAL' | 'TIMEOUT' | 'DATABASE_FAILED';
 
 export class CliError extends Error {
   readonly code: CliErrorCode;

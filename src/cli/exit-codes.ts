@@ -1,5 +1,6 @@
 // The process exit codes `stemedb` uses, documented in docs/cli.md. Scripts rely on them:
-// 2 means "fix the command line", 3 means "another process has the database open, retry later".
+// 2 means "fix the command line", 3 means "another process has the database open, retry later",
+// 4 means "the database failed while serving: restart to recover" (docs/operations.md).
 // Every error code has its exit code below, so a new code does not compile until it is mapped.
 import type { CliErrorCode } from './errors.js';
 
@@ -8,6 +9,12 @@ export const exitOk = 0;
 export const exitFailure = 1;
 export const exitUsage = 2;
 export const exitLocked = 3;
+/**
+ * `serve` stopped because the WAL failed (a write or fsync error, e.g. a full disk) or ingest
+ * failed for good. Everything acknowledged is durable: a supervisor should restart the
+ * process, whose open recovers it (once the cause, e.g. the full disk, is fixed).
+ */
+export const exitDatabaseFailed = 4;
 
 export const exitCodeByError: Record<CliErrorCode, number> = {
   USAGE: exitUsage,
@@ -28,4 +35,5 @@ export const exitCodeByError: Record<CliErrorCode, number> = {
   STORAGE: exitFailure,
   INTERNAL: exitFailure,
   TIMEOUT: exitFailure,
+  DATABASE_FAILED: exitDatabaseFailed,
 };

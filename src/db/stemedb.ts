@@ -6,7 +6,8 @@
 // queryable: from the overlay until the ingestor has put them in LMDB, from LMDB afterwards.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ClosedError, InvalidArgumentError, InvalidRecordError } from '../errors.js';
+import { ClosedError, InvalidArgumentError, InvalidRecordError, WalFailedError } from '../errors.js';
+import type { FileSystem } from '../fs/file-system.js';
 import { nodeFileSystem } from '../fs/node-file-system.js';
 import { ingestPaceMs } from '../limits.js';
 import { Ingestor, WorkerApplier, type BatchApplier, type IngestProgress } from '../ingest/index.js';
@@ -14,6 +15,7 @@ import { prepareRecord, type Epoch, type Hash, type PreparedRecord, type RecordV
 import { LmdbStore, MemoryStore, type KVStore } from '../storage/index.js';
 import { Wal, type RecoveryMode, type SyncMode } from '../wal/index.js';
 import { exportRecords, type RecordKind } from './export.js';
+import { diskHealth, judgeHealth, type Health } from './health.js';
 import type { AssertionInput, EpochInput, RecordInput, RetractionInput, VoteInput } from './inputs.js';
 import { beliefsAt, contestedAt, type Beliefs, type BeliefsOptions, type ContestedItem, type ContestedOptions } from './beliefs.js';
 import { checkStoreWithinLog, rebuildOtherLayout } from './open-checks.js';
@@ -46,6 +48,24 @@ export interface StemeDBOptions {
   onProgress?: (progress: IngestProgress) => void;
   /** 'lmdb' (default) or 'memory' (unit tests only: nothing survives close). */
   store?: 'lmdb' | 'memory';
+  /** Tuning: attempts at one ingest batch the KV store refuses before ingest fails for good (default ingestAttemptsMax). */
+  ingestAttemptsMax?: number;
+  /** Tuning: backoff before the first ingest retry, doubling up to ingestRetryDelayMsMax (default ingestRetryDelayMsMin). */
+  ingestRetryDelayMsMin?: number;
+  /**
+   * TEST SEAM, not for production: the file system the WAL (and the data directory's fsyncs)
+   * go through. Tests pass one that injects faults (ENOSPC on a write, EIO on an fsync).
+   * Default: the real one.
+   */
+  fileSystem?: FileSystem;
+}
+
+/** Why the database can no longer do its job until it is reopened: what `failed` resolves with. */
+export interface DatabaseFailure {
+  /** wal: a write or fsync failed (writes are refused); ingest: ingest stopped for good (records stay durable in the WAL). */
+  part: 'wal' | 'ingest';
+  /** WAL_FAILED for the WAL; STORAGE or WAL_CORRUPT for ingest. `cause` holds the I/O error. */
+  error: Error;
 }
 
 type Input = Record<string, unknown>;
@@ -68,9 +88,17 @@ export class StemeDB {
   private readonly appliedAtOpen: number;
   private closing: Promise<void> | undefined;
   private readonly inflight = new Set<Promise<unknown>>();
+  /**
+   * Resolves (never rejects) the first time the WAL fails or ingest fails for good: from then on
+   * the database refuses writes until it is reopened, which recovers everything acknowledged.
+   * A server watches it to exit for its supervisor to restart it (docs/operations.md). It
+   * stays pending while the database works, and after close().
+   */
+  readonly failed: Promise<DatabaseFailure>;
 
-  private constructor(dir: string, wal: Wal, store: KVStore, ingestor: Ingestor, applier: BatchApplier | undefined) {
+  private constructor(dir: string, wal: Wal, store: KVStore, ingestor: Ingestor, applier: BatchApplier | undefined, failed: Promise<DatabaseFailure>) {
     this.dir = dir;
+    this.failed = failed;
     this.wal = wal;
     this.store = store;
     this.ingestor = ingestor;
@@ -84,9 +112,17 @@ export class StemeDB {
     const root = path.resolve(dir);
     fs.mkdirSync(root, { recursive: true });
     const log = options.log ?? ((message: string) => process.stderr.write(`stemedb: ${message}\n`));
+    const fileSystem = options.fileSystem ?? nodeFileSystem;
+    let reportFailure: (failure: DatabaseFailure) => void = () => undefined;
+    const failed = new Promise<DatabaseFailure>((resolve) => (reportFailure = resolve));
     const wal = await Wal.open({
       dir: path.join(root, 'wal'),
       log,
+      fileSystem,
+      onFailure: (cause) => {
+        log(`wal failed: ${cause.message}; writes are refused until the database is reopened`);
+        reportFailure({ part: 'wal', error: new WalFailedError(`WAL write or fsync failed: ${cause.message}`, { cause }) });
+      },
       ...(options.sync && { sync: options.sync }),
       ...(options.recovery && { recovery: options.recovery }),
       ...(options.segmentBytesMax && { segmentBytesMax: options.segmentBytesMax }),
@@ -100,21 +136,30 @@ export class StemeDB {
       // The data directory and kv/ may be new: make their entries durable, or a power cut
       // could lose the directory that holds acknowledged records (wal/ syncs its own entry).
       if (options.sync !== 'none') {
-        await nodeFileSystem.syncDirectory(root);
-        await nodeFileSystem.syncDirectory(path.dirname(root));
+        await fileSystem.syncDirectory(root);
+        await fileSystem.syncDirectory(path.dirname(root));
       }
       store = lmdb ?? new MemoryStore();
       // LMDB commits run on a worker thread; a MemoryStore lives in this thread's memory only.
       applier = lmdb === undefined ? undefined : new WorkerApplier(lmdb.path, () => lmdb.refreshReads());
       await rebuildOtherLayout(wal, store, log);
       checkStoreWithinLog(wal, store);
-      ingestor = new Ingestor({ wal, store, applier, retainWal: options.retainWal ?? true, paceMs: ingestPaceMs });
+      ingestor = new Ingestor({
+        wal,
+        store,
+        applier,
+        retainWal: options.retainWal ?? true,
+        paceMs: ingestPaceMs,
+        ...(options.ingestAttemptsMax !== undefined && { attemptsMax: options.ingestAttemptsMax }),
+        ...(options.ingestRetryDelayMsMin !== undefined && { retryDelayMsMin: options.ingestRetryDelayMsMin }),
+      });
       ingestor.on('failure', (error) => log(`ingest: ${error.message}`));
+      ingestor.on('fatal', (error) => reportFailure({ part: 'ingest', error }));
       if (options.onProgress) ingestor.on('batch', options.onProgress);
       ingestor.start();
       await ingestor.waitFor(wal.recordsEndLsn);
       if (options.onProgress) ingestor.off('batch', options.onProgress);
-      return new StemeDB(root, wal, store, ingestor, applier);
+      return new StemeDB(root, wal, store, ingestor, applier, failed);
     } catch (error) {
       await ingestor?.stop();
       await applier?.close();
@@ -288,6 +333,24 @@ export class StemeDB {
   stats(): StemeStats {
     this.assertOpen();
     return collectStats(this.reads(), this.wal, this.ingestor, this.writes.recordsLogged, this.appliedAtOpen);
+  }
+
+  /**
+   * Whether this node can take writes, and why not: the WAL (ok or failed, with its error),
+   * ingest (ok, lagging, failing, failed, stopped, with its lag and last error) and the free
+   * space under the data directory. The rule is in health.ts and docs/operations.md. Never
+   * throws for a failed WAL or ingest (only CLOSED once the database is closing).
+   */
+  health(): Health {
+    this.assertOpen();
+    const progress = this.ingestor.progress();
+    return judgeHealth({
+      walFailure: this.wal.failure,
+      ingest: this.ingestor.state(),
+      lagRecords: Math.max(0, this.writes.recordsLogged - (this.ingestor.recordsApplied - this.appliedAtOpen)),
+      lagBytes: progress.endLsn - progress.checkpointLsn,
+      disk: diskHealth(this.dir),
+    });
   }
 
   /** Resolves once every record logged so far is queryable. */

@@ -59,7 +59,10 @@ export interface IngestProgress {
 
 interface IngestEvents {
   batch: [progress: IngestProgress, added: Counts];
+  /** Every failure: each refused attempt at a batch (it is retried), and the fatal one. */
   failure: [error: Error];
+  /** Ingest stopped for good (status `failed`): a damaged WAL, or a batch refused attemptsMax times. */
+  fatal: [error: Error];
 }
 
 interface Waiter {
@@ -144,6 +147,7 @@ export class Ingestor extends EventEmitter<IngestEvents> {
       this.fatal = error as Error;
       this.rejectWaiters(this.fatal);
       this.emit('failure', this.fatal);
+      this.emit('fatal', this.fatal);
     });
   }
 

@@ -38,6 +38,11 @@ export interface WalOptions {
   log?: (message: string) => void;
   /** The file-system seam; tests pass a fault-injecting one. */
   fileSystem?: FileSystem;
+  /**
+   * Called once, with the I/O error, when a write or fsync fails. The WAL refuses appends
+   * from then on (WAL_FAILED) and never retries: reopen it to recover.
+   */
+  onFailure?: (error: Error) => void;
 }
 
 export interface WalStats {
@@ -101,6 +106,7 @@ export class Wal {
     endLsn: Lsn;
     recovery: RecoveryReport;
     active: ActiveSegment;
+    onFailure: ((error: Error) => void) | undefined;
   }) {
     this.dir = init.dir;
     this.fileSystem = init.fileSystem;
@@ -118,6 +124,7 @@ export class Wal {
         onDurable: (endLsn) => this.advance(endLsn),
         onSegmentCreated: (base) => this.bases.push(base),
         recent: () => (this.followers > 0 ? this.recentFrames : undefined),
+        ...(init.onFailure && { onFailure: init.onFailure }),
       },
       init.active,
       init.bases[init.bases.length - 1]!,
@@ -147,7 +154,7 @@ export class Wal {
       }
       const activeBase = recovered.segmentBases[recovered.segmentBases.length - 1]!;
       const active = await openActiveSegment(fileSystem, dir, activeBase, sync);
-      return new Wal({ dir, fileSystem, recordBytesMax, segmentBytesMax, sync, lock, bases: recovered.segmentBases, endLsn: recovered.endLsn, recovery: recovered.report, active });
+      return new Wal({ dir, fileSystem, recordBytesMax, segmentBytesMax, sync, lock, bases: recovered.segmentBases, endLsn: recovered.endLsn, recovery: recovered.report, active, onFailure: options.onFailure });
     } catch (error) {
       lock.release();
       throw error;
@@ -157,6 +164,11 @@ export class Wal {
   get state(): WalState {
     if (this.closed) return 'closed';
     return this.writer.failed === undefined ? 'open' : 'failed';
+  }
+
+  /** The write or fsync error that failed the WAL, if one did. */
+  get failure(): Error | undefined {
+    return this.writer.failed;
   }
 
   /** LSN just past the last durable record: where reading catches up to. */

@@ -52,6 +52,8 @@ export interface WriterOptions {
   onSegmentCreated: (baseLsn: Lsn) => void;
   /** Where durable frames are kept for readers following the log, while one is (else undefined). */
   recent: () => RecentFrames | undefined;
+  /** Called once, with the I/O error, when a write or fsync fails: the writer refuses appends from then on. */
+  onFailure?: (error: Error) => void;
 }
 
 export class WalWriter {
@@ -102,7 +104,7 @@ export class WalWriter {
 
   private queueEntry(payloads: readonly Uint8Array[], one: boolean): Promise<PlacedFrames | Lsn> {
     if (this.failure !== undefined) {
-      return Promise.reject(new WalFailedError('the WAL failed earlier and refuses appends until reopened', { cause: this.failure }));
+      return Promise.reject(new WalFailedError(`the WAL failed earlier (${this.failure.message}) and refuses appends until reopened`, { cause: this.failure }));
     }
     let total = 0;
     for (const payload of payloads) total += frameBytes(payload.length);
@@ -264,7 +266,9 @@ export class WalWriter {
 
   /** A write or fsync failed: never retry (the kernel may have dropped the dirty pages). */
   private fail(error: Error, group: PendingEntry[]): void {
+    const first = this.failure === undefined;
     this.failure ??= error;
+    if (first) this.options.onFailure?.(error);
     const failed = new WalFailedError(`WAL write or fsync failed: ${this.failure.message}`, { cause: this.failure });
     for (const entry of [...group, ...this.queue.splice(0)]) entry.reject(failed);
   }

@@ -91,7 +91,7 @@ describe('refusing bad requests', () => {
   test('after all of that the server still answers and the database verifies clean', async () => {
     const created = await postJson<WriteAnswer>(server, '/v1/assertions', assertionBody('still-fine'));
     assert.equal(created.status, 201);
-    assert.deepEqual((await getJson(server, '/v1/health')).body, { status: 'ok' });
+    assert.equal((await getJson(server, '/v1/health')).status, 200);
     const report = await server.db.verify();
     assert.equal(report.ok, true, JSON.stringify(report.problems));
     assert.deepEqual(report.problems, []);

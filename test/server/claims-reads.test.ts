@@ -282,7 +282,7 @@ describe('refusing bad queries', () => {
   });
 
   test('after all of that the server still answers', async () => {
-    assert.deepEqual((await getJson(server, '/v1/health')).body, { status: 'ok' });
+    assert.equal((await getJson(server, '/v1/health')).status, 200);
     assert.equal((await page(server, subjectPath(berlin, 'assertions'))).items.length, 2);
   });
 });

@@ -167,7 +167,7 @@ describe('refusing bad retractions and supersessions', () => {
 
   test('after all of that the target is still live, the server answers and the database verifies clean', async () => {
     assert.equal((await record(server, target.hash)).status, 'live');
-    assert.deepEqual((await getJson(server, '/v1/health')).body, { status: 'ok' });
+    assert.equal((await getJson(server, '/v1/health')).status, 200);
     const report = await server.db.verify();
     assert.equal(report.ok, true, JSON.stringify(report.problems));
   });

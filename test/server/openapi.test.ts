@@ -96,6 +96,7 @@ describe('the OpenAPI document', () => {
       'GET /v1/epochs',
       'GET /v1/epochs/{id}',
       'GET /v1/health',
+      'GET /v1/health/live',
       'GET /v1/stats',
       'GET /v1/subjects/{subject}/assertions',
       'GET /v1/subjects/{subject}/beliefs',
@@ -213,6 +214,7 @@ describe('the OpenAPI document', () => {
       ['/v1/epochs/{id}', '/v1/epochs/1'],
       ['/v1/stats', '/v1/stats'],
       ['/v1/health', '/v1/health'],
+      ['/v1/health/live', '/v1/health/live'],
     ];
     for (const [path, route] of reads) {
       const answer = await getJson(server, route);

@@ -117,10 +117,14 @@ describe('reading records', () => {
     assert.ok(stats.body.wal.endLsn > 0);
   });
 
-  test('health is ok', async () => {
-    const health = await getJson(server, '/v1/health');
+  test('health is 200 and writable, liveness 200', async () => {
+    const health = await getJson<{ writable: boolean; wal: unknown }>(server, '/v1/health');
     assert.equal(health.status, 200);
-    assert.deepEqual(health.body, { status: 'ok' });
+    assert.equal(health.body.writable, true);
+    assert.deepEqual(health.body.wal, { status: 'ok' });
+    const live = await getJson(server, '/v1/health/live');
+    assert.equal(live.status, 200);
+    assert.deepEqual(live.body, { status: 'ok' });
   });
 });
 

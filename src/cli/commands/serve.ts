@@ -1,7 +1,8 @@
 // `stemedb serve`: the HTTP API (src/server) over one open database. Prints the URL and curl
 // examples that work as printed; on SIGINT/SIGTERM stops accepting, finishes in-flight
 // requests and closes the database. --sample loads the sample dataset into an empty database.
-import { once } from 'node:events';
+// If the database fails (WAL write or fsync error, ingest failed for good) it logs the cause at
+// fatal level, finishes in-flight requests and exits 4, unless --on-wal-failure=stay.
 import { Option, type Command } from 'commander';
 import { StemeDB } from '../../index.js';
 import { serveShutdownMsMax } from '../../limits.js';
@@ -13,6 +14,7 @@ import { printJson } from '../output.js';
 import { parseCount, parsePort } from '../parse.js';
 import { reportError } from '../report-error.js';
 import { browsableUrl, curlExamples } from '../serve-help.js';
+import { onDatabaseFailureChoices, serveUntil, type OnDatabaseFailure } from '../serve-until.js';
 
 interface ServeOptions {
   host: string;
@@ -21,6 +23,7 @@ interface ServeOptions {
   sample?: boolean;
   sampleLimit?: number;
   logLevel: string;
+  onWalFailure: OnDatabaseFailure;
 }
 
 /** pino's levels; 'silent' turns request logging off. */
@@ -42,9 +45,13 @@ function abortOnSignal(): AbortSignal {
   return controller.signal;
 }
 
-/** Runs `work`, but exits 1 if it takes longer than `ms`: a stuck request must not keep the process (and the lock) forever. */
-async function within(ms: number, work: Promise<void>): Promise<void> {
-  const timer = setTimeout(() => process.exit(reportError(new CliError('TIMEOUT', `shutdown took longer than ${ms} ms; exiting without it`))), ms);
+/**
+ * Runs `work`, but exits if it takes longer than `ms` (1, or 4 after a database failure, whose
+ * code a supervisor must still see): a stuck request must not keep the process (and the lock) forever.
+ */
+async function within(ms: number, work: Promise<void>, failure: CliError | undefined): Promise<void> {
+  const timeout = (): CliError => new CliError(failure?.code ?? 'TIMEOUT', `${failure === undefined ? '' : `${failure.message}; `}shutdown took longer than ${ms} ms; exiting without it`);
+  const timer = setTimeout(() => process.exit(reportError(timeout())), ms);
   try {
     await work;
   } finally {
@@ -75,6 +82,11 @@ export function registerServe(program: Command): void {
     .option('--sample', 'if the database is empty, load the sample dataset (GeoNames cities) first')
     .option('--sample-limit <n>', 'with --sample: only the n most populous cities (default: all 135k cities, 528k records, ~25 s)', parseCount)
     .addOption(new Option('--log-level <level>', 'request logs (JSON lines on stderr) at this level and above').choices(logLevels).default('info'))
+    .addOption(
+      new Option('--on-wal-failure <action>', 'when the WAL (or ingest) fails: exit 4 after finishing in-flight requests, for a supervisor to restart into recovery; or stay up serving reads, with 503 on writes and /v1/health')
+        .choices(onDatabaseFailureChoices)
+        .default('exit'),
+    )
     .action(async (_options: unknown, command: Command) => {
       const globals = globalsOf(command);
       const o = command.opts<ServeOptions>();
@@ -108,8 +120,16 @@ export function registerServe(program: Command): void {
       const url = browsableUrl(o.host, port);
       if (globals.json) await printJson({ url, pid: process.pid }, true);
       else process.stdout.write(`stemedb: serving ${db.dir} at ${url} (pid ${process.pid}); Ctrl-C to stop\n${curlExamples(url, o.token)}`);
-      if (!stop.aborted) await once(stop, 'abort');
-      process.stderr.write(`stemedb: ${String(stop.reason)}: finishing in-flight requests and closing the database\n`);
-      await within(serveShutdownMsMax, shutdown(app, db));
+      const served = app;
+      const failure = await serveUntil(stop, db, o.onWalFailure, ({ part, error }) => {
+        served.log.error({ err: error }, `the ${part} failed; staying up (--on-wal-failure=stay): reads are served, writes and /v1/health answer 503 until a restart`);
+      });
+      if (failure === undefined) {
+        process.stderr.write(`stemedb: ${String(stop.reason)}: finishing in-flight requests and closing the database\n`);
+      } else {
+        app.log.fatal({ err: failure.cause }, `${failure.message}; finishing in-flight requests`);
+      }
+      await within(serveShutdownMsMax, shutdown(app, db), failure);
+      if (failure !== undefined) throw failure;
     });
 }

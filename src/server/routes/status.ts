@@ -1,8 +1,10 @@
-// GET /v1/stats (record counts, WAL size, ingest lag) and GET /v1/health (the process answers;
-// 503 SHUTTING_DOWN once it is stopping).
+// GET /v1/stats (record counts, WAL size, ingest lag); GET /v1/health (readiness: 200 when the
+// node takes writes, 503 with the same body and its reasons when not; the rule is db.health()'s);
+// GET /v1/health/live (liveness: 200 while the process can serve reads). Both answer 503
+// SHUTTING_DOWN once the server is stopping. docs/operations.md says how to probe them.
 import type { FastifyInstance } from 'fastify';
 import type { StemeDB } from '../../index.js';
-import { errorResponses } from '../schemas/common.js';
+import { errorResponses, errorSchema } from '../schemas/common.js';
 
 const count = { type: 'integer', minimum: 0 } as const;
 
@@ -40,6 +42,39 @@ const statsSchema = {
   },
 } as const;
 
+const text = { type: 'string' } as const;
+
+const healthSchema = {
+  type: 'object',
+  required: ['status', 'writable', 'reasons', 'wal', 'ingest', 'disk'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'degraded', 'unavailable'], description: 'ok and degraded take writes (200); unavailable does not (503)' },
+    writable: { type: 'boolean' },
+    reasons: { type: 'array', items: text, description: 'one line per part that is not ok, most serious first' },
+    wal: {
+      type: 'object',
+      required: ['status'],
+      properties: { status: { type: 'string', enum: ['ok', 'failed'] }, error: { ...text, description: 'the write or fsync error that failed the WAL' } },
+    },
+    ingest: {
+      type: 'object',
+      required: ['status', 'lagRecords', 'lagBytes', 'retries'],
+      properties: {
+        status: { type: 'string', enum: ['ok', 'lagging', 'failing', 'failed', 'stopped'] },
+        lagRecords: count,
+        lagBytes: count,
+        retries: count,
+        lastError: text,
+      },
+    },
+    disk: {
+      type: 'object',
+      required: ['status', 'path'],
+      properties: { status: { type: 'string', enum: ['ok', 'low', 'unknown'] }, path: text, freeBytes: count, totalBytes: count, error: text },
+    },
+  },
+} as const;
+
 export function statusRoutes(app: FastifyInstance, db: StemeDB): void {
   app.get('/v1/stats', { schema: { summary: 'Counts, WAL size and ingest lag', tags: ['status'], response: { 200: statsSchema, ...errorResponses } } }, async () => db.stats());
 
@@ -47,11 +82,31 @@ export function statusRoutes(app: FastifyInstance, db: StemeDB): void {
     '/v1/health',
     {
       schema: {
-        summary: 'Liveness',
+        summary: 'Readiness: 200 when the node takes writes, 503 with the reasons when not',
+        tags: ['status'],
+        // 503 is the health report, or the error shape (CLOSED, SHUTTING_DOWN) when there is none.
+        response: { ...errorResponses, 200: healthSchema, 503: { anyOf: [healthSchema, errorSchema] } },
+      },
+    },
+    async (_request, reply) => {
+      const health = db.health();
+      return reply.code(health.writable ? 200 : 503).send(health);
+    },
+  );
+
+  app.get(
+    '/v1/health/live',
+    {
+      schema: {
+        summary: 'Liveness: 200 while the process can serve reads (even with writes refused)',
         tags: ['status'],
         response: { 200: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } }, ...errorResponses },
       },
     },
-    async () => ({ status: 'ok' as const }),
+    // Reads need only an open database: health() throws CLOSED (503) once it is closing.
+    async () => {
+      db.health();
+      return { status: 'ok' as const };
+    },
   );
 }
