@@ -197,7 +197,7 @@ function verifyStore(store: KVStore, report: VerifyReport): void {
 }
 
 /**
- * Every pair's stored summary (B:), inputs (Q:) and contested entry (K:) equal what the rules
+ * Every pair's stored summary and inputs (B:) and contested entry (K:) equal what the rules
  * give when recomputed from the pair's records, and every pair with an assertion has them.
  */
 function verifySummaries(store: KVStore, report: VerifyReport): void {

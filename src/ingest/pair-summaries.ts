@@ -1,5 +1,5 @@
 // Keeps each (subject, predicate)'s belief summary current, inside the ingest transaction: the
-// records a batch stores update their pair's inputs (Q:) in log order, and at the end of the
+// records a batch stores update their pair's inputs (in its B: value) in log order, and at the end of the
 // batch each changed pair's summary (B:) is recomputed from its inputs by the one rule module
 // (src/beliefs) and its contested entry (K:) written or removed. The inputs hold only what can
 // still count: live assertions and, per (assertion, voter), the latest vote; a retracted or
