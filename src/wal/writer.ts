@@ -13,6 +13,7 @@ import { firstFrameOffset, frameBytes, frameHeaderBytes, framePayloadBytes, writ
 import { lsnAt, lsnPlus, offsetOf, type Lsn, type SegmentOffset } from './lsn.js';
 import { openActiveSegment, Preallocator, type ActiveSegment } from './preallocator.js';
 import type { RecentFrames } from './recent-frames.js';
+import type { WalObserver } from './observer.js';
 import { createSegment } from './recovery.js';
 
 /**
@@ -52,6 +53,8 @@ export interface WriterOptions {
   onSegmentCreated: (baseLsn: Lsn) => void;
   /** Where durable frames are kept for readers following the log, while one is (else undefined). */
   recent: () => RecentFrames | undefined;
+  /** Hears of each durable group (records, bytes, write time). */
+  observer?: WalObserver;
 }
 
 export class WalWriter {
@@ -152,12 +155,14 @@ export class WalWriter {
     try {
       while (this.queue.length > 0 && this.failure === undefined) {
         const group = this.takeGroup();
+        const startedMs = performance.now();
         try {
           await this.writeGroup(group);
         } catch (error) {
           this.fail(error as Error, group);
           return;
         }
+        this.observe(group, performance.now() - startedMs);
         this.keepRecent(group);
         for (const entry of group) entry.resolve(entry.one ? entry.lsns[0]! : { lsns: entry.lsns, nextLsns: entry.nextLsns });
         this.options.onDurable(this.writtenEnd);
@@ -165,6 +170,18 @@ export class WalWriter {
     } finally {
       this.flushing = undefined;
     }
+  }
+
+  private observe(group: PendingEntry[], syncMs: number): void {
+    const observer = this.options.observer;
+    if (observer === undefined) return;
+    let records = 0;
+    let bytes = 0;
+    for (const entry of group) {
+      records += entry.lsns.length;
+      bytes += entry.bytes.length;
+    }
+    observer.groupCommitted(records, bytes, syncMs);
   }
 
   /** Hands a durable group's frames to the readers' in-memory window, when someone follows the log. */
