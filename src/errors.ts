@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'UNKNOWN_EPOCH'
   | 'INVALID_QUERY'
   | 'INVALID_CURSOR'
-  | 'STORAGE';
+  | 'STORAGE'
+  | 'BACKUP_TARGET_EXISTS';
 
 export interface StemeErrorOptions {
   cause?: unknown;
@@ -178,6 +179,16 @@ export class InvalidCursorError extends StemeError {
 export class StorageError extends StemeError {
   constructor(message: string, options: StemeErrorOptions = {}) {
     super('STORAGE', message, options);
+  }
+}
+
+/** A backup's target exists and is not empty: a backup never writes over or into other files. */
+export class BackupTargetExistsError extends StemeError {
+  readonly target: string;
+
+  constructor(target: string) {
+    super('BACKUP_TARGET_EXISTS', `${target} exists and is not empty; a backup goes to a new or empty directory`);
+    this.target = target;
   }
 }
 

@@ -3,6 +3,7 @@
 export { StemeDB, type DatabaseFailure, type GetResult, type StemeDBOptions, type StemeStats, type WriteOptions, type WriteResult } from './db/stemedb.js';
 export type { DiskHealth, Health, HealthStatus, IngestHealth, WalHealth } from './db/health.js';
 export type { FileHandle, FileSystem } from './fs/file-system.js';
+export type { BackupOptions, BackupReport, DbObserver, WriteEvent, WriteKind, WriteOutcome } from './db/stemedb.js';
 export type { AssertionInput, EpochInput, RecordInput, RetractionInput, VoteInput } from './db/inputs.js';
 export type { AboutOptions, AssertionResult, AssertionStatus, AtPage, FindQuery, HistoryItem, HistoryOptions } from './db/claims.js';
 export type { Beliefs, BeliefsOptions, Candidate, ContestedItem, ContestedOptions, PredicateBeliefs } from './db/beliefs.js';
@@ -14,6 +15,7 @@ export type { IngestProgress } from './ingest/index.js';
 export type { Assertion, AssertionView, Epoch, EpochId, EpochView, Hash, JsonValue, RecordView, Retraction, StemeRecord, Vote, VoteView } from './records/index.js';
 export type { RecoveryMode, SyncMode } from './wal/index.js';
 export {
+  BackupTargetExistsError,
   ClosedError,
   EpochConflictError,
   InvalidArgumentError,

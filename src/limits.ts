@@ -76,6 +76,8 @@ export const lmdbPageBytes = 8 * KiB;
 export const lmdbMapBytesInitial = 256 * MiB;
 /** Concurrent LMDB read transactions (LMDB's own default, passed explicitly). */
 export const lmdbReadersMax = 126;
+/** Entries per transaction when a compacting backup rewrites the KV copy into a fresh environment. */
+export const kvCompactBatchEntriesMax = 10_000;
 
 // --- database ---
 /**

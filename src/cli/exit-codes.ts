@@ -33,6 +33,7 @@ export const exitCodeByError: Record<CliErrorCode, number> = {
   INVALID_QUERY: exitFailure,
   INVALID_CURSOR: exitFailure,
   STORAGE: exitFailure,
+  BACKUP_TARGET_EXISTS: exitFailure,
   INTERNAL: exitFailure,
   TIMEOUT: exitFailure,
   DATABASE_FAILED: exitDatabaseFailed,

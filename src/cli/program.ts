@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { registerAssert } from './commands/assert.js';
+import { registerBackup } from './commands/backup.js';
 import { registerBeliefs } from './commands/beliefs.js';
 import { registerContested } from './commands/contested.js';
 import { registerEpoch } from './commands/epoch.js';
@@ -61,6 +62,7 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerStats(program);
   registerRebuild(program);
+  registerBackup(program);
   registerServe(program);
   registerSample(program);
   return program;

@@ -6,7 +6,7 @@
 // queryable: from the overlay until the ingestor has put them in LMDB, from LMDB afterwards.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ClosedError, InvalidArgumentError, InvalidRecordError, WalFailedError } from '../errors.js';
+import { ClosedError, InvalidArgumentError, InvalidRecordError, StemeError, WalFailedError } from '../errors.js';
 import type { FileSystem } from '../fs/file-system.js';
 import { nodeFileSystem } from '../fs/node-file-system.js';
 import { ingestPaceMs } from '../limits.js';
@@ -14,8 +14,10 @@ import { Ingestor, WorkerApplier, type BatchApplier, type IngestProgress } from 
 import { prepareRecord, type Epoch, type Hash, type PreparedRecord, type RecordView, type Retraction, type StemeRecord, type Vote } from '../records/index.js';
 import { LmdbStore, MemoryStore, type KVStore } from '../storage/index.js';
 import { Wal, type RecoveryMode, type SyncMode } from '../wal/index.js';
+import { backupDatabase, type BackupOptions, type BackupReport } from './backup.js';
 import { exportRecords, type RecordKind } from './export.js';
 import { diskHealth, judgeHealth, type Health } from './health.js';
+import { Observers, type DbObserver, type WriteEvent, type WriteKind } from './observer.js';
 import type { AssertionInput, EpochInput, RecordInput, RetractionInput, VoteInput } from './inputs.js';
 import { beliefsAt, contestedAt, type Beliefs, type BeliefsOptions, type ContestedItem, type ContestedOptions } from './beliefs.js';
 import { checkStoreWithinLog, rebuildOtherLayout } from './open-checks.js';
@@ -27,6 +29,8 @@ import { tallyVotes, type Tally } from './tally.js';
 import { verifyDatabase, type VerifyReport } from './verify.js';
 import { WritePath, type WriteOptions, type WriteResult } from './write-path.js';
 
+export type { BackupOptions, BackupReport } from './backup.js';
+export type { DbObserver, WriteEvent, WriteKind, WriteOutcome } from './observer.js';
 export type { StemeStats } from './stats.js';
 export type { WriteOptions, WriteResult } from './write-path.js';
 
@@ -70,6 +74,19 @@ export interface DatabaseFailure {
 
 type Input = Record<string, unknown>;
 
+const writeKinds = new Set<string>(['assertion', 'vote', 'retraction', 'epoch']);
+
+/** The kinds of a batch's inputs, counted; an input without a known `type` is `unknown`. */
+function kindsOf(inputs: readonly unknown[]): Partial<Record<WriteKind, number>> {
+  const kinds: Partial<Record<WriteKind, number>> = {};
+  for (const input of inputs) {
+    const type = typeof input === 'object' && input !== null ? (input as Input).type : undefined;
+    const kind = (typeof type === 'string' && writeKinds.has(type) ? type : 'unknown') as WriteKind;
+    kinds[kind] = (kinds[kind] ?? 0) + 1;
+  }
+  return kinds;
+}
+
 function typed(input: unknown, type: StemeRecord['type']): unknown {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
   return { ...(input as Input), type };
@@ -95,10 +112,12 @@ export class StemeDB {
    * stays pending while the database works, and after close().
    */
   readonly failed: Promise<DatabaseFailure>;
+  private readonly observers: Observers;
 
-  private constructor(dir: string, wal: Wal, store: KVStore, ingestor: Ingestor, applier: BatchApplier | undefined, failed: Promise<DatabaseFailure>) {
+  private constructor(dir: string, wal: Wal, store: KVStore, ingestor: Ingestor, applier: BatchApplier | undefined, failed: Promise<DatabaseFailure>, observers: Observers) {
     this.dir = dir;
     this.failed = failed;
+    this.observers = observers;
     this.wal = wal;
     this.store = store;
     this.ingestor = ingestor;
@@ -115,6 +134,8 @@ export class StemeDB {
     const fileSystem = options.fileSystem ?? nodeFileSystem;
     let reportFailure: (failure: DatabaseFailure) => void = () => undefined;
     const failed = new Promise<DatabaseFailure>((resolve) => (reportFailure = resolve));
+    // Created before the WAL, whose group commits it hears of; observe() adds to it once open.
+    const observers = new Observers(log);
     const wal = await Wal.open({
       dir: path.join(root, 'wal'),
       log,
@@ -123,6 +144,7 @@ export class StemeDB {
         log(`wal failed: ${cause.message}; writes are refused until the database is reopened`);
         reportFailure({ part: 'wal', error: new WalFailedError(`WAL write or fsync failed: ${cause.message}`, { cause }) });
       },
+      observer: { groupCommitted: (records, bytes, syncMs) => observers.emit('walGroupCommitted', { records, bytes, syncMs }) },
       ...(options.sync && { sync: options.sync }),
       ...(options.recovery && { recovery: options.recovery }),
       ...(options.segmentBytesMax && { segmentBytesMax: options.segmentBytesMax }),
@@ -155,11 +177,12 @@ export class StemeDB {
       });
       ingestor.on('failure', (error) => log(`ingest: ${error.message}`));
       ingestor.on('fatal', (error) => reportFailure({ part: 'ingest', error }));
+      ingestor.on('batch', (_progress, _added, batch) => observers.emit('ingestBatchApplied', batch));
       if (options.onProgress) ingestor.on('batch', options.onProgress);
       ingestor.start();
       await ingestor.waitFor(wal.recordsEndLsn);
       if (options.onProgress) ingestor.off('batch', options.onProgress);
-      return new StemeDB(root, wal, store, ingestor, applier, failed);
+      return new StemeDB(root, wal, store, ingestor, applier, failed, observers);
     } catch (error) {
       await ingestor?.stop();
       await applier?.close();
@@ -198,7 +221,7 @@ export class StemeDB {
   /** Validates every record (each with its `type`; untrusted input is fine), then logs them all with one fsync. */
   appendBatch(inputs: readonly (RecordInput | Record<string, unknown>)[], options?: WriteOptions): Promise<WriteResult[]> {
     if (!Array.isArray(inputs)) return Promise.reject(new InvalidArgumentError('appendBatch takes an array of records'));
-    return this.track(async () => {
+    return this.track('batch', kindsOf(inputs), async () => {
       const nowMs = Date.now();
       const batch = inputs.map((input, i) => {
         try {
@@ -214,7 +237,7 @@ export class StemeDB {
   }
 
   private async writeOne(input: unknown, options: WriteOptions | undefined): Promise<WriteResult> {
-    return this.track(async () => {
+    return this.track('single', kindsOf([input]), async () => {
       const [result] = await this.write([prepareRecord(input)], options);
       return result!;
     });
@@ -228,7 +251,24 @@ export class StemeDB {
     return this.writes.reads();
   }
 
-  private track<T>(run: () => Promise<T>): Promise<T> {
+  /** Runs a write call, counted in flight (close waits for it) and reported to observers. */
+  private track<T>(call: WriteEvent['call'], kinds: WriteEvent['kinds'], run: () => Promise<T>): Promise<T> {
+    const startedMs = performance.now();
+    const observed = this.observers.empty ? this.tracked(run) : this.tracked(run).then(
+      (result) => {
+        this.observers.emit('written', { call, kinds, outcome: 'ok', durationMs: performance.now() - startedMs });
+        return result;
+      },
+      (error: unknown) => {
+        const outcome = error instanceof StemeError ? error.code : 'INTERNAL';
+        this.observers.emit('written', { call, kinds, outcome, durationMs: performance.now() - startedMs });
+        throw error;
+      },
+    );
+    return observed;
+  }
+
+  private tracked<T>(run: () => Promise<T>): Promise<T> {
     if (this.closing !== undefined) return Promise.reject(new ClosedError('database'));
     const promise = run();
     this.inflight.add(promise);
@@ -353,6 +393,33 @@ export class StemeDB {
     });
   }
 
+  /** Records held in memory until ingest puts them in the KV store (the overlay). */
+  get overlayRecords(): number {
+    this.assertOpen();
+    this.reads(); // evicts what the KV store holds now
+    return this.overlay.size;
+  }
+
+  /**
+   * Subscribes `observer` to writes, WAL group commits and ingest batches (for metrics);
+   * returns the unsubscribe. An observer must be cheap and must not throw.
+   */
+  observe(observer: DbObserver): () => void {
+    this.assertOpen();
+    return this.observers.add(observer);
+  }
+
+  /**
+   * Copies this live database into `target` (a missing or empty directory) while writers go on:
+   * the KV store as of one snapshot plus the WAL from before its checkpoint to the durable end
+   * read after it, all fsynced. Holds every write acknowledged before the call. Open the copy
+   * to restore it. See docs/operations.md ("Backup and restore").
+   */
+  backup(target: string, options: BackupOptions = {}): Promise<BackupReport> {
+    if (this.closing !== undefined) return Promise.reject(new ClosedError('database'));
+    return this.tracked(() => backupDatabase(this.wal, this.store, target, options));
+  }
+
   /** Resolves once every record logged so far is queryable. */
   async sync(): Promise<void> {
     this.assertOpen();
@@ -449,7 +516,13 @@ export class StemeDB {
   async verify(): Promise<VerifyReport> {
     this.assertOpen();
     await this.ingestor.waitFor(this.wal.recordsEndLsn);
-    return verifyDatabase(this.wal, this.store);
+    // With retainWal: false, ingest may delete the oldest segment while verify reads it.
+    const release = await this.wal.holdTruncation();
+    try {
+      return await verifyDatabase(this.wal, this.store);
+    } finally {
+      release();
+    }
   }
 
   /** Every stored record (epochs, then assertions, then votes), each with its hash. */

@@ -57,8 +57,14 @@ export interface IngestProgress {
   recordsApplied: number;
 }
 
+/** One applied batch: how many records, and how long its commit took (the apply round trip). */
+export interface IngestBatch {
+  records: number;
+  commitMs: number;
+}
+
 interface IngestEvents {
-  batch: [progress: IngestProgress, added: Counts];
+  batch: [progress: IngestProgress, added: Counts, batch: IngestBatch];
   /** Every failure: each refused attempt at a batch (it is retried), and the fatal one. */
   failure: [error: Error];
   /** Ingest stopped for good (status `failed`): a damaged WAL, or a batch refused attemptsMax times. */
@@ -228,10 +234,12 @@ export class Ingestor extends EventEmitter<IngestEvents> {
     let delayMs = this.retryDelayMsMin;
     for (;;) {
       try {
+        const startedMs = performance.now();
         const added = await this.applier.apply(batch);
+        const commitMs = performance.now() - startedMs;
         this.retryingAfter = undefined;
         this.retries = 0;
-        this.advance(batch, added);
+        this.advance(batch, added, commitMs);
         return;
       } catch (error) {
         this.retries += 1;
@@ -252,7 +260,7 @@ export class Ingestor extends EventEmitter<IngestEvents> {
     }
   }
 
-  private advance(batch: IngestEntry[], added: Counts): void {
+  private advance(batch: IngestEntry[], added: Counts, commitMs: number): void {
     const next = batch[batch.length - 1]!.nextLsn;
     assert(next > this.checkpointLsn && next <= this.wal.endLsn, 'the checkpoint grows and stays within the durable WAL');
     this.checkpointLsn = next;
@@ -260,7 +268,7 @@ export class Ingestor extends EventEmitter<IngestEvents> {
     const still: Waiter[] = [];
     for (const waiter of this.waiters) (waiter.lsn <= next ? waiter.resolve() : still.push(waiter));
     this.waiters = still;
-    this.emit('batch', this.progress(), added);
+    this.emit('batch', this.progress(), added, { records: batch.length, commitMs });
     this.maybeTruncate();
   }
 

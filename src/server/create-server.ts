@@ -1,17 +1,20 @@
 // Builds the HTTP API over one open StemeDB: validation, auth, error shape, routes and the
 // OpenAPI document. It does not listen (the caller does: `serve` in the CLI, or a test on port
 // 0) and does not own the database: shutdown() closes both in the right order.
+import fs from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { InvalidArgumentError, type StemeDB } from '../index.js';
 import { httpBodyBytesMaxDefault, httpParamCharsMax } from '../limits.js';
 import { requireTokenForWrites } from './auth.js';
 import { HttpError } from './http-error.js';
+import { adminRoutes } from './routes/admin.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
 import { assertionRoutes } from './routes/assertions.js';
 import { batchRoutes } from './routes/batch.js';
 import { beliefRoutes } from './routes/beliefs.js';
 import { epochRoutes } from './routes/epochs.js';
 import { findRoutes } from './routes/find.js';
+import { metricsRoutes } from './metrics.js';
 import { statusRoutes } from './routes/status.js';
 import { subjectRoutes } from './routes/subjects.js';
 import { writeRoutes } from './routes/writes.js';
@@ -24,13 +27,26 @@ export interface ServerOptions {
   token?: string;
   /** true (default): structured JSON logs (pino) on stdout; false: none; or pino options. */
   logger?: FastifyServerOptions['logger'];
+  /**
+   * Where POST /v1/admin/backup may write (created if missing); without it that route answers
+   * 403 BACKUPS_DISABLED. Needs `token`: a route that writes files is never open.
+   */
+  backupDir?: string;
   /** Largest request body accepted (default httpBodyBytesMaxDefault); larger is 413 BODY_TOO_LARGE. */
   bodyLimitBytes?: number;
+}
+
+/** The backup directory's real path (created if missing): targets are checked against it. */
+function realBackupDir(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  return fs.realpathSync(dir);
 }
 
 export async function createServer(db: StemeDB, options: ServerOptions): Promise<FastifyInstance> {
   // An empty token could never be presented (`Bearer ` needs one), so every write would be refused.
   if (options.token === '') throw new InvalidArgumentError('the server token must not be empty');
+  if (options.backupDir !== undefined && options.token === undefined) throw new InvalidArgumentError('a backup directory needs a token: backups over HTTP are never open');
+  const backupRoot = options.backupDir === undefined ? undefined : realBackupDir(options.backupDir);
   const app = Fastify({
     logger: options.logger ?? true,
     bodyLimit: options.bodyLimitBytes ?? httpBodyBytesMaxDefault,
@@ -66,6 +82,7 @@ export async function createServer(db: StemeDB, options: ServerOptions): Promise
   if (options.token !== undefined) app.addHook('onRequest', requireTokenForWrites(options.token));
 
   await registerOpenApi(app);
+  metricsRoutes(app, db);
   writeRoutes(app, db);
   await app.register(batchRoutes, { db });
   findRoutes(app, db);
@@ -74,6 +91,7 @@ export async function createServer(db: StemeDB, options: ServerOptions): Promise
   beliefRoutes(app, db);
   epochRoutes(app, db);
   statusRoutes(app, db);
+  adminRoutes(app, db, backupRoot);
   openApiRoute(app);
   await app.ready();
   return app;

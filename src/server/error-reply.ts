@@ -33,6 +33,8 @@ const statusByStemeCode: Record<ErrorCode, number> = {
   LOCKED: 503,
   // Damage on disk found while serving: not the client's fault and not transient.
   WAL_CORRUPT: 500,
+  // The backup target already holds something: the request conflicts with what is on disk.
+  BACKUP_TARGET_EXISTS: 409,
 };
 
 /** fastify's error codes (node_modules/fastify/lib/errors.js) that we answer with our own. */

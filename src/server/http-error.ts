@@ -11,6 +11,8 @@ export type HttpErrorCode =
   | 'BODY_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'SHUTTING_DOWN'
+  | 'BACKUPS_DISABLED'
+  | 'BACKUP_TARGET_FORBIDDEN'
   | 'INTERNAL';
 
 export class HttpError extends Error {

@@ -85,6 +85,13 @@ export interface KVStore extends KVReader {
    * checkpoint those transactions wrote be deleted.
    */
   flushed(): Promise<void>;
+  /**
+   * Writes a copy of the store as of one committed transaction (a read snapshot: writers go on
+   * meanwhile) into `dir`, which must be missing or empty, as a store of the same kind that
+   * opens at that path; `compact` leaves out free pages (slower, smaller). The copy's files and
+   * `dir` are fsynced before this resolves. A store that cannot be copied rejects INVALID_ARGUMENT.
+   */
+  backup(dir: string, options: { compact: boolean }): Promise<void>;
   /** Deletes every key, atomically (for rebuild). */
   clear(): Promise<void>;
   /** Waits for pending writes to reach disk and closes; any later call throws CLOSED. Idempotent. */

@@ -3,9 +3,11 @@
 // copies (lmdb-js copies binary values out of the map). Each transaction is one lmdb-js
 // transactionSync, which aborts when the callback throws and is fsynced when it returns.
 import fs from 'node:fs';
+import path from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
-import { ClosedError, StemeError, StorageError, type InvalidArgumentError } from '../errors.js';
-import { kvKeyBytesMax } from '../limits.js';
+import { nodeFileSystem } from '../fs/node-file-system.js';
+import { ClosedError, InvalidArgumentError, StemeError, StorageError } from '../errors.js';
+import { kvCompactBatchEntriesMax, kvKeyBytesMax } from '../limits.js';
 import { checkSynchronous, nestedWriteRefusal, scanRange, type ScanRange } from './guards.js';
 import type { KVEntry, KVStore, KVTransaction, ScanOptions } from './kv-store.js';
 import { lmdbError, lmdbRead } from './lmdb-error.js';
@@ -177,6 +179,41 @@ export class LmdbStore implements KVStore {
     }
   }
 
+  /**
+   * mdb_env_copy2 (lmdb-js `backup`, never with MDB_CP_COMPACT): copies the environment as of
+   * one read transaction, on a libuv thread, while writers go on in the live file. LMDB writes
+   * the copy's data.mdb without fsyncing it, so we do, and the directory that names it.
+   * `compact` then rewrites that static copy, key by key, into a fresh environment (no free
+   * pages): lmdb-js 3.5.6's own compacting copy produced environments whose first commits
+   * crashed LMDB (mdb.c: Assertion 'key.mv_size > 0' failed in mdb_page_alloc; lmdb-js#198).
+   */
+  async backup(dir: string, options: { compact: boolean }): Promise<void> {
+    this.check();
+    const target = path.resolve(dir);
+    fs.mkdirSync(target, { recursive: true });
+    if (fs.readdirSync(target).length > 0) throw new InvalidArgumentError(`the KV copy's directory ${target} is not empty`);
+    if (!options.compact) return this.copyEnvironment(target);
+    // No dot in the name: lmdb-js takes a path with an extension for a file, not a directory.
+    const full = `${target}-uncompacted`;
+    fs.mkdirSync(full);
+    try {
+      await this.copyEnvironment(full);
+      await rewriteInto(full, target);
+    } finally {
+      fs.rmSync(full, { recursive: true, force: true });
+    }
+  }
+
+  private async copyEnvironment(target: string): Promise<void> {
+    try {
+      await this.db.backup(target, false);
+    } catch (error) {
+      throw lmdbError('backup', error);
+    }
+    await syncFile(path.join(target, 'data.mdb'));
+    await nodeFileSystem.syncDirectory(target);
+  }
+
   clear(): Promise<void> {
     return this.writing ? this.refuseNested() : this.clearAll();
   }
@@ -200,4 +237,48 @@ export class LmdbStore implements KVStore {
       throw lmdbError('close', error);
     }
   }
+}
+
+async function syncFile(file: string): Promise<void> {
+  const handle = await nodeFileSystem.openReadOnly(file);
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Copies every entry of the (static) environment in `from` into a new one in `to`, in key
+ * order, kvCompactBatchEntriesMax per transaction: a store with no free pages. Each commit is
+ * fsynced (transactionSync); the directory is synced last.
+ */
+async function rewriteInto(from: string, to: string): Promise<void> {
+  const source = await LmdbStore.open({ path: from });
+  try {
+    const target = await LmdbStore.open({ path: to });
+    try {
+      let batch: KVEntry[] = [];
+      const flush = async (): Promise<void> => {
+        const entries = batch;
+        batch = [];
+        await target.transaction((tx) => {
+          for (const { key, value } of entries) tx.put(key, value);
+        });
+      };
+      for (const entry of source.scanPrefix(new Uint8Array(0))) {
+        batch.push(entry);
+        if (batch.length >= kvCompactBatchEntriesMax) await flush();
+      }
+      if (batch.length > 0) await flush();
+      await target.flushed();
+    } finally {
+      await target.close();
+    }
+  } finally {
+    await source.close();
+  }
+  // LMDB leaves its lock file beside the data; it is rebuilt at open and is not part of a copy.
+  fs.rmSync(path.join(to, 'lock.mdb'), { force: true });
+  await nodeFileSystem.syncDirectory(to);
 }

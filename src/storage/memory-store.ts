@@ -3,7 +3,7 @@
 // throwing callback leaves nothing. Every byte array in or out is copied, as with LMDB.
 // A scan re-finds its place after each entry, so writes during a scan never repeat or skip
 // an entry that existed throughout. Nothing survives close.
-import { ClosedError, type InvalidArgumentError } from '../errors.js';
+import { ClosedError, InvalidArgumentError } from '../errors.js';
 import { compareBytes, copyBytes, startsWith, successor } from './bytes.js';
 import { checkSynchronous, isStorableKey, nestedWriteRefusal, scanRange, type ScanRange } from './guards.js';
 import type { KVEntry, KVStore, KVTransaction, ScanOptions } from './kv-store.js';
@@ -122,6 +122,11 @@ export class MemoryStore implements KVStore {
 
   async flushed(): Promise<void> {
     this.check(); // nothing to flush: memory is as durable as it gets
+  }
+
+  /** Nothing on disk to copy: an in-memory store cannot be backed up. */
+  backup(): Promise<void> {
+    return Promise.reject(new InvalidArgumentError('an in-memory store cannot be backed up: open the database with the LMDB store'));
   }
 
   clear(): Promise<void> {

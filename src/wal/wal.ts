@@ -9,9 +9,11 @@ import { ClosedError, InvalidArgumentError, RecordSizeError } from '../errors.js
 import type { FileSystem } from '../fs/file-system.js';
 import { nodeFileSystem } from '../fs/node-file-system.js';
 import { recordBytesMaxCeiling, recordBytesMaxDefault, segmentBytesMaxDefault, segmentBytesMin, walRecentFramesBytesMax } from '../limits.js';
+import { copySegments, type WalCopy } from './copy.js';
 import { firstFrameOffset, frameBytes, segmentFileName } from './format.js';
 import { acquireLock, type Lock } from './lock.js';
 import { lsnAt, toLsn, type Lsn } from './lsn.js';
+import type { WalObserver } from './observer.js';
 import { openActiveSegment, type ActiveSegment } from './preallocator.js';
 import { readChunks, readLog, type ReadSource, type WalEntry } from './reader.js';
 import { recover, type RecoveryMode, type RecoveryReport } from './recovery.js';
@@ -43,6 +45,8 @@ export interface WalOptions {
    * from then on (WAL_FAILED) and never retries: reopen it to recover.
    */
   onFailure?: (error: Error) => void;
+  /** Hears of every group commit once it is durable (for metrics); must not throw. */
+  observer?: WalObserver;
 }
 
 export interface WalStats {
@@ -70,7 +74,7 @@ export interface AppendedBatch {
   readonly nextLsns: readonly number[];
 }
 
-export type { WalEntry };
+export type { WalCopy, WalEntry, WalObserver };
 
 function checkLimit(name: string, value: number, min: number, max: number): number {
   if (!Number.isSafeInteger(value) || value < min || value > max) {
@@ -94,6 +98,10 @@ export class Wal {
   /** Durable frames kept in memory for readers that follow the log; only while one does. */
   private readonly recentFrames = new RecentFrames(walRecentFramesBytesMax);
   private followers = 0;
+  /** Copies in progress: while any runs, truncateBefore deletes nothing. */
+  private truncationHolds = 0;
+  /** The truncateBefore in progress, if any: a hold waits for it. */
+  private truncation: Promise<number> | undefined;
 
   private constructor(init: {
     dir: string;
@@ -107,6 +115,7 @@ export class Wal {
     recovery: RecoveryReport;
     active: ActiveSegment;
     onFailure: ((error: Error) => void) | undefined;
+    observer: WalObserver | undefined;
   }) {
     this.dir = init.dir;
     this.fileSystem = init.fileSystem;
@@ -125,6 +134,7 @@ export class Wal {
         onSegmentCreated: (base) => this.bases.push(base),
         recent: () => (this.followers > 0 ? this.recentFrames : undefined),
         ...(init.onFailure && { onFailure: init.onFailure }),
+        ...(init.observer && { observer: init.observer }),
       },
       init.active,
       init.bases[init.bases.length - 1]!,
@@ -154,7 +164,7 @@ export class Wal {
       }
       const activeBase = recovered.segmentBases[recovered.segmentBases.length - 1]!;
       const active = await openActiveSegment(fileSystem, dir, activeBase, sync);
-      return new Wal({ dir, fileSystem, recordBytesMax, segmentBytesMax, sync, lock, bases: recovered.segmentBases, endLsn: recovered.endLsn, recovery: recovered.report, active, onFailure: options.onFailure });
+      return new Wal({ dir, fileSystem, recordBytesMax, segmentBytesMax, sync, lock, bases: recovered.segmentBases, endLsn: recovered.endLsn, recovery: recovered.report, active, onFailure: options.onFailure, observer: options.observer });
     } catch (error) {
       lock.release();
       throw error;
@@ -253,20 +263,64 @@ export class Wal {
   }
 
   /** Deletes whole segments that end at or before `lsn` (never the active one); returns how many. */
-  async truncateBefore(before: number): Promise<number> {
+  truncateBefore(before: number): Promise<number> {
+    const run = this.deleteSegmentsBefore(before);
+    const tracked = run.finally(() => {
+      if (this.truncation === tracked) this.truncation = undefined;
+    });
+    this.truncation = tracked;
+    return tracked;
+  }
+
+  private async deleteSegmentsBefore(before: number): Promise<number> {
     if (this.closed) throw new ClosedError('WAL');
     const lsn = toLsn(before, 'the LSN to truncate before');
     if (lsn > this.durableEnd) {
       throw new InvalidArgumentError(`cannot truncate before LSN ${lsn}: the durable end is ${this.durableEnd}`);
     }
     let removed = 0;
-    while (this.bases.length > 1 && this.bases[1]! <= lsn) {
+    // While a copy or a verify reads the segments, keep them; a later call deletes them.
+    while (this.truncationHolds === 0 && this.bases.length > 1 && this.bases[1]! <= lsn) {
       await this.fileSystem.remove(path.join(this.dir, segmentFileName(this.bases[0]!)));
       this.bases.shift();
       removed += 1;
     }
     if (removed > 0) await this.fileSystem.syncDirectory(this.dir);
     return removed;
+  }
+
+  /**
+   * Keeps every segment until the returned release is called: truncateBefore deletes nothing
+   * meanwhile. Resolves once a deletion already in progress has finished, so the segment list
+   * is then stable. A backup holds this from before its KV snapshot to the end of its WAL copy,
+   * so the segments from that snapshot's checkpoint on are still there to be copied.
+   */
+  async holdTruncation(): Promise<() => void> {
+    this.truncationHolds += 1;
+    await this.truncation?.catch(() => undefined);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.truncationHolds -= 1;
+    };
+  }
+
+  /**
+   * Copies the retained log, from the oldest segment to the durable end as it is now, into
+   * `targetDir` (docs/wal-format.md, "Copying a live log"). Appends go on meanwhile; what they
+   * add after this call is not in the copy. Holds truncation while it copies.
+   */
+  async copyTo(targetDir: string): Promise<WalCopy> {
+    if (this.closed) throw new ClosedError('WAL');
+    const release = await this.holdTruncation();
+    try {
+      const endLsn = this.durableEnd;
+      const bases = this.bases.filter((base) => base < endLsn);
+      return await copySegments(this.fileSystem, this.dir, path.resolve(targetDir), bases, endLsn);
+    } finally {
+      release();
+    }
   }
 
   stats(): WalStats {

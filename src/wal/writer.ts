@@ -13,6 +13,7 @@ import { firstFrameOffset, frameBytes, frameHeaderBytes, framePayloadBytes, writ
 import { lsnAt, lsnPlus, offsetOf, type Lsn, type SegmentOffset } from './lsn.js';
 import { openActiveSegment, Preallocator, type ActiveSegment } from './preallocator.js';
 import type { RecentFrames } from './recent-frames.js';
+import type { WalObserver } from './observer.js';
 import { createSegment } from './recovery.js';
 
 /**
@@ -54,6 +55,8 @@ export interface WriterOptions {
   recent: () => RecentFrames | undefined;
   /** Called once, with the I/O error, when a write or fsync fails: the writer refuses appends from then on. */
   onFailure?: (error: Error) => void;
+  /** Hears of each durable group (records, bytes, write time). */
+  observer?: WalObserver;
 }
 
 export class WalWriter {
@@ -154,12 +157,14 @@ export class WalWriter {
     try {
       while (this.queue.length > 0 && this.failure === undefined) {
         const group = this.takeGroup();
+        const startedMs = performance.now();
         try {
           await this.writeGroup(group);
         } catch (error) {
           this.fail(error as Error, group);
           return;
         }
+        this.observe(group, performance.now() - startedMs);
         this.keepRecent(group);
         for (const entry of group) entry.resolve(entry.one ? entry.lsns[0]! : { lsns: entry.lsns, nextLsns: entry.nextLsns });
         this.options.onDurable(this.writtenEnd);
@@ -167,6 +172,18 @@ export class WalWriter {
     } finally {
       this.flushing = undefined;
     }
+  }
+
+  private observe(group: PendingEntry[], syncMs: number): void {
+    const observer = this.options.observer;
+    if (observer === undefined) return;
+    let records = 0;
+    let bytes = 0;
+    for (const entry of group) {
+      records += entry.lsns.length;
+      bytes += entry.bytes.length;
+    }
+    observer.groupCommitted(records, bytes, syncMs);
   }
 
   /** Hands a durable group's frames to the readers' in-memory window, when someone follows the log. */

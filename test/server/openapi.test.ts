@@ -89,6 +89,7 @@ describe('the OpenAPI document', () => {
   test('lists every route with its methods', () => {
     const routes = Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`));
     assert.deepEqual(routes.sort(), [
+      'GET /metrics',
       'GET /v1/assertions',
       'GET /v1/assertions/{hash}',
       'GET /v1/assertions/{hash}/votes',
@@ -101,6 +102,7 @@ describe('the OpenAPI document', () => {
       'GET /v1/subjects/{subject}/assertions',
       'GET /v1/subjects/{subject}/beliefs',
       'GET /v1/subjects/{subject}/history',
+      'POST /v1/admin/backup',
       'POST /v1/assertions',
       'POST /v1/batch',
       'POST /v1/epochs',
@@ -110,7 +112,7 @@ describe('the OpenAPI document', () => {
   });
 
   test('documents the error responses and the token on every write', () => {
-    for (const path of ['/v1/assertions', '/v1/votes', '/v1/retractions', '/v1/epochs', '/v1/batch']) {
+    for (const path of ['/v1/assertions', '/v1/votes', '/v1/retractions', '/v1/epochs', '/v1/batch', '/v1/admin/backup']) {
       const post = operation('post', path);
       assert.deepEqual(Object.keys(post.responses).sort(), ['201', '4XX', '5XX'], path);
       assert.deepEqual(post.security, [{ bearerAuth: [] }], path);

@@ -20,6 +20,7 @@ interface ServeOptions {
   host: string;
   port: number;
   token?: string;
+  backupDir?: string;
   sample?: boolean;
   sampleLimit?: number;
   logLevel: string;
@@ -79,6 +80,7 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'the address to listen on', '127.0.0.1')
     .option('--port <port>', 'the port to listen on (0: any free port)', parsePort, servePortDefault)
     .addOption(new Option('--token <token>', 'require "authorization: Bearer <token>" on writes (reads stay open)').env('STEMEDB_TOKEN'))
+    .option('--backup-dir <dir>', 'allow POST /v1/admin/backup into directories under <dir> (needs --token)')
     .option('--sample', 'if the database is empty, load the sample dataset (GeoNames cities) first')
     .option('--sample-limit <n>', 'with --sample: only the n most populous cities (default: all 135k cities, 528k records, ~25 s)', parseCount)
     .addOption(new Option('--log-level <level>', 'request logs (JSON lines on stderr) at this level and above').choices(logLevels).default('info'))
@@ -90,6 +92,7 @@ export function registerServe(program: Command): void {
     .action(async (_options: unknown, command: Command) => {
       const globals = globalsOf(command);
       const o = command.opts<ServeOptions>();
+      if (o.backupDir !== undefined && o.token === undefined) throw new CliError('USAGE', '--backup-dir needs --token (or STEMEDB_TOKEN): backups over HTTP are never open');
       // Listen from the start: a signal while the sample loads stops the load cleanly (what was
       // loaded stays; `stemedb sample | stemedb import -` adds the rest under the same hashes).
       const stop = abortOnSignal();
@@ -106,7 +109,7 @@ export function registerServe(program: Command): void {
         if (!stop.aborted) {
           // Logs go to stderr: stdout carries only the URL and the examples, for scripts to read.
           const logger = { level: o.logLevel, stream: process.stderr };
-          app = await createServer(db, { logger, ...(o.token !== undefined && { token: o.token }) });
+          app = await createServer(db, { logger, ...(o.token !== undefined && { token: o.token }), ...(o.backupDir !== undefined && { backupDir: o.backupDir }) });
           await listen(app, o.host, o.port);
         }
       } catch (error) {
