@@ -3,6 +3,7 @@
 // 0) and does not own the database: shutdown() closes both in the right order.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { InvalidArgumentError, type StemeDB } from '../index.js';
+import { mcpSourceDefault } from '../mcp/index.js';
 import { httpBodyBytesMaxDefault, httpParamCharsMax } from '../limits.js';
 import { requireTokenForWrites } from './auth.js';
 import { HttpError } from './http-error.js';
@@ -12,6 +13,7 @@ import { batchRoutes } from './routes/batch.js';
 import { beliefRoutes } from './routes/beliefs.js';
 import { epochRoutes } from './routes/epochs.js';
 import { findRoutes } from './routes/find.js';
+import { mcpPath, mcpRoutes } from './routes/mcp.js';
 import { statusRoutes } from './routes/status.js';
 import { subjectRoutes } from './routes/subjects.js';
 import { writeRoutes } from './routes/writes.js';
@@ -26,6 +28,8 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Largest request body accepted (default httpBodyBytesMaxDefault); larger is 413 BODY_TOO_LARGE. */
   bodyLimitBytes?: number;
+  /** The source of assertions and voter of votes made through POST /mcp that do not name one (default `mcp`). */
+  mcpSource?: string;
 }
 
 export async function createServer(db: StemeDB, options: ServerOptions): Promise<FastifyInstance> {
@@ -63,7 +67,7 @@ export async function createServer(db: StemeDB, options: ServerOptions): Promise
   app.removeContentTypeParser('text/plain');
 
   refuseWhileClosing(app);
-  if (options.token !== undefined) app.addHook('onRequest', requireTokenForWrites(options.token));
+  if (options.token !== undefined) app.addHook('onRequest', requireTokenForWrites(options.token, new Set([mcpPath])));
 
   await registerOpenApi(app);
   writeRoutes(app, db);
@@ -74,6 +78,7 @@ export async function createServer(db: StemeDB, options: ServerOptions): Promise
   beliefRoutes(app, db);
   epochRoutes(app, db);
   statusRoutes(app, db);
+  mcpRoutes(app, { db, token: options.token, source: options.mcpSource ?? mcpSourceDefault });
   openApiRoute(app);
   await app.ready();
   return app;

@@ -10,6 +10,7 @@ export type HttpErrorCode =
   | 'NOT_FOUND'
   | 'BODY_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'METHOD_NOT_ALLOWED'
   | 'SHUTTING_DOWN'
   | 'INTERNAL';
 

@@ -21,6 +21,7 @@ interface ServeOptions {
   sample?: boolean;
   sampleLimit?: number;
   logLevel: string;
+  mcpSource: string;
 }
 
 /** pino's levels; 'silent' turns request logging off. */
@@ -74,6 +75,7 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--token <token>', 'require "authorization: Bearer <token>" on writes (reads stay open)').env('STEMEDB_TOKEN'))
     .option('--sample', 'if the database is empty, load the sample dataset (GeoNames cities) first')
     .option('--sample-limit <n>', 'with --sample: only the n most populous cities (default: all 135k cities, 528k records, ~25 s)', parseCount)
+    .option('--mcp-source <name>', 'the source of assertions and voter of votes made through /mcp (MCP over Streamable HTTP) that do not name one', 'mcp')
     .addOption(new Option('--log-level <level>', 'request logs (JSON lines on stderr) at this level and above').choices(logLevels).default('info'))
     .action(async (_options: unknown, command: Command) => {
       const globals = globalsOf(command);
@@ -94,7 +96,7 @@ export function registerServe(program: Command): void {
         if (!stop.aborted) {
           // Logs go to stderr: stdout carries only the URL and the examples, for scripts to read.
           const logger = { level: o.logLevel, stream: process.stderr };
-          app = await createServer(db, { logger, ...(o.token !== undefined && { token: o.token }) });
+          app = await createServer(db, { logger, mcpSource: o.mcpSource, ...(o.token !== undefined && { token: o.token }) });
           await listen(app, o.host, o.port);
         }
       } catch (error) {
