@@ -3,6 +3,7 @@
 // with a token, only for a client that presented it), and where to log (never stdout: over
 // stdio, stdout carries only protocol messages).
 import type { StemeDB } from '../index.js';
+import type { CallTracker } from './call-tracker.js';
 import { McpToolError } from './tool-result.js';
 
 export interface McpContext {
@@ -12,6 +13,8 @@ export interface McpContext {
   /** false: every write tool answers UNAUTHORIZED (reads still work). */
   canWrite: boolean;
   log: (message: string) => void;
+  /** When given, every tool call runs through it (the stdio server drains it before closing). */
+  calls?: CallTracker;
 }
 
 /** The default source when `stemedb mcp` is given no --source. */

@@ -4,3 +4,4 @@
 export { createMcpServer, subjectResourceTemplate } from './create-mcp-server.js';
 export { mcpSourceDefault, type McpContext } from './context.js';
 export { toolErrorHintByCode, type McpToolErrorCode } from './tool-result.js';
+export { CallTracker } from './call-tracker.js';

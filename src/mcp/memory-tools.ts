@@ -205,10 +205,11 @@ const tools: Record<MemoryToolName, ToolSpec> = {
 export function registerMemoryTools(server: McpServer, context: McpContext): void {
   for (const [toolName, spec] of Object.entries(tools) as Array<[MemoryToolName, ToolSpec]>) {
     const input = toolInput(memoryInputSchemas[toolName]);
+    const run = <T>(call: () => Promise<T>): Promise<T> => (context.calls === undefined ? call() : context.calls.track(call));
     server.registerTool(
       toolName,
       { description: spec.description, inputSchema: input.published, annotations: { readOnlyHint: !spec.write } },
-      async (raw: Record<string, unknown>) => {
+      async (raw: Record<string, unknown>) => run(async () => {
         try {
           const args = input.check(raw);
           if (spec.write) requireWrite(context);
@@ -216,7 +217,7 @@ export function registerMemoryTools(server: McpServer, context: McpContext): voi
         } catch (error) {
           return toolErrorFrom(error, context.log);
         }
-      },
+      }),
     );
   }
 }

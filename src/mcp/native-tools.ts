@@ -175,10 +175,11 @@ function pageText(lines: string[], cursor: string | undefined, atLsn?: number): 
 export function registerNativeTools(server: McpServer, context: McpContext): void {
   for (const [name, spec] of Object.entries(tools) as Array<[NativeToolName, ToolSpec]>) {
     const input = toolInput(toolInputSchemas[name]);
+    const run = <T>(call: () => Promise<T>): Promise<T> => (context.calls === undefined ? call() : context.calls.track(call));
     server.registerTool(
       name,
       { description: spec.description, inputSchema: input.published, annotations: { readOnlyHint: !spec.write } },
-      async (raw: Record<string, unknown>) => {
+      async (raw: Record<string, unknown>) => run(async () => {
         try {
           const args = input.check(raw);
           if (spec.write) requireWrite(context);
@@ -186,7 +187,7 @@ export function registerNativeTools(server: McpServer, context: McpContext): voi
         } catch (error) {
           return toolErrorFrom(error, context.log);
         }
-      },
+      }),
     );
   }
 }

@@ -42,7 +42,7 @@ export function registerMcp(program: Command): void {
       const globals = globalsOf(command);
       const o = command.opts<McpOptions>();
       // Loaded here: the SDK is only needed by this command.
-      const [{ createMcpServer }, { StdioServerTransport }] = await Promise.all([
+      const [{ CallTracker, createMcpServer }, { StdioServerTransport }] = await Promise.all([
         import('../../mcp/index.js'),
         import('@modelcontextprotocol/sdk/server/stdio.js'),
       ]);
@@ -50,11 +50,14 @@ export function registerMcp(program: Command): void {
       // A held lock (another host or a serve) fails here, before any protocol message: LOCKED, exit 3.
       const db = await StemeDB.open(globals.data, { log });
       try {
-        const server = createMcpServer({ db, source: o.source, canWrite: true, log });
+        const calls = new CallTracker();
+        const server = createMcpServer({ db, source: o.source, canWrite: true, log, calls });
         await server.connect(new StdioServerTransport());
         log(`stemedb mcp: serving ${db.dir} over stdio as source ${JSON.stringify(o.source)}`);
         const reason = await untilHostLeaves();
         log(`stemedb mcp: ${reason}: closing the database`);
+        // Calls already received are answered first (stdout is still open when stdin is not).
+        await calls.idle();
         await server.close();
       } finally {
         await db.close();
