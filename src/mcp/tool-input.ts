@@ -34,7 +34,18 @@ function elementCount(value: unknown, max: number): number {
   return count;
 }
 
+/** Built once per schema: over HTTP every request gets a new McpServer (stateless), not new schemas. */
+const built = new WeakMap<JsonSchema, ToolInput>();
+
 export function toolInput(schema: JsonSchema): ToolInput {
+  const cached = built.get(schema);
+  if (cached !== undefined) return cached;
+  const input = buildToolInput(schema);
+  built.set(schema, input);
+  return input;
+}
+
+function buildToolInput(schema: JsonSchema): ToolInput {
   const strict = zodObject(schema);
   const published = zodObject(schema);
   // The SDK calls safeParseAsync (zod 3) to check arguments; this instance passes them as sent.
