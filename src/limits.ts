@@ -127,3 +127,10 @@ export const httpBodyBytesMaxDefault = 16 * MiB;
 export const httpBatchRecordsMax = groupCommitRecordsMax;
 /** Longest path parameter as sent: a subject of stringBytesMax UTF-8 bytes percent-encodes to 3 characters a byte. */
 export const httpParamCharsMax = 3 * stringBytesMax;
+
+// --- mcp ---
+/** Entities per read_graph page, default and at most (each entity costs a scan of its subject). */
+export const mcpGraphEntitiesDefault = 100;
+export const mcpGraphEntitiesMax = 1000;
+/** Elements (array items and object members) in one tool call's arguments at most; more is refused before validation. */
+export const mcpToolInputElementsMax = 100_000;

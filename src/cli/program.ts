@@ -13,6 +13,7 @@ import { registerFind } from './commands/find.js';
 import { registerGet } from './commands/get.js';
 import { registerHistory } from './commands/history.js';
 import { registerImport } from './commands/import.js';
+import { registerMcp } from './commands/mcp.js';
 import { registerRebuild } from './commands/rebuild.js';
 import { registerRetract } from './commands/retract.js';
 import { registerSample } from './commands/sample.js';
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
   registerBeliefs(program);
   registerContested(program);
   registerImport(program);
+  registerMcp(program);
   registerExport(program);
   registerVerify(program);
   registerStats(program);

@@ -22,9 +22,14 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-export function requireTokenForWrites(token: string) {
+/**
+ * `exempt`: paths that check the token themselves (POST /mcp carries reads and writes alike;
+ * its write tools refuse without the token).
+ */
+export function requireTokenForWrites(token: string, exempt: ReadonlySet<string> = new Set()) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (readMethods.has(request.method)) return;
+    if (exempt.has(request.url.split('?')[0] ?? '')) return;
     const given = bearerToken(request.headers.authorization);
     if (given !== undefined && tokenMatches(given, token)) return;
     // RFC 6750: a 401 names the scheme the client should use.

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { InvalidArgumentError, type StemeDB } from '../index.js';
+import { mcpSourceDefault } from '../mcp/index.js';
 import { httpBodyBytesMaxDefault, httpParamCharsMax } from '../limits.js';
 import { requireTokenForWrites } from './auth.js';
 import { HttpError } from './http-error.js';
@@ -15,6 +16,7 @@ import { beliefRoutes } from './routes/beliefs.js';
 import { epochRoutes } from './routes/epochs.js';
 import { findRoutes } from './routes/find.js';
 import { metricsRoutes } from './metrics.js';
+import { mcpPath, mcpRoutes } from './routes/mcp.js';
 import { statusRoutes } from './routes/status.js';
 import { subjectRoutes } from './routes/subjects.js';
 import { writeRoutes } from './routes/writes.js';
@@ -34,6 +36,8 @@ export interface ServerOptions {
   backupDir?: string;
   /** Largest request body accepted (default httpBodyBytesMaxDefault); larger is 413 BODY_TOO_LARGE. */
   bodyLimitBytes?: number;
+  /** The source of assertions and voter of votes made through POST /mcp that do not name one (default `mcp`). */
+  mcpSource?: string;
 }
 
 /** The backup directory's real path (created if missing): targets are checked against it. */
@@ -79,7 +83,7 @@ export async function createServer(db: StemeDB, options: ServerOptions): Promise
   app.removeContentTypeParser('text/plain');
 
   refuseWhileClosing(app);
-  if (options.token !== undefined) app.addHook('onRequest', requireTokenForWrites(options.token));
+  if (options.token !== undefined) app.addHook('onRequest', requireTokenForWrites(options.token, new Set([mcpPath])));
 
   await registerOpenApi(app);
   metricsRoutes(app, db);
@@ -92,6 +96,7 @@ export async function createServer(db: StemeDB, options: ServerOptions): Promise
   epochRoutes(app, db);
   statusRoutes(app, db);
   adminRoutes(app, db, backupRoot);
+  mcpRoutes(app, { db, token: options.token, source: options.mcpSource ?? mcpSourceDefault });
   openApiRoute(app);
   await app.ready();
   return app;

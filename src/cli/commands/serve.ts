@@ -25,6 +25,7 @@ interface ServeOptions {
   sampleLimit?: number;
   logLevel: string;
   onWalFailure: OnDatabaseFailure;
+  mcpSource: string;
 }
 
 /** pino's levels; 'silent' turns request logging off. */
@@ -83,6 +84,7 @@ export function registerServe(program: Command): void {
     .option('--backup-dir <dir>', 'allow POST /v1/admin/backup into directories under <dir> (needs --token)')
     .option('--sample', 'if the database is empty, load the sample dataset (GeoNames cities) first')
     .option('--sample-limit <n>', 'with --sample: only the n most populous cities (default: all 135k cities, 528k records, ~25 s)', parseCount)
+    .option('--mcp-source <name>', 'the source of assertions and voter of votes made through /mcp (MCP over Streamable HTTP) that do not name one', 'mcp')
     .addOption(new Option('--log-level <level>', 'request logs (JSON lines on stderr) at this level and above').choices(logLevels).default('info'))
     .addOption(
       new Option('--on-wal-failure <action>', 'when the WAL (or ingest) fails: exit 4 after finishing in-flight requests, for a supervisor to restart into recovery; or stay up serving reads, with 503 on writes and /v1/health')
@@ -109,7 +111,7 @@ export function registerServe(program: Command): void {
         if (!stop.aborted) {
           // Logs go to stderr: stdout carries only the URL and the examples, for scripts to read.
           const logger = { level: o.logLevel, stream: process.stderr };
-          app = await createServer(db, { logger, ...(o.token !== undefined && { token: o.token }), ...(o.backupDir !== undefined && { backupDir: o.backupDir }) });
+          app = await createServer(db, { logger, mcpSource: o.mcpSource, ...(o.token !== undefined && { token: o.token }), ...(o.backupDir !== undefined && { backupDir: o.backupDir }) });
           await listen(app, o.host, o.port);
         }
       } catch (error) {

@@ -6,21 +6,16 @@ import type { FastifyInstance } from 'fastify';
 import { InvalidQueryError, type FindQuery, type JsonValue, type StemeDB } from '../../index.js';
 import { parseJsonText } from '../json-text.js';
 import { typedFields } from '../query-strings.js';
-import { asOfSchema, cursorSchema, errorResponses, limitSchema, pageSchema, textSchema } from '../schemas/common.js';
+import { errorResponses, pageSchema } from '../schemas/common.js';
+import { findFields, findObjectDescription } from '../schemas/queries.js';
 import { storedAssertionSchema } from '../schemas/records.js';
 
 const querystring = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    predicate: { ...textSchema, description: 'assertions with this predicate (a predicate or a source is needed: else 400 INVALID_QUERY)' },
-    object: { type: 'string', description: 'JSON text of the object to match, compared by canonical JSON: 2148000, "paris" (with the quotes), {"a":1}; needs predicate' },
-    source: { ...textSchema, description: 'assertions by this source' },
-    subject: { ...textSchema, description: 'assertions about this subject' },
-    includeRetracted: { type: 'boolean', description: 'true: retracted and superseded assertions too, each with its status (default false: live ones only)' },
-    asOf: asOfSchema,
-    limit: limitSchema,
-    cursor: cursorSchema,
+    ...findFields,
+    object: { type: 'string', description: `JSON text of ${findObjectDescription}: 2148000, "paris" (with the quotes), {"a":1}` },
   },
 } as const;
 

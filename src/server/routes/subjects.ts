@@ -5,31 +5,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { StemeDB } from '../../index.js';
 import { typedFields } from '../query-strings.js';
-import { asOfSchema, cursorSchema, errorResponses, limitSchema, pageSchema, subjectParamsSchema as params, textSchema } from '../schemas/common.js';
+import { errorResponses, pageSchema, subjectParamsSchema as params } from '../schemas/common.js';
+import { aboutOptionsSchema, historyOptionsSchema } from '../schemas/queries.js';
 import { historyItemSchema, storedAssertionSchema } from '../schemas/records.js';
 
-const assertionsQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    predicate: { ...textSchema, description: 'only assertions with this predicate' },
-    includeRetracted: { type: 'boolean', description: 'true: retracted and superseded assertions too, each with its status (default false: live ones only)' },
-    asOf: asOfSchema,
-    limit: limitSchema,
-    cursor: cursorSchema,
-  },
-} as const;
-
-const historyQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    predicate: { ...textSchema, description: 'only assertions with this predicate, and votes and retractions on them' },
-    asOf: asOfSchema,
-    limit: limitSchema,
-    cursor: cursorSchema,
-  },
-} as const;
+const assertionsQuery = aboutOptionsSchema;
+const historyQuery = historyOptionsSchema;
 
 interface Page {
   limit?: number;
