@@ -1,6 +1,7 @@
 // StemeDB's whole public surface: the facade, the types its methods take and return, and the
 // errors it throws. Anything not exported here (the WAL, the KV layout, ingest) is internal.
 export { StemeDB, type GetResult, type StemeDBOptions, type StemeStats, type WriteOptions, type WriteResult } from './db/stemedb.js';
+export type { Change, ChangeFeed, ChangesOptions, ChangeType } from './db/changes.js';
 export type { AssertionInput, EpochInput, RecordInput, RetractionInput, VoteInput } from './db/inputs.js';
 export type { AboutOptions, AssertionResult, AssertionStatus, AtPage, FindQuery, HistoryItem, HistoryOptions } from './db/claims.js';
 export type { Beliefs, BeliefsOptions, Candidate, ContestedItem, ContestedOptions, PredicateBeliefs } from './db/beliefs.js';
@@ -13,6 +14,7 @@ export type { Assertion, AssertionView, Epoch, EpochId, EpochView, Hash, JsonVal
 export type { RecoveryMode, SyncMode } from './wal/index.js';
 export {
   ClosedError,
+  CursorExpiredError,
   EpochConflictError,
   InvalidArgumentError,
   InvalidRecordError,

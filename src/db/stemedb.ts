@@ -13,6 +13,7 @@ import { Ingestor, WorkerApplier, type BatchApplier, type IngestProgress } from 
 import { prepareRecord, type Epoch, type Hash, type PreparedRecord, type RecordView, type Retraction, type StemeRecord, type Vote } from '../records/index.js';
 import { LmdbStore, MemoryStore, type KVStore } from '../storage/index.js';
 import { Wal, type RecoveryMode, type SyncMode } from '../wal/index.js';
+import { ChangeFeed, type ChangesOptions } from './changes.js';
 import { exportRecords, type RecordKind } from './export.js';
 import type { AssertionInput, EpochInput, RecordInput, RetractionInput, VoteInput } from './inputs.js';
 import { beliefsAt, contestedAt, type Beliefs, type BeliefsOptions, type ContestedItem, type ContestedOptions } from './beliefs.js';
@@ -23,6 +24,7 @@ import { getEpoch, getRecord, getView, listEpochs, lsnByLocator, toHash, votesWi
 import { collectStats, type StemeStats } from './stats.js';
 import { tallyVotes, type Tally } from './tally.js';
 import { verifyDatabase, type VerifyReport } from './verify.js';
+import { VisibleEnd } from './visible-end.js';
 import { WritePath, type WriteOptions, type WriteResult } from './write-path.js';
 
 export type { StemeStats } from './stats.js';
@@ -68,6 +70,10 @@ export class StemeDB {
   private readonly appliedAtOpen: number;
   private closing: Promise<void> | undefined;
   private readonly inflight = new Set<Promise<unknown>>();
+  /** Where every record below is queryable: how far change feeds read. */
+  private readonly visibleEnd: VisibleEnd;
+  /** Aborted when close() begins: every change feed ends. */
+  private readonly closed = new AbortController();
 
   private constructor(dir: string, wal: Wal, store: KVStore, ingestor: Ingestor, applier: BatchApplier | undefined) {
     this.dir = dir;
@@ -75,7 +81,9 @@ export class StemeDB {
     this.store = store;
     this.ingestor = ingestor;
     this.applier = applier;
-    this.writes = new WritePath(wal, store, ingestor, this.overlay);
+    this.visibleEnd = new VisibleEnd(wal.recordsEndLsn);
+    ingestor.on('batch', (progress) => this.visibleEnd.ingested(progress.checkpointLsn));
+    this.writes = new WritePath(wal, store, ingestor, this.overlay, this.visibleEnd);
     this.appliedAtOpen = ingestor.recordsApplied;
   }
 
@@ -290,6 +298,20 @@ export class StemeDB {
     return collectStats(this.reads(), this.wal, this.ingestor, this.writes.recordsLogged, this.appliedAtOpen);
   }
 
+  // --- the change feed ---
+
+  /**
+   * Every record in LSN order, after `since` (docs/http-api.md#the-change-feed): records that
+   * are durable and queryable, filtered by subject and types; with `follow`, waiting for new
+   * ones until `signal` aborts, the loop breaks or the database closes. `since` beyond the log's
+   * end is INVALID_CURSOR; inside WAL segments already deleted (retainWal: false), CURSOR_EXPIRED.
+   */
+  changes(options: ChangesOptions = {}): ChangeFeed {
+    this.assertOpen();
+    const reads = (): Reads => this.reads();
+    return new ChangeFeed({ wal: this.wal, visibleEnd: this.visibleEnd, reads, closed: this.closed.signal }, options);
+  }
+
   /** Resolves once every record logged so far is queryable. */
   async sync(): Promise<void> {
     this.assertOpen();
@@ -364,6 +386,7 @@ export class StemeDB {
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.closed.abort();
       await this.takeIngestTurn(this.resumeIfPaused);
       await Promise.allSettled([...this.inflight]);
       if (this.ingestor.lastError === undefined) await this.ingestor.waitFor(this.wal.recordsEndLsn).catch(() => undefined);

@@ -9,7 +9,7 @@ import { ClosedError, InvalidArgumentError, RecordSizeError } from '../errors.js
 import type { FileSystem } from '../fs/file-system.js';
 import { nodeFileSystem } from '../fs/node-file-system.js';
 import { recordBytesMaxCeiling, recordBytesMaxDefault, segmentBytesMaxDefault, segmentBytesMin, walRecentFramesBytesMax } from '../limits.js';
-import { firstFrameOffset, frameBytes, segmentFileName } from './format.js';
+import { firstFrameOffset, frameAlignBytes, frameBytes, segmentFileName } from './format.js';
 import { acquireLock, type Lock } from './lock.js';
 import { lsnAt, toLsn, type Lsn } from './lsn.js';
 import { openActiveSegment, type ActiveSegment } from './preallocator.js';
@@ -275,6 +275,9 @@ export class Wal {
   static frameBytes(payloadBytes: number): number {
     return frameBytes(payloadBytes);
   }
+
+  /** Every record and segment starts at a multiple of this many bytes (docs/wal-format.md). */
+  static readonly frameAlignBytes = frameAlignBytes;
 
   /** Waits for queued appends, closes files, ends tails, releases the lock. Idempotent. */
   async close(): Promise<void> {
