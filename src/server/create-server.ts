@@ -10,6 +10,7 @@ import { openApiRoute, registerOpenApi } from './openapi.js';
 import { assertionRoutes } from './routes/assertions.js';
 import { batchRoutes } from './routes/batch.js';
 import { beliefRoutes } from './routes/beliefs.js';
+import { changeRoutes } from './routes/changes.js';
 import { epochRoutes } from './routes/epochs.js';
 import { findRoutes } from './routes/find.js';
 import { statusRoutes } from './routes/status.js';
@@ -26,6 +27,8 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Largest request body accepted (default httpBodyBytesMaxDefault); larger is 413 BODY_TOO_LARGE. */
   bodyLimitBytes?: number;
+  /** Between heartbeat comments on SSE change streams (default changesHeartbeatMsDefault, 15 s). */
+  changesHeartbeatMs?: number;
 }
 
 export async function createServer(db: StemeDB, options: ServerOptions): Promise<FastifyInstance> {
@@ -74,6 +77,7 @@ export async function createServer(db: StemeDB, options: ServerOptions): Promise
   beliefRoutes(app, db);
   epochRoutes(app, db);
   statusRoutes(app, db);
+  changeRoutes(app, db, { ...(options.changesHeartbeatMs !== undefined && { heartbeatMs: options.changesHeartbeatMs }) });
   openApiRoute(app);
   await app.ready();
   return app;
