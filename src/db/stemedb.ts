@@ -4,6 +4,7 @@
 // to queries.ts, verify, export and stats to their own modules. Invariant: a write resolves
 // only after its bytes are durable in the WAL, and (unless {visible: false}) after they are
 // queryable: from the overlay until the ingestor has put them in LMDB, from LMDB afterwards.
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ClosedError, InvalidArgumentError, InvalidRecordError } from '../errors.js';
@@ -81,6 +82,8 @@ export class StemeDB {
     this.store = store;
     this.ingestor = ingestor;
     this.applier = applier;
+    // Every following change feed listens for close: any number of them is expected.
+    setMaxListeners(0, this.closed.signal);
     this.visibleEnd = new VisibleEnd(wal.recordsEndLsn);
     ingestor.on('batch', (progress) => this.visibleEnd.ingested(progress.checkpointLsn));
     this.writes = new WritePath(wal, store, ingestor, this.overlay, this.visibleEnd);
