@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'UNKNOWN_EPOCH'
   | 'INVALID_QUERY'
   | 'INVALID_CURSOR'
+  | 'CURSOR_EXPIRED'
   | 'STORAGE'
   | 'BACKUP_TARGET_EXISTS';
 
@@ -172,6 +173,22 @@ export class InvalidQueryError extends StemeError {
 export class InvalidCursorError extends StemeError {
   constructor(message: string) {
     super('INVALID_CURSOR', message);
+  }
+}
+
+/**
+ * A change-feed cursor (`since`) points into WAL segments that were deleted (retainWal: false):
+ * the changes after it can no longer be read, and skipping them silently would be a gap.
+ * `oldestLsn` is the oldest position still readable: `since: oldestLsn` reads what remains.
+ */
+export class CursorExpiredError extends StemeError {
+  readonly since: number;
+  readonly oldestLsn: number;
+
+  constructor(since: number, oldestLsn: number) {
+    super('CURSOR_EXPIRED', `the changes after LSN ${since} are gone: WAL segments below LSN ${oldestLsn} were deleted (retainWal: false); the oldest LSN still available is ${oldestLsn} (since=${oldestLsn} reads what remains)`);
+    this.since = since;
+    this.oldestLsn = oldestLsn;
   }
 }
 

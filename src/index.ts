@@ -4,6 +4,7 @@ export { StemeDB, type DatabaseFailure, type GetResult, type StemeDBOptions, typ
 export type { DiskHealth, Health, HealthStatus, IngestHealth, WalHealth } from './db/health.js';
 export type { FileHandle, FileSystem } from './fs/file-system.js';
 export type { BackupOptions, BackupReport, DbObserver, WriteEvent, WriteKind, WriteOutcome } from './db/stemedb.js';
+export type { Change, ChangeFeed, ChangesOptions, ChangeType } from './db/changes.js';
 export type { AssertionInput, EpochInput, RecordInput, RetractionInput, VoteInput } from './db/inputs.js';
 export type { AboutOptions, AssertionResult, AssertionStatus, AtPage, FindQuery, HistoryItem, HistoryOptions } from './db/claims.js';
 export type { Beliefs, BeliefsOptions, Candidate, ContestedItem, ContestedOptions, PredicateBeliefs } from './db/beliefs.js';
@@ -17,6 +18,7 @@ export type { RecoveryMode, SyncMode } from './wal/index.js';
 export {
   BackupTargetExistsError,
   ClosedError,
+  CursorExpiredError,
   EpochConflictError,
   InvalidArgumentError,
   InvalidRecordError,

@@ -110,6 +110,18 @@ export const healthDiskFreeBytesMin = segmentBytesMaxDefault;
 export const pageLimitDefault = 100;
 export const pageLimitMax = 10_000;
 
+// --- change feed ---
+/**
+ * Assertion subjects a change feed with a subject filter remembers (hash -> subject), so votes
+ * and retractions on the same assertion do not look it up again. Per subscriber.
+ */
+export const changesSubjectCacheEntriesMax = 4096;
+/** Changes in one non-following answer of GET /v1/changes: default and most. */
+export const changesLimitDefault = 1000;
+export const changesLimitMax = 10_000;
+/** Between SSE heartbeat comments by default (ServerOptions.changesHeartbeatMs). */
+export const changesHeartbeatMsDefault = 15_000;
+
 // --- cli ---
 /** Records per db.appendBatch during `import` (one WAL write+fsync each; matches group commit). */
 export const importBatchRecordsMax = 4096;

@@ -32,6 +32,7 @@ export const exitCodeByError: Record<CliErrorCode, number> = {
   UNKNOWN_EPOCH: exitFailure,
   INVALID_QUERY: exitFailure,
   INVALID_CURSOR: exitFailure,
+  CURSOR_EXPIRED: exitFailure,
   STORAGE: exitFailure,
   BACKUP_TARGET_EXISTS: exitFailure,
   INTERNAL: exitFailure,

@@ -23,6 +23,7 @@ import { registerSubject } from './commands/subject.js';
 import { registerVerify } from './commands/verify.js';
 import { registerVotes } from './commands/votes.js';
 import { registerVote } from './commands/vote.js';
+import { registerWatch } from './commands/watch.js';
 
 /** The default database directory, relative to the working directory. */
 export const dataDirDefault = './stemedb-data';
@@ -66,6 +67,7 @@ export function buildProgram(): Command {
   registerRebuild(program);
   registerBackup(program);
   registerServe(program);
+  registerWatch(program);
   registerSample(program);
   return program;
 }

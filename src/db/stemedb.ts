@@ -4,6 +4,7 @@
 // to queries.ts, verify, export and stats to their own modules. Invariant: a write resolves
 // only after its bytes are durable in the WAL, and (unless {visible: false}) after they are
 // queryable: from the overlay until the ingestor has put them in LMDB, from LMDB afterwards.
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ClosedError, InvalidArgumentError, InvalidRecordError, StemeError, WalFailedError } from '../errors.js';
@@ -15,6 +16,7 @@ import { prepareRecord, type Epoch, type Hash, type PreparedRecord, type RecordV
 import { LmdbStore, MemoryStore, type KVStore } from '../storage/index.js';
 import { Wal, type RecoveryMode, type SyncMode } from '../wal/index.js';
 import { backupDatabase, type BackupOptions, type BackupReport } from './backup.js';
+import { ChangeFeed, type ChangesOptions } from './changes.js';
 import { exportRecords, type RecordKind } from './export.js';
 import { diskHealth, judgeHealth, type Health } from './health.js';
 import { Observers, type DbObserver, type WriteEvent, type WriteKind } from './observer.js';
@@ -27,6 +29,7 @@ import { getEpoch, getRecord, getView, listEpochs, lsnByLocator, toHash, votesWi
 import { collectStats, type StemeStats } from './stats.js';
 import { tallyVotes, type Tally } from './tally.js';
 import { verifyDatabase, type VerifyReport } from './verify.js';
+import { VisibleEnd } from './visible-end.js';
 import { WritePath, type WriteOptions, type WriteResult } from './write-path.js';
 
 export type { BackupOptions, BackupReport } from './backup.js';
@@ -113,6 +116,10 @@ export class StemeDB {
    */
   readonly failed: Promise<DatabaseFailure>;
   private readonly observers: Observers;
+  /** Where every record below is queryable: how far change feeds read. */
+  private readonly visibleEnd: VisibleEnd;
+  /** Aborted when close() begins: every change feed ends. */
+  private readonly closed = new AbortController();
 
   private constructor(dir: string, wal: Wal, store: KVStore, ingestor: Ingestor, applier: BatchApplier | undefined, failed: Promise<DatabaseFailure>, observers: Observers) {
     this.dir = dir;
@@ -122,7 +129,11 @@ export class StemeDB {
     this.store = store;
     this.ingestor = ingestor;
     this.applier = applier;
-    this.writes = new WritePath(wal, store, ingestor, this.overlay);
+    // Every following change feed listens for close: any number of them is expected.
+    setMaxListeners(0, this.closed.signal);
+    this.visibleEnd = new VisibleEnd(wal.recordsEndLsn);
+    ingestor.on('batch', (progress) => this.visibleEnd.ingested(progress.checkpointLsn));
+    this.writes = new WritePath(wal, store, ingestor, this.overlay, this.visibleEnd);
     this.appliedAtOpen = ingestor.recordsApplied;
   }
 
@@ -420,6 +431,20 @@ export class StemeDB {
     return this.tracked(() => backupDatabase(this.wal, this.store, target, options));
   }
 
+  // --- the change feed ---
+
+  /**
+   * Every record in LSN order, after `since` (docs/http-api.md#the-change-feed): records that
+   * are durable and queryable, filtered by subject and types; with `follow`, waiting for new
+   * ones until `signal` aborts, the loop breaks or the database closes. `since` beyond the log's
+   * end is INVALID_CURSOR; inside WAL segments already deleted (retainWal: false), CURSOR_EXPIRED.
+   */
+  changes(options: ChangesOptions = {}): ChangeFeed {
+    this.assertOpen();
+    const reads = (): Reads => this.reads();
+    return new ChangeFeed({ wal: this.wal, visibleEnd: this.visibleEnd, reads, closed: this.closed.signal }, options);
+  }
+
   /** Resolves once every record logged so far is queryable. */
   async sync(): Promise<void> {
     this.assertOpen();
@@ -494,6 +519,7 @@ export class StemeDB {
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.closed.abort();
       await this.takeIngestTurn(this.resumeIfPaused);
       await Promise.allSettled([...this.inflight]);
       if (this.ingestor.lastError === undefined) await this.ingestor.waitFor(this.wal.recordsEndLsn).catch(() => undefined);

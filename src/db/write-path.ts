@@ -11,6 +11,7 @@ import type { KVStore } from '../storage/index.js';
 import type { Wal } from '../wal/index.js';
 import type { Overlay, OverlayEntry } from './overlay.js';
 import { storeHolds, type Reads } from './queries.js';
+import type { VisibleEnd } from './visible-end.js';
 import { checkEpochs, checkTargets, checkVotes } from './write-checks.js';
 
 export interface WriteOptions {
@@ -39,6 +40,7 @@ export class WritePath {
     private readonly store: KVStore,
     private readonly ingestor: Ingestor,
     private readonly overlay: Overlay,
+    private readonly visibleEnd: VisibleEnd,
   ) {}
 
   /** Records logged by this process since open. */
@@ -74,22 +76,39 @@ export class WritePath {
 
   private async log(batch: PreparedRecord[], options: WriteOptions | undefined): Promise<WriteResult[]> {
     if (batch.length === 0) return [];
-    const { lsns, nextLsns } = await this.wal.appendBatch(batch.map((p) => p.bytes));
+    // Sequenced right before the append is queued: the WAL places appends in the order queued.
+    const seq = this.visibleEnd.begin();
+    let appended: { lsns: readonly number[]; nextLsns: readonly number[] };
+    try {
+      appended = await this.wal.appendBatch(batch.map((p) => p.bytes));
+    } catch (error) {
+      this.visibleEnd.complete(seq, { visible: false });
+      throw error;
+    }
+    const { lsns, nextLsns } = appended;
     this.logged += batch.length;
     this.ingestor.handOff(lsns, batch);
     const results = batch.map(({ hash }, i) => ({ hash, lsn: lsns[i]! }));
     const endLsn = nextLsns[nextLsns.length - 1]!;
     if (options?.visible === false) {
       this.invisibleEndLsn = Math.max(this.invisibleEndLsn, endLsn);
+      this.visibleEnd.complete(seq, { lsn: lsns[0]!, endLsn, visible: false });
       return results;
     }
     const entries: OverlayEntry[] = batch.map(({ record, hash, bytes }, i) => {
       return { record, hash, bytes, lsn: lsns[i]!, endLsn: nextLsns[i]!, stored: false };
     });
     const checkpoint = this.ingestor.checkpoint;
-    for (const entry of entries) entry.stored = storeHolds(this.store, entry);
-    this.overlay.evictThrough(checkpoint);
-    this.overlay.add(entries, checkpoint);
+    try {
+      for (const entry of entries) entry.stored = storeHolds(this.store, entry);
+      this.overlay.evictThrough(checkpoint);
+      this.overlay.add(entries, checkpoint);
+    } catch (error) {
+      // Not published: the records become visible when ingested, and the feed waits for that.
+      this.visibleEnd.complete(seq, { lsn: lsns[0]!, endLsn, visible: false });
+      throw error;
+    }
+    this.visibleEnd.complete(seq, { lsn: lsns[0]!, endLsn, visible: true });
     if (this.overlay.size > overlayRecordsMax) await this.ingestor.waitFor(endLsn);
     return results;
   }

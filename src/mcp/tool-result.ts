@@ -27,6 +27,7 @@ export const toolErrorHintByCode: Record<McpToolErrorCode, string> = {
   STORAGE: 'The store failed; try again later.',
   WAL_FAILED: 'The log refuses writes until the server restarts; try again later.',
   WAL_CORRUPT: 'The log is damaged; tell the operator.',
+  CURSOR_EXPIRED: 'The change feed has no records that far back any more; start again from the oldest LSN the message names.',
   BACKUP_TARGET_EXISTS: 'Backups are not taken through MCP; this code does not arise here.',
   INTERNAL: 'A bug in StemeDB; tell the operator.',
 };

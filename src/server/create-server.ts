@@ -13,6 +13,7 @@ import { openApiRoute, registerOpenApi } from './openapi.js';
 import { assertionRoutes } from './routes/assertions.js';
 import { batchRoutes } from './routes/batch.js';
 import { beliefRoutes } from './routes/beliefs.js';
+import { changeRoutes } from './routes/changes.js';
 import { epochRoutes } from './routes/epochs.js';
 import { findRoutes } from './routes/find.js';
 import { metricsRoutes } from './metrics.js';
@@ -38,6 +39,8 @@ export interface ServerOptions {
   bodyLimitBytes?: number;
   /** The source of assertions and voter of votes made through POST /mcp that do not name one (default `mcp`). */
   mcpSource?: string;
+  /** Between heartbeat comments on SSE change streams (default changesHeartbeatMsDefault, 15 s). */
+  changesHeartbeatMs?: number;
 }
 
 /** The backup directory's real path (created if missing): targets are checked against it. */
@@ -97,6 +100,7 @@ export async function createServer(db: StemeDB, options: ServerOptions): Promise
   statusRoutes(app, db);
   adminRoutes(app, db, backupRoot);
   mcpRoutes(app, { db, token: options.token, source: options.mcpSource ?? mcpSourceDefault });
+  changeRoutes(app, db, { ...(options.changesHeartbeatMs !== undefined && { heartbeatMs: options.changesHeartbeatMs }) });
   openApiRoute(app);
   await app.ready();
   return app;

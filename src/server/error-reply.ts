@@ -2,13 +2,15 @@
 // database's codes are kept (a client branches on UNKNOWN_ASSERTION, not on a status);
 // fastify's own errors get our codes; anything else is INTERNAL and its message is not shown,
 // so a stack trace or an internal path never reaches a client.
-import { StemeError, type ErrorCode } from '../index.js';
+import { CursorExpiredError, StemeError, type ErrorCode } from '../index.js';
 import { HttpError, type HttpErrorCode } from './http-error.js';
 
 export interface ErrorReply {
   status: number;
   code: ErrorCode | HttpErrorCode;
   message: string;
+  /** CURSOR_EXPIRED only: the oldest LSN the change feed can still read from. */
+  oldestLsn?: number;
 }
 
 /** A Record over ErrorCode, so a code added to StemeDB fails to compile until it is mapped here. */
@@ -26,6 +28,8 @@ const statusByStemeCode: Record<ErrorCode, number> = {
   UNKNOWN_EPOCH: 404,
   INVALID_QUERY: 400,
   INVALID_CURSOR: 400,
+  // The change feed's cursor points into deleted WAL segments: gone for good, as 410 says.
+  CURSOR_EXPIRED: 410,
   // The database cannot take writes (or reads) right now; a restart or a retry may help.
   WAL_FAILED: 503,
   CLOSED: 503,
@@ -66,6 +70,7 @@ function frameworkReply(error: FrameworkError): ErrorReply | undefined {
 
 export function errorReply(error: unknown): ErrorReply {
   if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message };
+  if (error instanceof CursorExpiredError) return { status: statusByStemeCode[error.code], code: error.code, message: error.message, oldestLsn: error.oldestLsn };
   if (error instanceof StemeError) return { status: statusByStemeCode[error.code], code: error.code, message: error.message };
   if (error instanceof Error) {
     const reply = frameworkReply(error);

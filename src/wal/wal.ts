@@ -10,7 +10,7 @@ import type { FileSystem } from '../fs/file-system.js';
 import { nodeFileSystem } from '../fs/node-file-system.js';
 import { recordBytesMaxCeiling, recordBytesMaxDefault, segmentBytesMaxDefault, segmentBytesMin, walRecentFramesBytesMax } from '../limits.js';
 import { copySegments, type WalCopy } from './copy.js';
-import { firstFrameOffset, frameBytes, segmentFileName } from './format.js';
+import { firstFrameOffset, frameAlignBytes, frameBytes, segmentFileName } from './format.js';
 import { acquireLock, type Lock } from './lock.js';
 import { lsnAt, toLsn, type Lsn } from './lsn.js';
 import type { WalObserver } from './observer.js';
@@ -341,6 +341,9 @@ export class Wal {
   static frameBytes(payloadBytes: number): number {
     return frameBytes(payloadBytes);
   }
+
+  /** Every record and segment starts at a multiple of this many bytes (docs/wal-format.md). */
+  static readonly frameAlignBytes = frameAlignBytes;
 
   /** Waits for queued appends, closes files, ends tails, releases the lock. Idempotent. */
   async close(): Promise<void> {

@@ -78,7 +78,7 @@ test('usage errors are found before the database directory is created', (t) => {
 });
 
 test('--help works on every command and exits 0', async () => {
-  const commands = [[], ['assert'], ['vote'], ['epoch'], ['epoch', 'define'], ['epoch', 'list'], ['retract'], ['get'], ['subject'], ['find'], ['history'], ['votes'], ['beliefs'], ['contested'], ['import'], ['export'], ['verify'], ['stats'], ['rebuild'], ['serve'], ['sample']];
+  const commands = [[], ['assert'], ['vote'], ['epoch'], ['epoch', 'define'], ['epoch', 'list'], ['retract'], ['get'], ['subject'], ['find'], ['history'], ['votes'], ['beliefs'], ['contested'], ['import'], ['export'], ['verify'], ['stats'], ['rebuild'], ['serve'], ['sample'], ['watch']];
   const results = await Promise.all(commands.map((command) => stemedbAsync(nowhere, [...command, '--help'])));
   results.forEach((result, i) => {
     const command = commands[i]!;

@@ -93,6 +93,7 @@ describe('the OpenAPI document', () => {
       'GET /v1/assertions',
       'GET /v1/assertions/{hash}',
       'GET /v1/assertions/{hash}/votes',
+      'GET /v1/changes',
       'GET /v1/contested',
       'GET /v1/epochs',
       'GET /v1/epochs/{id}',

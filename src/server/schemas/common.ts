@@ -40,6 +40,7 @@ export const errorSchema = {
       properties: {
         code: { type: 'string', description: 'stable; branch on this (docs/http-api.md lists them)' },
         message: { type: 'string', description: 'for people; may change' },
+        oldestLsn: { type: 'integer', description: 'CURSOR_EXPIRED only: the oldest LSN the change feed can still read from' },
       },
     },
   },

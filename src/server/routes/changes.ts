@@ -1,0 +1,214 @@
+// GET /v1/changes: the change feed (db.changes) as Server-Sent Events (Accept: text/event-stream)
+// or NDJSON. A thin adapter: every cursor and visibility rule lives in src/db/changes.ts. The
+// cursor is checked before any byte is sent, so a bad one is an ordinary 400/410 answer; after
+// that the reply is written by hand (reply.hijack): each write waits for 'drain' when the socket
+// is full, so a slow client holds one event in server memory, not a growing queue. Streams end
+// when the client goes, at the limit, on an error (sent in-band), and at server shutdown.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import type { Change, ChangeFeed, ChangesOptions, ChangeType, StemeDB } from '../../index.js';
+import { changesHeartbeatMsDefault, changesLimitDefault, changesLimitMax, stringBytesMax } from '../../limits.js';
+import { errorReply } from '../error-reply.js';
+import { typedFields } from '../query-strings.js';
+import { errorResponses } from '../schemas/common.js';
+import { changeSchema } from '../schemas/changes.js';
+
+export interface ChangesRouteOptions {
+  /** Between SSE heartbeat comments (default changesHeartbeatMsDefault). */
+  heartbeatMs?: number;
+}
+
+interface ChangesQuery {
+  since?: number | string;
+  subject?: string;
+  types?: string;
+  limit?: number;
+  follow?: boolean;
+}
+
+const changesQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    since: {
+      anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string' }],
+      description: "the lsn of the last change seen (the feed starts after it), a lastLsn the feed reported, or 'now'; default 0: from the first record. The Last-Event-ID header, when sent, takes its place",
+    },
+    subject: { type: 'string', minLength: 1, maxLength: stringBytesMax, description: 'only assertions about this subject and the votes and retractions on them' },
+    types: { type: 'string', minLength: 1, description: 'comma-separated record types: assertion,vote,retraction,epoch' },
+    limit: { type: 'integer', minimum: 1, maximum: changesLimitMax, description: `end after this many changes (NDJSON without follow: default ${changesLimitDefault}; streams: no limit)` },
+    follow: { type: 'boolean', description: 'NDJSON: keep the response open and stream new changes as they come (SSE always follows)' },
+  },
+} as const;
+
+/** The part of the answer a client reads: SSE or NDJSON framing of the same changes. */
+interface Framing {
+  contentType: string;
+  change(change: Change): string;
+  /** Written when the stream ends normally; SSE writes nothing (a client reconnects). */
+  end(lastLsn: number): string;
+  error(body: unknown): string;
+}
+
+const sse: Framing = {
+  contentType: 'text/event-stream; charset=utf-8',
+  change: (change) => `id: ${change.lsn}\nevent: ${change.type}\ndata: ${JSON.stringify(change)}\n\n`,
+  end: () => '',
+  error: (body) => `event: error\ndata: ${JSON.stringify(body)}\n\n`,
+};
+
+const ndjson: Framing = {
+  contentType: 'application/x-ndjson; charset=utf-8',
+  change: (change) => `${JSON.stringify(change)}\n`,
+  end: (lastLsn) => `${JSON.stringify({ lastLsn })}\n`,
+  error: (body) => `${JSON.stringify(body)}\n`,
+};
+
+/** Asks SSE clients to reconnect after this long (the EventSource default is several seconds). */
+const sseRetryMs = 500;
+
+/** An SSE event that moves the client's Last-Event-ID to `lsn` without a change (start, filtered records). */
+function cursorEvent(lsn: number): string {
+  return `id: ${lsn}\nevent: cursor\ndata: ${JSON.stringify({ lastLsn: lsn })}\n\n`;
+}
+
+/** Writes `text`; when the socket's buffer is full, waits until it drains (or the client is gone). */
+async function send(response: ServerResponse, text: string): Promise<boolean> {
+  if (response.destroyed || response.writableEnded) return false;
+  if (text === '' || response.write(text)) return true;
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
+  return !response.destroyed;
+}
+
+function wantsEventStream(request: FastifyRequest): boolean {
+  return (request.headers.accept ?? '').split(',').some((type) => type.trim().split(';')[0] === 'text/event-stream');
+}
+
+/** since from Last-Event-ID (a reconnecting SSE client) or the query; text that is not a number is left for the database to refuse. */
+function sinceOf(request: FastifyRequest<{ Querystring: ChangesQuery }>): ChangesOptions['since'] {
+  const header = request.headers['last-event-id'];
+  const raw = typeof header === 'string' && header !== '' ? header : request.query.since;
+  if (raw === undefined || raw === 'now' || typeof raw === 'number') return raw;
+  return /^[0-9]+$/.test(raw) ? Number(raw) : (raw as unknown as number);
+}
+
+export function changeRoutes(app: FastifyInstance, db: StemeDB, options: ChangesRouteOptions = {}): void {
+  const heartbeatMs = options.heartbeatMs ?? changesHeartbeatMsDefault;
+  /** Every open stream, ended at shutdown: app.close() waits for requests, and these never finish. */
+  const open = new Set<AbortController>();
+  app.addHook('preClose', async () => {
+    for (const stream of open) stream.abort();
+  });
+
+  app.get<{ Querystring: ChangesQuery }>(
+    '/v1/changes',
+    {
+      preValidation: typedFields('query', { integers: ['limit'], booleans: ['follow'] }),
+      schema: {
+        summary: 'The change feed: every record in log order after an LSN cursor, as Server-Sent Events (Accept: text/event-stream) or NDJSON',
+        description:
+          'SSE: one event per change (id: its lsn, event: its type, data: the change as JSON), `cursor` events that move Last-Event-ID past filtered records, a comment heartbeat, and an `error` event (CURSOR_EXPIRED) before the stream ends. NDJSON: one change per line, then {"lastLsn": N} (or {"error": …}). 400 INVALID_CURSOR for a since beyond the end or inside a record; 410 CURSOR_EXPIRED (with oldestLsn) when WAL segments after since were deleted. See docs/http-api.md#the-change-feed.',
+        tags: ['reads'],
+        querystring: changesQuery,
+        response: {
+          200: {
+            description: 'a stream of changes',
+            content: {
+              'application/x-ndjson': { schema: changeSchema },
+              'text/event-stream': { schema: { type: 'string', description: 'SSE events whose data is a change' } },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const eventStream = wantsEventStream(request);
+      const follow = eventStream || request.query.follow === true;
+      const limit = request.query.limit ?? (follow ? Number.POSITIVE_INFINITY : changesLimitDefault);
+      const stop = new AbortController();
+      const types = request.query.types?.split(',').map((type) => type.trim()) as ChangeType[] | undefined;
+      const feed = db.changes({
+        since: sinceOf(request),
+        follow,
+        ...(request.query.subject !== undefined && { subject: request.query.subject }),
+        ...(types !== undefined && { types }),
+        signal: stop.signal,
+      });
+      await feed.check();
+      await stream(request, reply, feed, { framing: eventStream ? sse : ndjson, limit, heartbeatMs: eventStream ? heartbeatMs : 0, stop, open });
+    },
+  );
+}
+
+interface StreamOptions {
+  framing: Framing;
+  limit: number;
+  /** 0: no heartbeat. */
+  heartbeatMs: number;
+  stop: AbortController;
+  open: Set<AbortController>;
+}
+
+async function stream(request: FastifyRequest, reply: FastifyReply, feed: ChangeFeed, options: StreamOptions): Promise<void> {
+  const { framing, limit, stop, open } = options;
+  reply.hijack();
+  const response = reply.raw;
+  response.writeHead(200, {
+    'content-type': framing.contentType,
+    'cache-control': 'no-cache',
+    // Proxies (nginx) must pass events on as they come, not buffer the response.
+    'x-accel-buffering': 'no',
+  });
+  // A following client learns at once that the stream is open, before any change exists.
+  response.flushHeaders();
+  open.add(stop);
+  const gone = (): void => stop.abort();
+  response.on('close', gone);
+  let announced = feed.lastLsn;
+  let writing = false;
+  const timer =
+    options.heartbeatMs > 0
+      ? setInterval(() => {
+          // Skipped while an event waits for the socket: a heartbeat must not grow the buffer.
+          if (writing || response.writableNeedDrain) return;
+          const moved = feed.lastLsn !== announced ? cursorEvent(feed.lastLsn) : '';
+          announced = feed.lastLsn;
+          response.write(`: heartbeat\n\n${moved}`);
+        }, options.heartbeatMs)
+      : undefined;
+  try {
+    // SSE: the first event sets Last-Event-ID, so a client that asked for 'now' reconnects without a gap.
+    // retry: how soon a disconnected client comes back (a restart takes about that long).
+    if (framing === sse && !(await send(response, `retry: ${sseRetryMs}\n${cursorEvent(announced)}`))) return;
+    let sent = 0;
+    if (sent < limit) {
+      for await (const change of feed) {
+        writing = true;
+        const ok = await send(response, framing.change(change));
+        writing = false;
+        announced = change.lsn;
+        if (!ok || ++sent >= limit) break;
+      }
+    }
+    await send(response, framing.end(feed.lastLsn));
+  } catch (error) {
+    const { status, code, message, oldestLsn } = errorReply(error);
+    if (status >= 500) request.log.error({ err: error, code }, 'change feed failed');
+    await send(response, framing.error({ error: { code, message, ...(oldestLsn !== undefined && { oldestLsn }) } }));
+  } finally {
+    if (timer !== undefined) clearInterval(timer);
+    response.off('close', gone);
+    open.delete(stop);
+    stop.abort();
+    response.end();
+  }
+}
