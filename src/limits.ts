@@ -116,6 +116,8 @@ export const pageLimitMax = 10_000;
  * and retractions on the same assertion do not look it up again. Per subscriber.
  */
 export const changesSubjectCacheEntriesMax = 4096;
+/** Changes kept decoded for all subscribers of one database (the newest; ~1 KiB each for small records). */
+export const changesCacheEntriesMax = 4096;
 /** Changes in one non-following answer of GET /v1/changes: default and most. */
 export const changesLimitDefault = 1000;
 export const changesLimitMax = 10_000;

@@ -12,6 +12,7 @@ import { changesSubjectCacheEntriesMax, stringBytesMax } from '../limits.js';
 import { decodeStored, hashRecordBytes, openView, recordTypeOf, type Hash, type RecordType, type StemeRecord } from '../records/index.js';
 import { Wal, type WalEntry } from '../wal/index.js';
 import { getView, type Reads } from './queries.js';
+import type { ChangeCache } from './change-cache.js';
 import type { VisibleEnd } from './visible-end.js';
 
 export type ChangeType = RecordType;
@@ -24,8 +25,8 @@ export interface Change {
   nextLsn: number;
   type: ChangeType;
   hash: Hash;
-  /** The record as get() returns its fields (an assertion's object parsed). */
-  record: StemeRecord;
+  /** The record as get() returns its fields (an assertion's object parsed). Frozen: changes are shared between subscribers. */
+  readonly record: StemeRecord;
 }
 
 export interface ChangesOptions {
@@ -51,6 +52,8 @@ export interface FeedSource {
   reads(): Reads;
   /** Aborted when the database closes: every feed ends. */
   closed: AbortSignal;
+  /** Changes built recently by any subscriber: each record is decoded once for all of them. */
+  cache: ChangeCache;
 }
 
 const changeTypes: readonly ChangeType[] = ['assertion', 'vote', 'retraction', 'epoch'];
@@ -182,7 +185,7 @@ export class ChangeFeed implements AsyncIterable<Change> {
     const type = recordTypeOf(payload);
     if (this.types !== undefined && !this.types.has(type)) return undefined;
     if (this.subject !== undefined && this.subjectOf(payload) !== this.subject) return undefined;
-    return { lsn: entry.lsn, nextLsn: entry.nextLsn, type, hash: hashRecordBytes(payload), record: decodeStored(payload) };
+    return this.source.cache.get(entry.lsn, () => ({ lsn: entry.lsn, nextLsn: entry.nextLsn, type, hash: hashRecordBytes(payload), record: decodeStored(payload) }));
   }
 
   /** The subject a record is about: an assertion's own; a vote's or retraction's assertion's; none for an epoch. */

@@ -16,6 +16,7 @@ import { prepareRecord, type Epoch, type Hash, type PreparedRecord, type RecordV
 import { LmdbStore, MemoryStore, type KVStore } from '../storage/index.js';
 import { Wal, type RecoveryMode, type SyncMode } from '../wal/index.js';
 import { backupDatabase, type BackupOptions, type BackupReport } from './backup.js';
+import { ChangeCache } from './change-cache.js';
 import { ChangeFeed, type ChangesOptions } from './changes.js';
 import { exportRecords, type RecordKind } from './export.js';
 import { diskHealth, judgeHealth, type Health } from './health.js';
@@ -118,6 +119,8 @@ export class StemeDB {
   private readonly observers: Observers;
   /** Where every record below is queryable: how far change feeds read. */
   private readonly visibleEnd: VisibleEnd;
+  /** Changes recently built for a subscriber, shared by all of them. */
+  private readonly changeCache = new ChangeCache();
   /** Aborted when close() begins: every change feed ends. */
   private readonly closed = new AbortController();
 
@@ -442,7 +445,7 @@ export class StemeDB {
   changes(options: ChangesOptions = {}): ChangeFeed {
     this.assertOpen();
     const reads = (): Reads => this.reads();
-    return new ChangeFeed({ wal: this.wal, visibleEnd: this.visibleEnd, reads, closed: this.closed.signal }, options);
+    return new ChangeFeed({ wal: this.wal, visibleEnd: this.visibleEnd, reads, closed: this.closed.signal, cache: this.changeCache }, options);
   }
 
   /** Resolves once every record logged so far is queryable. */

@@ -50,16 +50,30 @@ interface Framing {
   error(body: unknown): string;
 }
 
+/**
+ * A change's JSON text, made once however many streams send it: subscribers share the change
+ * objects the database caches (frozen), so the text is keyed by the object itself.
+ */
+const jsonOf = new WeakMap<Change, string>();
+function changeJson(change: Change): string {
+  let text = jsonOf.get(change);
+  if (text === undefined) {
+    text = JSON.stringify(change);
+    jsonOf.set(change, text);
+  }
+  return text;
+}
+
 const sse: Framing = {
   contentType: 'text/event-stream; charset=utf-8',
-  change: (change) => `id: ${change.lsn}\nevent: ${change.type}\ndata: ${JSON.stringify(change)}\n\n`,
+  change: (change) => `id: ${change.lsn}\nevent: ${change.type}\ndata: ${changeJson(change)}\n\n`,
   end: () => '',
   error: (body) => `event: error\ndata: ${JSON.stringify(body)}\n\n`,
 };
 
 const ndjson: Framing = {
   contentType: 'application/x-ndjson; charset=utf-8',
-  change: (change) => `${JSON.stringify(change)}\n`,
+  change: (change) => `${changeJson(change)}\n`,
   end: (lastLsn) => `${JSON.stringify({ lastLsn })}\n`,
   error: (body) => `${JSON.stringify(body)}\n`,
 };
