@@ -12,7 +12,6 @@ import { changesSubjectCacheEntriesMax, stringBytesMax } from '../limits.js';
 import { decodeStored, hashRecordBytes, openView, recordTypeOf, type Hash, type RecordType, type StemeRecord } from '../records/index.js';
 import { Wal, type WalEntry } from '../wal/index.js';
 import { getView, type Reads } from './queries.js';
-import type { ChangeCache } from './change-cache.js';
 import type { VisibleEnd } from './visible-end.js';
 
 export type ChangeType = RecordType;
@@ -52,8 +51,8 @@ export interface FeedSource {
   reads(): Reads;
   /** Aborted when the database closes: every feed ends. */
   closed: AbortSignal;
-  /** Changes built recently by any subscriber: each record is decoded once for all of them. */
-  cache: ChangeCache;
+  /** Changes built recently by any subscriber (change-cache.ts): each record is decoded once for all of them. */
+  cache: { get(lsn: number, build: () => Change): Change };
 }
 
 const changeTypes: readonly ChangeType[] = ['assertion', 'vote', 'retraction', 'epoch'];
