@@ -160,3 +160,36 @@ test('serve --on-wal-failure=stay on a full disk keeps serving reads, with 503 o
   served.grow(256 * MiB);
   assertAllThere(served.data, acked);
 });
+
+test('with exit, ingest failing for good ends serving with DATABASE_FAILED for the ingest, and a reopen recovers every write', async (t) => {
+  // A real full KV file system (where mounting is allowed): LMDB commits fail; with two attempts
+  // allowed, ingest stops for good, db.failed names it, and serveUntil ends with exit code 4.
+  const kv = mountTmpfs(t, 'kv', 512 * KiB);
+  if (!kv.ok) return t.skip(kv.reason);
+  const db = await StemeDB.open(kv.dir, { log: () => undefined, ingestAttemptsMax: 2, ingestRetryDelayMsMin: 5 });
+  const until = serveUntil(new AbortController().signal, db, 'exit', () => assert.fail('not staying'));
+  const written: string[] = [];
+  let ended: CliError | undefined;
+  void until.then((failure) => (ended = failure));
+  for (let batch = 0; batch < 40 && ended === undefined; batch++) {
+    const records = Array.from({ length: 100 }, (_, i) => ({ type: 'assertion', ...record(batch * 100 + i) }));
+    try {
+      for (const { hash } of await db.appendBatch(records, { visible: false })) written.push(hash);
+    } catch (error) {
+      assert.equal((error as { code?: string }).code, 'STORAGE', 'a write refused once ingest has failed says so'); // durable, not ingested
+    }
+  }
+  const failure = await until;
+  assert.ok(failure instanceof CliError);
+  assert.equal(failure.code, 'DATABASE_FAILED');
+  assert.match(failure.message, /^the ingest failed \(ingest stopped after 2 failed attempts/);
+  assert.equal(db.health().ingest.status, 'failed');
+  assert.equal(db.stats().deadLetters, 0);
+  kv.grow(256 * MiB);
+  await db.close();
+  // What a supervisor does: restart. Everything acknowledged is there.
+  const reopened = await StemeDB.open(kv.dir, { log: () => undefined });
+  t.after(() => reopened.close());
+  for (const hash of written) assert.equal(reopened.get(hash)?.type, 'assertion', hash);
+  assert.equal((await reopened.verify()).ok, true);
+});

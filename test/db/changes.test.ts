@@ -188,7 +188,8 @@ describe('cursors', () => {
     const first = await db.assert({ subject: 's', predicate: 'p', object: 0, source: 'x' });
     for (let i = 1; i < 400; i++) await db.assert({ subject: 's', predicate: 'p', object: i, source: 'x' });
     await db.sync();
-    for (let i = 0; i < 100 && db.stats().wal.firstLsn === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    // Paused, ingest deletes no more segments (pausing waits for a deletion under way): the oldest LSN holds still.
+    await db.pauseIngest();
     const oldestLsn = db.stats().wal.firstLsn;
     assert.ok(oldestLsn > 0, 'segments were deleted');
     for (const since of [undefined, 0, first.lsn]) {
@@ -200,5 +201,29 @@ describe('cursors', () => {
     const rest = await collect(db, { since: oldestLsn });
     assert.ok(rest.length > 0 && rest.length < 400);
     assert.equal((rest[rest.length - 1]!.record as { object: number }).object, 399);
+  });
+
+  test('a following subscriber that falls behind a deleted segment gets CURSOR_EXPIRED, then the feed ends', async (t) => {
+    const db = await StemeDB.open(tempDir(t), { ...quiet, retainWal: false, segmentBytesMax: 1024 * 1024 });
+    t.after(() => db.close());
+    const record = (i: number) => ({ type: 'assertion', subject: 's', predicate: 'p', object: { i, pad: 'x'.repeat(1000) }, source: 'x', createdAt: i });
+    await db.appendBatch([record(0)]);
+    const feed = db.changes({ follow: true });
+    const reader = feed[Symbol.asyncIterator]();
+    assert.equal((await reader.next()).done, false, 'the subscriber has read the first change');
+    // It stalls while writers log more than the WAL keeps in memory for followers (8 MiB) and
+    // ingest deletes the segments it has not read yet.
+    for (let i = 1; i < 12_000; i += 1000) await db.appendBatch(Array.from({ length: 1000 }, (_, j) => record(i + j)));
+    await db.sync();
+    await db.pauseIngest(); // any deletion under way has finished
+    const oldestLsn = db.stats().wal.firstLsn;
+    assert.ok(oldestLsn > 1024 * 1024, 'segments the subscriber has not read were deleted');
+    await assert.rejects(
+      (async () => {
+        for (;;) if ((await reader.next()).done === true) return;
+      })(),
+      (error: unknown) => code('CURSOR_EXPIRED')(error) && (error as { oldestLsn: number }).oldestLsn === oldestLsn,
+    );
+    assert.equal((await reader.next()).done, true, 'the feed has ended');
   });
 });
