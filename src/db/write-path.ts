@@ -93,6 +93,10 @@ export class WritePath {
     if (options?.visible === false) {
       this.invisibleEndLsn = Math.max(this.invisibleEndLsn, endLsn);
       this.visibleEnd.complete(seq, { lsn: lsns[0]!, endLsn, visible: false });
+      // Such writes skip the overlay, but their hand-offs wait in memory for the ingestor: past
+      // overlayRecordsMax of them, the writer waits for ingest to reach this batch, so a bulk
+      // load runs at the rate ingest absorbs instead of holding the whole load in memory.
+      if (this.ingestor.handedOff > overlayRecordsMax) await this.ingestor.waitFor(lsns[0]!);
       return results;
     }
     const entries: OverlayEntry[] = batch.map(({ record, hash, bytes }, i) => {

@@ -177,6 +177,11 @@ export class Ingestor extends EventEmitter<IngestEvents> {
     }
   }
 
+  /** Records handed off and not yet read by the tail: what they hold in memory until ingest reaches them. */
+  get handedOff(): number {
+    return this.prepared.size;
+  }
+
   /** Resolves once every record before `lsn` is applied (queryable). */
   waitFor(lsn: number): Promise<void> {
     if (this.checkpointLsn >= lsn) return Promise.resolve();
