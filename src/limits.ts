@@ -86,6 +86,12 @@ export const kvCompactBatchEntriesMax = 10_000;
  */
 export const overlayRecordsMax = 65_536;
 /**
+ * Records handed to the ingestor and not yet read by it, at most, before {visible: false}
+ * writes wait for ingest (visible writes are bounded by overlayRecordsMax first): a bulk load
+ * otherwise holds every record it wrote ahead of ingest in memory (~0.5 KiB a small record).
+ */
+export const ingestHandOffRecordsMax = 262_144;
+/**
  * How long the ingestor lets records gather after catching up before its next LMDB commit,
  * when nobody waits for it: commits block the thread for their fsync (0.3-3 ms here), so
  * fewer, larger ones keep that off most writes' latency. Visibility does not wait for it.

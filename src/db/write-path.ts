@@ -4,7 +4,7 @@
 // Invariant: a write resolves only after its bytes are durable; unless {visible: false}, also
 // after they are queryable. When the overlay holds more than overlayRecordsMax records, writers
 // wait for ingest instead: that bounds its memory and slows writers to the rate LMDB absorbs.
-import { overlayRecordsMax } from '../limits.js';
+import { ingestHandOffRecordsMax, overlayRecordsMax } from '../limits.js';
 import type { Ingestor } from '../ingest/index.js';
 import type { Hash, PreparedRecord } from '../records/index.js';
 import type { KVStore } from '../storage/index.js';
@@ -18,7 +18,8 @@ export interface WriteOptions {
   /**
    * true (default): resolve once durable and queryable (read-your-writes). false: once durable;
    * the records become queryable when the ingestor has applied them (`sync()` waits for that).
-   * For bulk loads: such records skip the in-memory overlay, and so its memory and its limit.
+   * For bulk loads: such records skip the in-memory overlay, and so its memory and its limit;
+   * past ingestHandOffRecordsMax records ahead of ingest, such a write waits for ingest.
    */
   visible?: boolean;
 }
@@ -94,9 +95,9 @@ export class WritePath {
       this.invisibleEndLsn = Math.max(this.invisibleEndLsn, endLsn);
       this.visibleEnd.complete(seq, { lsn: lsns[0]!, endLsn, visible: false });
       // Such writes skip the overlay, but their hand-offs wait in memory for the ingestor: past
-      // overlayRecordsMax of them, the writer waits for ingest to reach this batch, so a bulk
-      // load runs at the rate ingest absorbs instead of holding the whole load in memory.
-      if (this.ingestor.handedOff > overlayRecordsMax) await this.ingestor.waitFor(lsns[0]!);
+      // ingestHandOffRecordsMax of them, the writer waits for ingest to reach this batch, so a
+      // bulk load runs at the rate ingest absorbs instead of holding the whole load in memory.
+      if (this.ingestor.handedOff > ingestHandOffRecordsMax) await this.ingestor.waitFor(lsns[0]!);
       return results;
     }
     const entries: OverlayEntry[] = batch.map(({ record, hash, bytes }, i) => {
