@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { StemeDB, StemeError } from '../../src/index.js';
+import { StemeDB, StemeError, type BackupReport } from '../../src/index.js';
 import { createServer } from '../../src/server/index.js';
 import { assertionBody } from './support/records.js';
 import { assertError, postJson, startServer, type TestServer } from './support/server.js';
@@ -13,16 +13,8 @@ import { assertError, postJson, startServer, type TestServer } from './support/s
 const token = 'backup-secret';
 const auth = { authorization: `Bearer ${token}` };
 
-interface BackupAnswer {
-  target: string;
-  kvCheckpointLsn: number;
-  walFirstLsn: number;
-  walEndLsn: number;
-  walSegments: number;
-  walBytes: number;
-  compact: boolean;
-  durationMs: number;
-}
+/** The route answers the library's report, with the target relative to the backup directory instead of its path. */
+type BackupAnswer = Omit<BackupReport, 'dir'> & { target: string };
 
 describe('POST /v1/admin/backup', () => {
   let server: TestServer;
