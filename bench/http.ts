@@ -5,7 +5,8 @@
 // /v1/subjects/:subject/assertions (10 assertions each). Cases alternate between the two
 // servers, so a slow spell of the machine hits both. Before timing, both are loaded with the
 // same assertions and their answers compared: same hashes, same JSON.
-// Usage: node dist/bench/http.js [--seconds=N] (default 3 a case) [--json]
+// Usage: node dist/bench/http.js [--seconds=N] (default 3 a case) [--cases=post,hash,subject]
+// [--cpu-prof=DIR] (both servers write a V8 CPU profile there when they stop) [--json]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { deepStrictEqual } from 'node:assert';
 import { fileURLToPath } from 'node:url';
@@ -13,8 +14,11 @@ import autocannon from 'autocannon';
 import { StemeDB } from '../src/index.js';
 import { benchDir } from './support.js';
 
-const secondsArg = process.argv.find((a) => a.startsWith('--seconds='));
-const seconds = secondsArg === undefined ? 3 : Number(secondsArg.slice('--seconds='.length));
+const option = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const only = option('cases')?.split(',');
+const cpuProfDir = option('cpu-prof');
+const nodeFlags = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
+const seconds = Number(option('seconds') ?? 3);
 const warmupSeconds = 1;
 const preloadSubjects = 2_000;
 const perSubject = 10;
@@ -32,7 +36,7 @@ interface Server {
 
 /** Starts a server as a child process and resolves with its base URL once it prints it. */
 function start(name: string, args: string[], urlPattern: RegExp): Promise<Server> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeFlags, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -113,6 +117,7 @@ async function preload(servers: Server[]): Promise<void> {
 }
 
 interface Case {
+  id: string;
   name: string;
   connections: number;
   next: (offset: number) => RequestSetup;
@@ -121,16 +126,19 @@ interface Case {
 let written = 0;
 const cases: Case[] = [
   {
+    id: 'post',
     name: `POST /v1/assertions (${postConnections} connections)`,
     connections: postConnections,
     next: () => () => ({ method: 'POST', path: '/v1/assertions', body: JSON.stringify(assertion(`new:${written}`, preloadCount + written++)) }),
   },
   {
+    id: 'hash',
     name: `GET /v1/assertions/:hash (${getConnections} connections)`,
     connections: getConnections,
     next: (offset) => (i) => ({ method: 'GET', path: `/v1/assertions/${hashes[((offset + i) * 7919) % preloadCount]!}` }),
   },
   {
+    id: 'subject',
     name: `GET /v1/subjects/:subject/assertions, ${perSubject} each (${getConnections} connections)`,
     connections: getConnections,
     next: (offset) => (i) => ({ method: 'GET', path: `/v1/subjects/${encodeURIComponent(`city:${((offset + i) * 31) % preloadSubjects}`)}/assertions` }),
@@ -139,16 +147,16 @@ const cases: Case[] = [
 
 const ours = await start('stemedb serve', [cli, '--data', benchDir('http-stemedb'), 'serve', '--port', '0', '--log-level', 'silent'], /at (http:\/\/127\.0\.0\.1:\d+) /);
 const peer = await start('fastify + SQLite', [peerScript, '--dir', benchDir('http-peer')], /listening at (http:\/\/127\.0\.0\.1:\d+)/);
-const results: Array<{ case: string; stemedb: Measured; peer: Measured; ratio: number }> = [];
+const results: Array<{ id: string; case: string; stemedb: Measured; peer: Measured; ratio: number }> = [];
 try {
   await preload([ours, peer]);
-  for (const c of cases) {
+  for (const c of cases.filter((c) => only === undefined || only.includes(c.id))) {
     const measured: Measured[] = [];
     for (const server of [ours, peer]) {
       await drive(server, c.connections, c.next(0), { durationS: warmupSeconds });
       measured.push(await drive(server, c.connections, c.next(1), { durationS: seconds }));
     }
-    results.push({ case: c.name, stemedb: measured[0]!, peer: measured[1]!, ratio: measured[0]!.rps / measured[1]!.rps });
+    results.push({ id: c.id, case: c.name, stemedb: measured[0]!, peer: measured[1]!, ratio: measured[0]!.rps / measured[1]!.rps });
   }
 } finally {
   await Promise.all([stop(ours), stop(peer)]);
@@ -166,10 +174,11 @@ for (const r of results) {
   const failed = r.stemedb.errors + r.peer.errors;
   if (failed > 0) console.log(`WARNING ${r.case}: ${r.stemedb.errors} StemeDB and ${r.peer.errors} peer requests failed (not counted)`);
 }
-const targets = [
-  { target: 'POST >= 3x the peer', ratio: results[0]!.ratio, met: results[0]!.ratio >= 3 },
-  { target: 'GET by hash >= 1x the peer', ratio: results[1]!.ratio, met: results[1]!.ratio >= 1 },
-  { target: 'GET a subject >= 1x the peer', ratio: results[2]!.ratio, met: results[2]!.ratio >= 1 },
-];
+const goals: Record<string, { target: string; ratio: number }> = {
+  post: { target: 'POST >= 3x the peer', ratio: 3 },
+  hash: { target: 'GET by hash >= 1x the peer', ratio: 1 },
+  subject: { target: 'GET a subject >= 1x the peer', ratio: 1 },
+};
+const targets = results.map((r) => ({ target: goals[r.id]!.target, ratio: r.ratio, met: r.ratio >= goals[r.id]!.ratio }));
 for (const t of targets) console.log(`${t.met ? 'MET   ' : 'MISSED'} ${t.target}: ${t.ratio.toFixed(2)}x`);
 if (process.argv.includes('--json')) console.log(JSON.stringify({ seconds, results, targets }, null, 2));

@@ -7,6 +7,7 @@
 import { InvalidArgumentError, InvalidQueryError } from '../errors.js';
 import {
   assertionKey,
+  assertionKeyFromText,
   assertionKeyHex,
   decodeFirstChange,
   firstChangeKey,
@@ -23,14 +24,15 @@ import {
   sourcePrefix,
   statusKind,
   subjectKey,
+  subjectKeyFromUtf8,
   subjectPredicatePrefix,
   subjectPrefix,
   historyKeyFromUtf8,
 } from '../layout/index.js';
-import { canonicalJson, decodeStored, hashFromBytes, hashToBytes, openView, type Assertion, type AssertionView, type Hash, type JsonValue, type Retraction, type StemeRecord, type Vote } from '../records/index.js';
+import { canonicalJson, decodeStored, decodeStoredAssertion, hashFromBytes, hashToBytes, openView, type Assertion, type AssertionView, type Epoch, type Hash, type JsonValue, type Retraction, type StemeRecord, type Vote } from '../records/index.js';
 import type { OverlayEntry } from './overlay.js';
 import { pagedScan, type IndexHit } from './paged-scan.js';
-import { pendingRecord, storeHolds, toHash, toLimit, type Reads, type Stored } from './queries.js';
+import { getRecord, lsnByLocator, pendingRecord, storeHolds, toHash, toLimit, type Reads, type Stored } from './queries.js';
 
 const encoder = new TextEncoder();
 
@@ -120,17 +122,17 @@ function optionalFlag(value: unknown, name: string): boolean {
 
 // --- status ---
 
-interface StatusChange {
+export interface StatusChange {
   lsn: number;
   kind: 'retraction' | 'supersession';
   hash: Hash;
 }
 
 /** The first retraction or supersession of `target` logged below `asOf`, stored or pending. */
-function firstChange({ store, overlay }: Reads, target: Hash, asOf: number): StatusChange | undefined {
+function firstChange({ store, overlay }: Reads, target: Hash, asOf: number, targetBytes?: Uint8Array): StatusChange | undefined {
   let first: StatusChange | undefined;
   // F: holds the store's earliest change: one below the cut exists exactly when it is below.
-  const stored = store.get(firstChangeKey(hashToBytes(target)));
+  const stored = store.get(firstChangeKey(targetBytes ?? hashToBytes(target)));
   if (stored !== undefined) {
     const { lsn, kind, hash } = decodeFirstChange(stored);
     if (lsn < asOf) first = { lsn, kind: kind === statusKind.retraction ? 'retraction' : 'supersession', hash: hashFromBytes(hash) };
@@ -148,12 +150,28 @@ export function statusAt(reads: Reads, hash: Hash, asOf: number): AssertionStatu
   return change === undefined ? 'live' : change.kind === 'retraction' ? 'retracted' : 'superseded';
 }
 
-function withStatus(reads: Reads, assertion: Stored<Assertion>, lsn: number, asOf: number): AssertionResult {
-  const change = firstChange(reads, assertion.hash, asOf);
-  if (change === undefined) return { ...assertion, lsn, status: 'live' };
-  return change.kind === 'retraction'
-    ? { ...assertion, lsn, status: 'retracted', retractedBy: change.hash }
-    : { ...assertion, lsn, status: 'superseded', supersededBy: change.hash };
+/** What a read makes of an assertion it found: the decoded AssertionResult, or its JSON text (assertion-json.ts). */
+export type AssertionBuilder<T> = (view: AssertionView, hash: Hash, lsn: number, change: StatusChange | undefined) => T;
+
+/**
+ * An assertion as reads return it, decoded from the view a read already opened: fields are
+ * added to the decoded record in place (hash, lsn, status, then retractedBy or supersededBy),
+ * in the order a spread would give, without copying the record once per added field.
+ */
+function assertionResult(view: AssertionView, hash: Hash, lsn: number, change: StatusChange | undefined): AssertionResult {
+  const result = decodeStoredAssertion(view) as AssertionResult;
+  result.hash = hash;
+  result.lsn = lsn;
+  if (change === undefined) {
+    result.status = 'live';
+  } else if (change.kind === 'retraction') {
+    result.status = 'retracted';
+    result.retractedBy = change.hash;
+  } else {
+    result.status = 'superseded';
+    result.supersededBy = change.hash;
+  }
+  return result;
 }
 
 /**
@@ -172,11 +190,34 @@ export function assertionWithLsn({ store, overlay }: Reads, hash: Hash): { asser
   return { assertion: pendingRecord(pending) as Stored<Assertion>, lsn: pending.lsn };
 }
 
-/** The assertion with its status as of the cut; undefined if unknown or logged at or after it. */
-export function assertionAt(reads: Reads, hash: Hash, asOf: number): AssertionResult | undefined {
-  const found = assertionWithLsn(reads, hash);
-  if (found === undefined || found.lsn >= asOf) return undefined;
-  return withStatus(reads, found.assertion, found.lsn, asOf);
+/**
+ * get(): the record with the hash a caller gave (INVALID_ARGUMENT when malformed), as of the
+ * cut; an assertion with its LSN and status. A stored assertion costs three reads: H: (its
+ * bytes), its S: entry (its LSN; the key is built from the subject and predicate bytes in
+ * place, never decoded to strings and encoded back) and F: (its status); it is decoded once.
+ */
+export function recordAt<T = AssertionResult>(reads: Reads, hash: string, asOf: number, build: AssertionBuilder<T> = assertionResult as AssertionBuilder<T>): T | Stored<Vote | Epoch | Retraction> | undefined {
+  const key = typeof hash === 'string' ? assertionKeyFromText(hash) : undefined;
+  if (key === undefined) throw new InvalidArgumentError(`hash must be 64 lowercase hex characters (a BLAKE3-256 hash), got ${JSON.stringify(hash)}`);
+  // A copy: the key is a shared buffer that the next key built from hex text overwrites.
+  const hashBytes = hashFromKeyEnd(key).slice();
+  const bytes = reads.store.get(key);
+  if (bytes !== undefined) {
+    const view = openView(bytes) as AssertionView;
+    const entry = reads.store.get(subjectKeyFromUtf8(view.subjectBytes, view.predicateBytes, hashBytes));
+    const lsn = entry === undefined ? 0 : readU64(entry);
+    if (lsn >= asOf) return undefined;
+    return build(view, hash as Hash, lsn, firstChange(reads, hash as Hash, asOf, hashBytes));
+  }
+  const pending = reads.overlay.get(hash as Hash);
+  if (pending?.record.type === 'assertion') {
+    if (pending.lsn >= asOf) return undefined;
+    return build(openView(pending.bytes) as AssertionView, pending.hash, pending.lsn, firstChange(reads, pending.hash, asOf, hashBytes));
+  }
+  const record = getRecord(reads, hash) as Stored<Vote | Epoch | Retraction> | undefined;
+  if (record === undefined) return undefined;
+  if (asOf !== Number.POSITIVE_INFINITY && (lsnByLocator(reads, hash) ?? 0) >= asOf) return undefined;
+  return record;
 }
 
 // --- pending records' index keys (the overlay has no KV keys: they are built to merge) ---
@@ -213,7 +254,7 @@ function hitFromKeyLsn(key: Uint8Array): IndexHit {
 // --- assertions about a subject ---
 
 /** One page of assertions about `subject` (optionally one predicate), ordered by predicate digest then hash. */
-export function assertionsAboutAt(reads: Reads, subject: string, options: AboutOptions, endLsn: number): AtPage<AssertionResult> {
+export function assertionsAboutAt<T = AssertionResult>(reads: Reads, subject: string, options: AboutOptions, endLsn: number, build: AssertionBuilder<T> = assertionResult as AssertionBuilder<T>): AtPage<T> {
   if (typeof subject !== 'string' || subject.length === 0) throw new InvalidArgumentError('subject must be a non-empty string');
   const predicate = optionalText(options.predicate, 'predicate');
   const includeRetracted = optionalFlag(options.includeRetracted, 'includeRetracted');
@@ -228,7 +269,7 @@ export function assertionsAboutAt(reads: Reads, subject: string, options: AboutO
       const record = entry.record as Omit<Assertion, 'object'>;
       return { key: subjectKey(subject, record.predicate, hashToBytes(entry.hash)), hash: entry.hash, lsn: entry.lsn };
     }),
-    accept: (hit) => accepted(reads, hit, cut.asOf, includeRetracted, (a) => predicate === undefined || a.predicate === predicate),
+    accept: (hit) => accepted(reads, hit, cut.asOf, includeRetracted, (a) => predicate === undefined || a.predicate === predicate, build),
     limit,
     cursor: options.cursor,
   });
@@ -239,17 +280,16 @@ export function assertionsAboutAt(reads: Reads, subject: string, options: AboutO
  * The assertion an index hit names, if it is in the cut, matches the query (checked on a view
  * of its bytes, before anything is decoded) and is live or `includeRetracted`.
  */
-function accepted(reads: Reads, hit: IndexHit, asOf: number, includeRetracted: boolean, matches: (view: AssertionView) => boolean): AssertionResult | undefined {
+function accepted<T>(reads: Reads, hit: IndexHit, asOf: number, includeRetracted: boolean, matches: (view: AssertionView) => boolean, build: AssertionBuilder<T>): T | undefined {
   if (hit.lsn >= asOf) return undefined;
   // The store answers for what it holds (at the first LSN); the overlay for the rest.
   const bytes = reads.store.get(assertionKeyHex(hit.hash)) ?? pendingAssertionBytes(reads, hit.hash);
   if (bytes === undefined) return undefined;
-  if (!matches(openView(bytes) as AssertionView)) return undefined;
-  const change = firstChange(reads, hit.hash, asOf);
+  const view = openView(bytes) as AssertionView;
+  if (!matches(view)) return undefined;
+  const change = firstChange(reads, hit.hash, asOf, hashFromKeyEnd(hit.key));
   if (change !== undefined && !includeRetracted) return undefined;
-  const result: AssertionResult = { ...(decodeStored(bytes) as Assertion), hash: hit.hash, lsn: hit.lsn, status: 'live' };
-  if (change === undefined) return result;
-  return change.kind === 'retraction' ? { ...result, status: 'retracted', retractedBy: change.hash } : { ...result, status: 'superseded', supersededBy: change.hash };
+  return build(view, hit.hash, hit.lsn, change);
 }
 
 function pendingAssertionBytes({ overlay }: Reads, hash: Hash): Uint8Array | undefined {
@@ -306,7 +346,7 @@ export function findAt(reads: Reads, query: FindQuery, endLsn: number): AtPage<A
     prefix,
     fromStore,
     pending: () => pendingAssertions(reads).map((e) => ({ key: pendingKey(e), hash: e.hash, lsn: e.lsn })),
-    accept: (hit) => accepted(reads, hit, cut.asOf, includeRetracted, matches),
+    accept: (hit) => accepted(reads, hit, cut.asOf, includeRetracted, matches, assertionResult),
     limit,
     cursor: query.cursor,
   });

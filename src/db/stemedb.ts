@@ -23,10 +23,11 @@ import { diskHealth, judgeHealth, type Health } from './health.js';
 import { Observers, type DbObserver, type WriteEvent, type WriteKind } from './observer.js';
 import type { AssertionInput, EpochInput, RecordInput, RetractionInput, VoteInput } from './inputs.js';
 import { beliefsAt, contestedAt, type Beliefs, type BeliefsOptions, type ContestedItem, type ContestedOptions } from './beliefs.js';
+import { assertionJson } from './assertion-json.js';
 import { checkStoreWithinLog, rebuildOtherLayout } from './open-checks.js';
 import { Overlay } from './overlay.js';
-import { assertionAt, assertionsAboutAt, cutAt, findAt, historyAt, type AboutOptions, type AssertionResult, type AtPage, type FindQuery, type HistoryItem, type HistoryOptions } from './claims.js';
-import { getEpoch, getRecord, getView, listEpochs, lsnByLocator, toHash, votesWithLsn, type Reads, type Stored, type StoredRecord } from './queries.js';
+import { assertionsAboutAt, cutAt, findAt, historyAt, recordAt, type AboutOptions, type AssertionResult, type AtPage, type FindQuery, type HistoryItem, type HistoryOptions } from './claims.js';
+import { getEpoch, getView, listEpochs, toHash, votesWithLsn, type Reads, type Stored, type StoredRecord } from './queries.js';
 import { collectStats, type StemeStats } from './stats.js';
 import { tallyVotes, type Tally } from './tally.js';
 import { verifyDatabase, type VerifyReport } from './verify.js';
@@ -300,13 +301,20 @@ export class StemeDB {
    */
   get(hash: string, options: { asOf?: number } = {}): GetResult | undefined {
     this.assertOpen();
-    const reads = this.reads();
-    const cut = cutAt(options.asOf, this.wal.recordsEndLsn);
-    const record = getRecord(reads, hash);
-    if (record === undefined) return undefined;
-    if (record.type === 'assertion') return assertionAt(reads, record.hash, cut.asOf);
-    if (cut.asOf !== Number.POSITIVE_INFINITY && (lsnByLocator(reads, hash) ?? 0) >= cut.asOf) return undefined;
-    return record;
+    return recordAt(this.reads(), hash, cutAt(options.asOf, this.wal.recordsEndLsn).asOf);
+  }
+
+  /**
+   * get() as JSON text (JSON.parse of it deep-equals get(hash, options)), or undefined. An
+   * assertion's text is written from its stored bytes, its object copied in as the canonical
+   * JSON the record holds instead of parsed and serialised again, with its keys in the HTTP
+   * API's order (the fields every assertion has, then the optional ones): what a server sends.
+   * Any other record is JSON.stringify of get()'s.
+   */
+  getJson(hash: string, options: { asOf?: number } = {}): string | undefined {
+    this.assertOpen();
+    const found = recordAt(this.reads(), hash, cutAt(options.asOf, this.wal.recordsEndLsn).asOf, assertionJson);
+    return found === undefined || typeof found === 'string' ? found : JSON.stringify(found);
   }
 
   /**
@@ -325,6 +333,17 @@ export class StemeDB {
   assertionsAbout(subject: string, options: AboutOptions = {}): AtPage<AssertionResult> {
     this.assertOpen();
     return assertionsAboutAt(this.reads(), subject, options, this.wal.recordsEndLsn);
+  }
+
+  /**
+   * assertionsAbout() as JSON text (JSON.parse of it deep-equals the page): `items` (each
+   * written from its stored bytes, as getJson does), `atLsn`, then `cursor` when there is one.
+   */
+  assertionsAboutJson(subject: string, options: AboutOptions = {}): string {
+    this.assertOpen();
+    const page = assertionsAboutAt(this.reads(), subject, options, this.wal.recordsEndLsn, assertionJson);
+    const cursor = page.cursor === undefined ? '' : `,"cursor":${JSON.stringify(page.cursor)}`;
+    return `{"items":[${page.items.join(',')}],"atLsn":${page.atLsn}${cursor}}`;
   }
 
   /**

@@ -9,8 +9,16 @@ export function writeU64(value: number): Uint8Array {
   return bytes;
 }
 
+const twoTo32 = 2 ** 32;
+/** Above this, the high word would take the value past Number.MAX_SAFE_INTEGER (2^53 - 1). */
+const safeHighWordMax = 2 ** 21 - 1;
+
+/** Two 32-bit reads, not getBigUint64: every LSN index entry a read returns goes through here, and a BigInt costs an allocation. */
 export function readU64(bytes: Uint8Array, offset = 0): number {
-  const value = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(offset, true);
-  assert(value <= BigInt(Number.MAX_SAFE_INTEGER), 'stored u64 fits a safe integer');
-  return Number(value);
+  assert(offset >= 0 && offset + 8 <= bytes.length, 'a u64 value is 8 bytes inside its buffer');
+  const at = bytes.byteOffset + offset;
+  const view = new DataView(bytes.buffer, at, 8);
+  const high = view.getUint32(4, true);
+  assert(high <= safeHighWordMax, 'stored u64 fits a safe integer');
+  return high * twoTo32 + view.getUint32(0, true);
 }

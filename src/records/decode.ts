@@ -17,14 +17,16 @@ function assertion(view: AssertionView): Assertion {
   // Refuse an oversized object before parsing it: the length is known from the fixed part.
   const bytes = view.objectBytes;
   if (bytes > objectBytesMax) throw new InvalidRecordError('object', `is ${bytes} bytes encoded; the limit is ${objectBytesMax}`);
-  const { confidence, epoch, supersedes } = view;
-  return {
-    type: 'assertion', subject: view.subject, predicate: view.predicate, object: view.object, source: view.source,
-    ...(confidence !== undefined && { confidence }),
-    ...(epoch !== undefined && { epoch }),
-    ...(supersedes !== undefined && { supersedes }),
-    createdAt: view.createdAt,
-  };
+  // Fields are assigned in the record's key order, not spread in: every get and every query
+  // result goes through here, and a conditional spread allocates an object for each field.
+  const { subject, predicate, object, source, confidence, epoch, supersedes, createdAt } = view;
+  if (confidence === undefined && epoch === undefined && supersedes === undefined) return { type: 'assertion', subject, predicate, object, source, createdAt };
+  const record = { type: 'assertion', subject, predicate, object, source } as Assertion;
+  if (confidence !== undefined) record.confidence = confidence;
+  if (epoch !== undefined) record.epoch = epoch;
+  if (supersedes !== undefined) record.supersedes = supersedes;
+  record.createdAt = createdAt;
+  return record;
 }
 
 function vote(view: VoteView): Vote {
@@ -71,6 +73,19 @@ export function decodeRecord(bytes: Uint8Array): StemeRecord {
     if (error instanceof InvalidRecordError || error instanceof InvariantError) throw error;
     // Anything else came from reading malformed bytes (a range past the end, invalid JSON):
     // the bytes are not a record we can vouch for, and the caller handles one error type.
+    throw new InvalidRecordError('', `undecodable record: ${String(error)}`, { cause: error });
+  }
+}
+
+/**
+ * decodeStored for an assertion whose view a query already opened (to match its fields before
+ * decoding anything): the same checks and errors, without reading the header twice.
+ */
+export function decodeStoredAssertion(view: AssertionView): Assertion {
+  try {
+    return assertion(view);
+  } catch (error) {
+    if (error instanceof InvalidRecordError || error instanceof InvariantError) throw error;
     throw new InvalidRecordError('', `undecodable record: ${String(error)}`, { cause: error });
   }
 }

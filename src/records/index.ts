@@ -6,7 +6,7 @@ export { hashFromBytes, hashRecordBytes, hashToBytes, isHash, parseHash, recordD
 export { parseEpochId } from './fields.js';
 export { validateRecord } from './validate.js';
 export { encodeAndHash, encodeRecord, prepareRecord, type PreparedFields, type PreparedRecord } from './encode.js';
-export { decodeRecord, decodeStored } from './decode.js';
+export { decodeRecord, decodeStored, decodeStoredAssertion } from './decode.js';
 export { canonicalJson } from './canonical-json.js';
 export { recordTypeOf } from './reader.js';
 export { AssertionView } from './assertion-view.js';

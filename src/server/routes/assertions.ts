@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { StemeDB } from '../../index.js';
 import { HttpError } from '../http-error.js';
+import { jsonContentType } from '../json-text.js';
 import { typedFields } from '../query-strings.js';
 import { asOfSchema, epochIdSchema, errorResponses, hashSchema, tallySchema } from '../schemas/common.js';
 import { storedRecordSchema, storedVoteSchema } from '../schemas/records.js';
@@ -33,6 +34,9 @@ const votesResponse = {
   properties: { votes: { type: 'array', items: storedVoteSchema, description: 'oldest first (by createdAt, then log order)' }, tally: tallySchema },
 } as const;
 
+/** How getJson's text of an assertion begins (only assertions come with a tally). */
+const assertionJsonStart = '{"type":"assertion"';
+
 function notFound(what: string, hash: string, asOf: number | undefined): HttpError {
   return new HttpError(404, 'NOT_FOUND', `no ${what} with hash ${hash}${asOf === undefined ? '' : ` as of LSN ${asOf}`}`);
 }
@@ -46,15 +50,22 @@ export function assertionRoutes(app: FastifyInstance, db: StemeDB): void {
       preValidation,
       schema: { summary: 'A record by hash (assertion with its status and tally, vote, epoch or retraction)', tags: ['reads'], params, querystring, response: { 200: recordResponse, ...errorResponses } },
     },
-    async (request) => {
+    async (request, reply) => {
       const { hash } = request.params;
       const { epoch, asOf } = request.query;
       // The tally fixes the cut (asOf, or the end of the log now); the record and its status
       // are read at the same LSN, so a write landing in between cannot split the answer.
       const tally = db.tally(hash, { ...(epoch !== undefined && { epoch }), ...(asOf !== undefined && { asOf }) });
+      // An assertion's JSON is written from its stored bytes (getJson): the text the response
+      // schema's serializer would make of get()'s object, without decoding the object. The
+      // tally's fields are all required, so the serializer keeps their order, as stringify does.
+      const json = db.getJson(hash, { asOf: tally.atLsn });
+      if (json === undefined) throw notFound('record', hash, asOf);
+      if (json.startsWith(assertionJsonStart)) return reply.type(jsonContentType).send(`{"record":${json},"tally":${JSON.stringify(tally)}}`);
+      // Votes, epochs and retractions (rarely read here) go through the serializer.
       const record = db.get(hash, { asOf: tally.atLsn });
       if (record === undefined) throw notFound('record', hash, asOf);
-      return record.type === 'assertion' ? { record, tally } : { record };
+      return { record };
     },
   );
 

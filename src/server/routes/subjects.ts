@@ -4,6 +4,7 @@
 // '/', spaces and any Unicode; fastify decodes it (%2F included) before the handler sees it.
 import type { FastifyInstance } from 'fastify';
 import type { StemeDB } from '../../index.js';
+import { jsonContentType } from '../json-text.js';
 import { typedFields } from '../query-strings.js';
 import { errorResponses, pageSchema, subjectParamsSchema as params } from '../schemas/common.js';
 import { aboutOptionsSchema, historyOptionsSchema } from '../schemas/queries.js';
@@ -42,7 +43,8 @@ export function subjectRoutes(app: FastifyInstance, db: StemeDB): void {
         response: { 200: pageSchema(storedAssertionSchema, 'ordered by predicate (its digest), then hash'), ...errorResponses },
       },
     },
-    async (request) => db.assertionsAbout(request.params.subject, request.query),
+    // JSON written from the stored bytes (assertionsAboutJson), as the schema's serializer would write the page.
+    async (request, reply) => reply.type(jsonContentType).send(db.assertionsAboutJson(request.params.subject, request.query)),
   );
 
   app.get<HistoryRoute>(
