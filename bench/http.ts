@@ -6,9 +6,11 @@
 // servers, so a slow spell of the machine hits both. Before timing, both are loaded with the
 // same assertions and their answers compared: same hashes, same JSON.
 // Usage: node dist/bench/http.js [--seconds=N] (default 3 a case) [--cases=post,hash,subject]
-// [--cpu-prof=DIR] (both servers write a V8 CPU profile there when they stop) [--json]
+// [--cpu-prof=DIR] (both servers write a V8 CPU profile there when they stop)
+// [--cli=PATH] (another build's dist/src/cli/main.js, to compare two builds) [--json]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { deepStrictEqual } from 'node:assert';
+import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { StemeDB } from '../src/index.js';
@@ -25,7 +27,7 @@ const perSubject = 10;
 const postConnections = 64;
 const getConnections = 16;
 
-const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const cli = option('cli') ?? fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const peerScript = fileURLToPath(new URL('./http-peer.js', import.meta.url));
 
 interface Server {
@@ -65,6 +67,8 @@ const hashes = Array.from({ length: preloadCount }, (_, i) => StemeDB.hashOf({ t
 
 interface Measured {
   rps: number;
+  /** The server process's CPU time (every thread) per request answered, µs; undefined off Linux. */
+  cpuUsPerRequest: number | undefined;
   p50Ms: number;
   p99Ms: number;
   errors: number;
@@ -72,9 +76,29 @@ interface Measured {
 
 type RequestSetup = (i: number) => { method: 'GET' | 'POST'; path: string; body?: string };
 
+/** Clock ticks a second of /proc's CPU times (USER_HZ: 100 on every common Linux build). */
+const ticksPerSecond = 100;
+
+/**
+ * The CPU time a process has used so far (user + system, all threads) in µs, from
+ * /proc/PID/stat; undefined where there is no /proc. Less disturbed by other load on the
+ * machine than requests/s: it counts what the server spends, not how long it waited.
+ */
+function cpuUs(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, so split after its closing paren).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond; // utime, stime
+  } catch {
+    return undefined;
+  }
+}
+
 /** Drives `server` with `connections` connections for `durationS` seconds (or `amount` requests). */
 async function drive(server: Server, connections: number, next: RequestSetup, limit: { durationS: number } | { amount: number }): Promise<Measured> {
   let i = 0;
+  const cpuBefore = cpuUs(server.child.pid!);
   const result = await autocannon({
     url: server.url,
     connections,
@@ -88,7 +112,9 @@ async function drive(server: Server, connections: number, next: RequestSetup, li
       },
     ],
   });
-  return { rps: result['2xx'] / result.duration, p50Ms: result.latency.p50, p99Ms: result.latency.p99, errors: result.non2xx + result.errors };
+  const cpuAfter = cpuUs(server.child.pid!);
+  const cpuUsPerRequest = cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / result['2xx'];
+  return { cpuUsPerRequest, rps: result['2xx'] / result.duration, p50Ms: result.latency.p50, p99Ms: result.latency.p99, errors: result.non2xx + result.errors };
 }
 
 async function getJson(server: Server, path: string): Promise<unknown> {
@@ -164,11 +190,15 @@ try {
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 // autocannon records latency in whole milliseconds.
-const header = ['case', 'StemeDB req/s', 'p50 ms', 'p99 ms', 'fastify+SQLite req/s', 'p50 ms', 'p99 ms', 'ratio'];
-const body = results.map((r) => [r.case, fmt(r.stemedb.rps), fmt(r.stemedb.p50Ms), fmt(r.stemedb.p99Ms), fmt(r.peer.rps), fmt(r.peer.p50Ms), fmt(r.peer.p99Ms), `${r.ratio.toFixed(2)}x`]);
+const cpu = (m: Measured): string => (m.cpuUsPerRequest === undefined ? '' : fmt(m.cpuUsPerRequest));
+const header = ['case', 'StemeDB req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'fastify+SQLite req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'ratio', 'CPU ratio'];
+const cpuRatio = (r: (typeof results)[number]): string =>
+  r.stemedb.cpuUsPerRequest === undefined || r.peer.cpuUsPerRequest === undefined ? '' : `${(r.peer.cpuUsPerRequest / r.stemedb.cpuUsPerRequest).toFixed(2)}x`;
+const body = results.map((r) => [r.case, fmt(r.stemedb.rps), fmt(r.stemedb.p50Ms), fmt(r.stemedb.p99Ms), cpu(r.stemedb), fmt(r.peer.rps), fmt(r.peer.p50Ms), fmt(r.peer.p99Ms), cpu(r.peer), `${r.ratio.toFixed(2)}x`, cpuRatio(r)]);
 const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
 const line = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-console.log(`HTTP, ${seconds} s a case after ${warmupSeconds} s of warm-up; ${preloadCount} assertions preloaded (${preloadSubjects} subjects x ${perSubject})\n`);
+console.log(`HTTP, ${seconds} s a case after ${warmupSeconds} s of warm-up; ${preloadCount} assertions preloaded (${preloadSubjects} subjects x ${perSubject})`);
+console.log('ratio: StemeDB req/s over the peer\'s; CPU ratio: the peer\'s server CPU a request over StemeDB\'s (higher is better for StemeDB)\n');
 console.log([line(header), `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n'));
 for (const r of results) {
   const failed = r.stemedb.errors + r.peer.errors;

@@ -11,6 +11,7 @@ import {
   assertionKeyHex,
   decodeFirstChange,
   firstChangeKey,
+  firstChangeKeyOfKeyEnd,
   hashFromKeyEnd,
   hashHexFromKeyEnd,
   historyKind,
@@ -129,10 +130,10 @@ export interface StatusChange {
 }
 
 /** The first retraction or supersession of `target` logged below `asOf`, stored or pending. */
-function firstChange({ store, overlay }: Reads, target: Hash, asOf: number, targetBytes?: Uint8Array): StatusChange | undefined {
+function firstChange({ store, overlay }: Reads, target: Hash, asOf: number, keyEndingWithTarget?: Uint8Array): StatusChange | undefined {
   let first: StatusChange | undefined;
   // F: holds the store's earliest change: one below the cut exists exactly when it is below.
-  const stored = store.get(firstChangeKey(targetBytes ?? hashToBytes(target)));
+  const stored = store.get(keyEndingWithTarget === undefined ? firstChangeKey(hashToBytes(target)) : firstChangeKeyOfKeyEnd(keyEndingWithTarget));
   if (stored !== undefined) {
     const { lsn, kind, hash } = decodeFirstChange(stored);
     if (lsn < asOf) first = { lsn, kind: kind === statusKind.retraction ? 'retraction' : 'supersession', hash: hashFromBytes(hash) };
@@ -287,7 +288,7 @@ function accepted<T>(reads: Reads, hit: IndexHit, asOf: number, includeRetracted
   if (bytes === undefined) return undefined;
   const view = openView(bytes) as AssertionView;
   if (!matches(view)) return undefined;
-  const change = firstChange(reads, hit.hash, asOf, hashFromKeyEnd(hit.key));
+  const change = firstChange(reads, hit.hash, asOf, hit.key);
   if (change !== undefined && !includeRetracted) return undefined;
   return build(view, hit.hash, hit.lsn, change);
 }

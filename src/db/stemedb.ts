@@ -389,7 +389,10 @@ export class StemeDB {
     this.assertOpen();
     const cut = cutAt(options.asOf, this.wal.recordsEndLsn);
     const votes = votesWithLsn(this.reads(), toHash(hash), cut.asOf).map((entry) => entry.vote);
-    return { ...tallyVotes(votes, options.epoch), atLsn: cut.atLsn };
+    // atLsn added in place (tallyVotes returns a fresh object): a spread would copy it.
+    const tally = tallyVotes(votes, options.epoch) as Tally & { atLsn: number };
+    tally.atLsn = cut.atLsn;
+    return tally;
   }
 
   epochs(): Array<Stored<Epoch>> {

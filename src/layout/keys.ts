@@ -245,6 +245,17 @@ export const statusKey = (target: Uint8Array, lsn: number, kind: StatusKind, has
  * any cut is one get: a change below the cut exists exactly when the first one is below it.
  */
 export const firstChangeKey = (target: Uint8Array): Uint8Array => concatBytes(F, checkHash(target));
+const firstChangeScratch = scratchKey(F);
+/**
+ * firstChangeKey of the hash that ends `key` (an index key, or an H: key), in a shared buffer
+ * that the next call overwrites: pass it straight to get (the store copies it). A query that
+ * checks the status of every assertion it lists allocates no key for it.
+ */
+export function firstChangeKeyOfKeyEnd(key: Uint8Array): Uint8Array {
+  assert(key.length >= hashBytesLength, 'the key ends with a hash');
+  firstChangeScratch.set(key.subarray(key.length - hashBytesLength), F.length);
+  return firstChangeScratch;
+}
 export const firstChangePrefixAll = (): Uint8Array => F;
 export function encodeFirstChange(kind: StatusKind, lsn: number, hash: Uint8Array): Uint8Array {
   const value = new Uint8Array(1 + 8 + hashBytesLength);

@@ -13,12 +13,14 @@ const twoTo32 = 2 ** 32;
 /** Above this, the high word would take the value past Number.MAX_SAFE_INTEGER (2^53 - 1). */
 const safeHighWordMax = 2 ** 21 - 1;
 
-/** Two 32-bit reads, not getBigUint64: every LSN index entry a read returns goes through here, and a BigInt costs an allocation. */
+/**
+ * Byte arithmetic, not getBigUint64 (nor a DataView): every LSN index entry a read returns
+ * goes through here, and a BigInt or a DataView costs an allocation each time.
+ */
 export function readU64(bytes: Uint8Array, offset = 0): number {
   assert(offset >= 0 && offset + 8 <= bytes.length, 'a u64 value is 8 bytes inside its buffer');
-  const at = bytes.byteOffset + offset;
-  const view = new DataView(bytes.buffer, at, 8);
-  const high = view.getUint32(4, true);
+  const low = (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16)) + bytes[offset + 3]! * 2 ** 24;
+  const high = (bytes[offset + 4]! | (bytes[offset + 5]! << 8) | (bytes[offset + 6]! << 16)) + bytes[offset + 7]! * 2 ** 24;
   assert(high <= safeHighWordMax, 'stored u64 fits a safe integer');
-  return high * twoTo32 + view.getUint32(0, true);
+  return high * twoTo32 + low;
 }
