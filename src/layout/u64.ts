@@ -3,24 +3,23 @@
 import { assert } from '../errors.js';
 
 export function writeU64(value: number): Uint8Array {
-  assert(Number.isSafeInteger(value) && value >= 0, `u64 value ${value} is a non-negative safe integer`);
+  assert(Number.isSafeInteger(value) && value >= 0, 'a u64 value is a non-negative safe integer');
   const bytes = new Uint8Array(8);
-  new DataView(bytes.buffer).setBigUint64(0, BigInt(value), true);
+  // Byte by byte (no DataView, no BigInt): ingest writes one of these a record.
+  let low = value >>> 0;
+  let high = Math.floor(value / 0x1_0000_0000);
+  for (let i = 0; i < 4; i++) {
+    bytes[i] = low & 0xff;
+    low >>>= 8;
+    bytes[i + 4] = high & 0xff;
+    high >>>= 8;
+  }
   return bytes;
 }
 
-const twoTo32 = 2 ** 32;
-/** Above this, the high word would take the value past Number.MAX_SAFE_INTEGER (2^53 - 1). */
-const safeHighWordMax = 2 ** 21 - 1;
-
-/**
- * Byte arithmetic, not getBigUint64 (nor a DataView): every LSN index entry a read returns
- * goes through here, and a BigInt or a DataView costs an allocation each time.
- */
 export function readU64(bytes: Uint8Array, offset = 0): number {
-  assert(offset >= 0 && offset + 8 <= bytes.length, 'a u64 value is 8 bytes inside its buffer');
-  const low = (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16)) + bytes[offset + 3]! * 2 ** 24;
-  const high = (bytes[offset + 4]! | (bytes[offset + 5]! << 8) | (bytes[offset + 6]! << 16)) + bytes[offset + 7]! * 2 ** 24;
-  assert(high <= safeHighWordMax, 'stored u64 fits a safe integer');
-  return high * twoTo32 + low;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const high = view.getUint32(offset + 4, true);
+  assert(high <= 0x1f_ffff, 'stored u64 fits a safe integer');
+  return high * 0x1_0000_0000 + view.getUint32(offset, true);
 }
