@@ -38,7 +38,9 @@ function checkHash(hash: Uint8Array): Uint8Array {
 function u64be(value: number): Uint8Array {
   assert(Number.isSafeInteger(value) && value >= 0, 'a key integer is a non-negative safe integer');
   const bytes = new Uint8Array(8);
-  new DataView(bytes.buffer).setBigUint64(0, BigInt(value), false);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, Math.floor(value / 0x1_0000_0000), false);
+  view.setUint32(4, value % 0x1_0000_0000, false);
   return bytes;
 }
 
@@ -128,7 +130,25 @@ const utf8 = (text: string): Uint8Array => encoder.encode(text);
  * the predicates of one subject are one prefix each. Queries still compare the decoded
  * predicate, so even a digest collision could not return a wrong record.
  */
-export const predicateDigest = (predicate: Uint8Array): Uint8Array => blake3x128(predicate);
+export function predicateDigest(predicate: Uint8Array): Uint8Array {
+  // A store has few distinct predicates and ingest asks for each several times a record (S:,
+  // B:): remembering the recent ones saves a BLAKE3 call each time (docs/decisions.md).
+  const id = predicate.length <= predicateDigestMemoTextBytesMax ? Buffer.from(predicate.buffer, predicate.byteOffset, predicate.byteLength).toString('latin1') : undefined;
+  if (id !== undefined) {
+    const known = predicateDigests.get(id);
+    if (known !== undefined) return known;
+  }
+  const digest = blake3x128(predicate);
+  if (id !== undefined) {
+    if (predicateDigests.size >= predicateDigestMemoEntriesMax) predicateDigests.clear();
+    predicateDigests.set(id, digest);
+  }
+  return digest;
+}
+/** Digests remembered, and the longest predicate remembered (longer ones are rare and hashed each time). */
+const predicateDigestMemoEntriesMax = 4096;
+const predicateDigestMemoTextBytesMax = 128;
+const predicateDigests = new Map<string, Uint8Array>();
 export const predicateDigestBytes = 16;
 
 /** S:{escaped subject}{00 01} — every subject-index key of one subject starts with this. */
@@ -155,6 +175,13 @@ export type PairFamily = 'summary' | 'contested';
 export const pairKeyFromUtf8 = (family: PairFamily, subject: Uint8Array, predicate: Uint8Array): Uint8Array =>
   textKey(family === 'summary' ? B : K, subject, predicateDigest(predicate));
 export const pairKey = (family: PairFamily, subject: string, predicate: string): Uint8Array => pairKeyFromUtf8(family, utf8(subject), utf8(predicate));
+/** The K: key of the pair whose B: key is `summaryKey` (the same key under the other family tag, without hashing again). */
+export function contestedKeyOf(summaryKey: Uint8Array): Uint8Array {
+  assert(summaryKey[0] === B[0] && summaryKey[1] === B[1], 'a summary key starts with B:');
+  const key = Uint8Array.from(summaryKey);
+  key[0] = K[0]!;
+  return key;
+}
 /** Every pair of one subject in a family (B:, K:). */
 export const pairPrefix = (family: PairFamily, subject: string): Uint8Array => textKey(family === 'summary' ? B : K, utf8(subject));
 /** A whole belief family. */
