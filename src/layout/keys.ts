@@ -38,9 +38,15 @@ function checkHash(hash: Uint8Array): Uint8Array {
 function u64be(value: number): Uint8Array {
   assert(Number.isSafeInteger(value) && value >= 0, 'a key integer is a non-negative safe integer');
   const bytes = new Uint8Array(8);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, Math.floor(value / 0x1_0000_0000), false);
-  view.setUint32(4, value % 0x1_0000_0000, false);
+  // Byte by byte (no DataView, no BigInt): ingest builds two of these a record.
+  let high = Math.floor(value / 0x1_0000_0000);
+  let low = value >>> 0;
+  for (let i = 7; i >= 4; i--) {
+    bytes[i] = low & 0xff;
+    low >>>= 8;
+    bytes[i - 4] = high & 0xff;
+    high >>>= 8;
+  }
   return bytes;
 }
 
@@ -131,24 +137,26 @@ const utf8 = (text: string): Uint8Array => encoder.encode(text);
  * predicate, so even a digest collision could not return a wrong record.
  */
 export function predicateDigest(predicate: Uint8Array): Uint8Array {
-  // A store has few distinct predicates and ingest asks for each several times a record (S:,
-  // B:): remembering the recent ones saves a BLAKE3 call each time (docs/decisions.md).
-  const id = predicate.length <= predicateDigestMemoTextBytesMax ? Buffer.from(predicate.buffer, predicate.byteOffset, predicate.byteLength).toString('latin1') : undefined;
-  if (id !== undefined) {
-    const known = predicateDigests.get(id);
-    if (known !== undefined) return known;
-  }
+  // A store has few distinct predicates and ingest asks for each several times a batch: the
+  // recent ones are remembered (compared byte for byte, no string built), saving a BLAKE3 call.
+  for (const [bytes, digest] of recentPredicateDigests) if (sameBytes(bytes, predicate)) return digest;
   const digest = blake3x128(predicate);
-  if (id !== undefined) {
-    if (predicateDigests.size >= predicateDigestMemoEntriesMax) predicateDigests.clear();
-    predicateDigests.set(id, digest);
+  if (predicate.length <= predicateDigestMemoTextBytesMax) {
+    if (recentPredicateDigests.length >= predicateDigestMemoEntriesMax) recentPredicateDigests.pop();
+    recentPredicateDigests.unshift([Uint8Array.from(predicate), digest]);
   }
   return digest;
 }
-/** Digests remembered, and the longest predicate remembered (longer ones are rare and hashed each time). */
-const predicateDigestMemoEntriesMax = 4096;
+/** Digests remembered (the newest first), and the longest predicate remembered. */
+const predicateDigestMemoEntriesMax = 16;
 const predicateDigestMemoTextBytesMax = 128;
-const predicateDigests = new Map<string, Uint8Array>();
+const recentPredicateDigests: Array<[Uint8Array, Uint8Array]> = [];
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 export const predicateDigestBytes = 16;
 
 /** S:{escaped subject}{00 01} — every subject-index key of one subject starts with this. */
@@ -214,8 +222,13 @@ const objectHashTag = Uint8Array.of(0x68); // 'h'
 
 /** The object part of an O: key: 'j' + the canonical JSON, or 'h' + its BLAKE3-256; then 00 01. */
 function objectPart(json: Uint8Array): Uint8Array {
-  const part = json.length <= objectKeyJsonBytesMax ? concatBytes(objectJsonTag, json) : concatBytes(objectHashTag, blake3(json));
-  return concatBytes(part, textTerminator);
+  const inline = json.length <= objectKeyJsonBytesMax;
+  const body = inline ? json : blake3(json);
+  const part = new Uint8Array(1 + body.length + textTerminator.length);
+  part.set(inline ? objectJsonTag : objectHashTag, 0);
+  part.set(body, 1);
+  part.set(textTerminator, 1 + body.length);
+  return part;
 }
 
 /** O:{escaped predicate}{00 01} — every assertion with this predicate, by object then hash. */

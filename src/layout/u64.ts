@@ -3,12 +3,17 @@
 import { assert } from '../errors.js';
 
 export function writeU64(value: number): Uint8Array {
-  assert(Number.isSafeInteger(value) && value >= 0, `u64 value ${value} is a non-negative safe integer`);
+  assert(Number.isSafeInteger(value) && value >= 0, 'a u64 value is a non-negative safe integer');
   const bytes = new Uint8Array(8);
-  // Two 32-bit halves, not setBigUint64: no BigInt per value on the ingest path.
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, value % 0x1_0000_0000, true);
-  view.setUint32(4, Math.floor(value / 0x1_0000_0000), true);
+  // Byte by byte (no DataView, no BigInt): ingest writes one of these a record.
+  let low = value >>> 0;
+  let high = Math.floor(value / 0x1_0000_0000);
+  for (let i = 0; i < 4; i++) {
+    bytes[i] = low & 0xff;
+    low >>>= 8;
+    bytes[i + 4] = high & 0xff;
+    high >>>= 8;
+  }
   return bytes;
 }
 
