@@ -8,6 +8,7 @@ import { blake3, blake3x128 } from '../blake3.js';
 import { decodeLowerHexInto } from '../hex.js';
 import type { Hash } from '../records/index.js';
 import { concatBytes } from '../storage/index.js';
+import { readU64 } from './u64.js';
 
 export const hashBytesLength = 32;
 const encoder = new TextEncoder();
@@ -33,6 +34,14 @@ const textTerminator = Uint8Array.of(0x00, 0x01);
 function checkHash(hash: Uint8Array): Uint8Array {
   assert(hash.length === hashBytesLength, 'a hash key part is 32 bytes');
   return hash;
+}
+
+/** The u64 big-endian at `at` (no DataView, no BigInt: index scans read one an entry). */
+function readU64be(bytes: Uint8Array, at: number): number {
+  const high = ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+  const low = ((bytes[at + 4]! << 24) | (bytes[at + 5]! << 16) | (bytes[at + 6]! << 8) | bytes[at + 7]!) >>> 0;
+  assert(high <= 0x1f_ffff, 'a key integer fits a safe integer');
+  return high * 0x1_0000_0000 + low;
 }
 
 function u64be(value: number): Uint8Array {
@@ -88,7 +97,7 @@ export const votePrefixAll = (): Uint8Array => V;
 export const epochKey = (id: number): Uint8Array => concatBytes(E, u64be(id));
 export const epochPrefix = (): Uint8Array => E;
 export function epochIdFromKey(key: Uint8Array): number {
-  return Number(new DataView(key.buffer, key.byteOffset + E.length, 8).getBigUint64(0, false));
+  return readU64be(key, E.length);
 }
 
 /** Bytes a text part takes in a key: its UTF-8, one more for each 0x00, and the terminator. */
@@ -264,7 +273,7 @@ export function historyValue(kind: (typeof historyKind)[keyof typeof historyKind
 
 /** The LSN in an A: or L: key (the 8 bytes before the trailing hash). */
 export function lsnBeforeKeyHash(key: Uint8Array): number {
-  return Number(new DataView(key.buffer, key.byteOffset + key.length - hashBytesLength - 8, 8).getBigUint64(0, false));
+  return readU64be(key, key.length - hashBytesLength - 8);
 }
 
 /** What a T: entry records about its target: taken back, or replaced. */
@@ -294,13 +303,13 @@ export function encodeFirstChange(kind: StatusKind, lsn: number, hash: Uint8Arra
   return value;
 }
 export function decodeFirstChange(value: Uint8Array): { kind: number; lsn: number; hash: Uint8Array } {
-  return { kind: value[0]!, lsn: Number(new DataView(value.buffer, value.byteOffset + 1, 8).getBigUint64(0, true)), hash: value.subarray(9, 9 + hashBytesLength) };
+  return { kind: value[0]!, lsn: readU64(value, 1), hash: value.subarray(9, 9 + hashBytesLength) };
 }
 
 /** The LSN and kind of a T: key. */
 export function readStatusKey(key: Uint8Array): { lsn: number; kind: number } {
   const at = T.length + hashBytesLength;
-  return { lsn: Number(new DataView(key.buffer, key.byteOffset + at, 8).getBigUint64(0, false)), kind: key[at + 8]! };
+  return { lsn: readU64be(key, at), kind: key[at + 8]! };
 }
 
 /** R:{hash} -> locator of a vote, epoch or retraction (kind, first LSN, primary key). */
