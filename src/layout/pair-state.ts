@@ -272,6 +272,27 @@ export function decodeSummary(value: Uint8Array): StoredSummary {
   };
 }
 
+/**
+ * Whether the pair can be contested in some epoch scope: not when its live assertions all
+ * hold one value and nobody voted on them (most pairs). A scope only removes assertions and
+ * votes (an assertion's status does not depend on the scope: docs/beliefs.md), so such a pair
+ * has at most one candidate and no opposition in every scope.
+ */
+export function mayBeContestedInAScope(value: Uint8Array): boolean {
+  const r = new Reader(value);
+  const head = readHead(r);
+  const count = r.u32();
+  for (let i = 0; i < count; i++) {
+    r.hash();
+    r.u64();
+    r.skipText();
+    r.skipText();
+  }
+  if (r.u32() > 0) return true;
+  r.at = head.candidatesAt;
+  return r.u32() > 1;
+}
+
 /** The inputs, what the ingestor updates. */
 export function decodeInputs(value: Uint8Array): PairInputs {
   const r = new Reader(value);

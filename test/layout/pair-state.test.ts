@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { summarize } from '../../src/beliefs/index.js';
-import { decodeInputs, decodeSummary, encodePairValue, type InputAssertion, type InputVote, type PairInputs } from '../../src/layout/index.js';
+import { decodeInputs, decodeSummary, encodePairValue, mayBeContestedInAScope, type InputAssertion, type InputVote, type PairInputs } from '../../src/layout/index.js';
 import type { Hash } from '../../src/records/index.js';
 import { fcParams } from '../support/seed.js';
 
@@ -56,6 +56,17 @@ describe('belief summary values (B:)', () => {
         assert.deepEqual(decodeInputs(value), inputs);
       }),
       fcParams({ numRuns: 300 }),
+    );
+  });
+
+  test('a pair may be contested in some scope exactly when it has two values or a vote', () => {
+    fc.assert(
+      fc.property(inputsArb, (inputs) => {
+        const summary = summaryOf(inputs);
+        const values = new Set(inputs.assertions.map((a) => a[1])).size;
+        assert.equal(mayBeContestedInAScope(encodePairValue(summary, inputs)), values > 1 || inputs.votes.length > 0);
+      }),
+      fcParams({ numRuns: 200 }),
     );
   });
 
