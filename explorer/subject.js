@@ -44,6 +44,11 @@ function bars(candidate, scale) {
   );
 }
 
+/** The contested predicates first (what a reader comes to see), each group in the API's order (by predicate). */
+function contestedFirst(predicates) {
+  return [...predicates.filter((p) => p.contested), ...predicates.filter((p) => !p.contested)];
+}
+
 function statusBadge(status) {
   return h('span', { class: `status ${status}` }, status);
 }
@@ -212,7 +217,7 @@ export async function subjectPage(ctx, subject) {
     message,
     changed,
     writePanel,
-    beliefs.predicates.length === 0 ? notice('info', 'Nothing is known about this subject here.') : beliefs.predicates.map(predicateSection),
+    beliefs.predicates.length === 0 ? notice('info', 'Nothing is known about this subject here.') : contestedFirst(beliefs.predicates).map(predicateSection),
     complete ? null : notice('info', `Only the first ${assertions.length} assertions are listed with their details.`),
   );
 }

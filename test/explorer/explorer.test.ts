@@ -201,6 +201,37 @@ describe('the explorer in a browser', { skip: chromium === undefined ? chromiumM
     await closeClean(watched);
   });
 
+  test('an assertion written through the page can be retracted by its author, and its page shows why', async () => {
+    const watched = await visit(subjectPath(paris));
+    const { page } = watched;
+    await rendered(page, 'section[data-predicate="population"]');
+    await page.click('details.write summary');
+    await page.type('input[name="name"]', 'page-author');
+    await page.type('form.assert input[name="predicate"]', 'motto');
+    await page.type('form.assert input[name="value"]', 'Fluctuat nec mergitur');
+    await page.click('form.assert button[type="submit"]');
+    // A new tab keeps no token: this one asks again.
+    await page.waitForSelector('#token-dialog[open]');
+    await page.type('#token-input', server.token);
+    await page.click('#token-form button[type="submit"]');
+    await rendered(page, 'section[data-predicate="motto"] .candidate');
+    assert.equal(await page.$eval('section[data-predicate="motto"] .best .value', (el) => el.textContent), 'Fluctuat nec mergitur');
+    const hash = await page.$eval('section[data-predicate="motto"] li.assertion', (el) => el.getAttribute('data-hash') as string);
+    await page.click(`section[data-predicate="motto"] li.assertion[data-hash="${hash}"] button[data-retract]`);
+    await rendered(page, 'section[data-predicate="motto"] details.others');
+    assert.equal(await page.$('section[data-predicate="motto"] .candidate'), null, 'no live value is left');
+    assert.match(await page.$eval('section[data-predicate="motto"] .best', (el) => el.textContent ?? ''), /No best value/);
+    assert.equal(await page.$eval(`section[data-predicate="motto"] details.others li.assertion[data-hash="${hash}"] .status`, (el) => el.textContent), 'retracted');
+    // Only an assertion's author may retract it: no Retract button on the sample's own.
+    assert.equal(await page.$('section[data-predicate="population"] button[data-retract]'), null);
+    await page.click('section[data-predicate="motto"] details.others summary');
+    await page.click(`section[data-predicate="motto"] details.others a[href="/assertions/${hash}"]`);
+    await rendered(page, 'li.retraction');
+    assert.equal(await page.$eval('main .status', (el) => el.textContent), 'retracted');
+    assert.match(await page.$eval('li.retraction', (el) => el.textContent ?? ''), /^Retracted by page-author on /);
+    await closeClean(watched);
+  });
+
   test('a write by another client appears in recent changes without a reload', async () => {
     const watched = await visit('/');
     const { page } = watched;
