@@ -28,7 +28,10 @@ function tree(epochs) {
         ),
       ),
     );
-  return branch(null);
+  const roots = branch(null);
+  // Epochs whose parents form a cycle are nobody's descendants: list them at the top level too.
+  for (const e of epochs) if (!seen.has(e.id)) roots.append(...branch(e.parent).children);
+  return roots;
 }
 
 export async function epochsPage(ctx) {

@@ -157,8 +157,8 @@ export async function subjectPage(ctx, subject) {
   const scopeForm = h(
     'form',
     { class: 'scope card', 'aria-label': 'Scope' },
-    field('Epoch', epochSelect, 'count records of this epoch and its ancestors, and those with none'),
-    field('As of LSN', asOfInput, 'count only records logged below this LSN; empty: now'),
+    field('Epoch', epochSelect, 'this epoch, its ancestors, and records with none'),
+    field('As of LSN', asOfInput, 'only records logged below it; empty: now'),
     h('div', { class: 'row' }, h('button', { type: 'submit' }, 'Apply'), asOf === '' ? null : h('a', { href: paths.subject(subject, { epoch }) }, 'Latest')),
   );
   scopeForm.addEventListener('submit', (event) => {
