@@ -3,7 +3,7 @@
 // (source, epoch, createdAt, status); the assertions that do not count (retracted, superseded,
 // out of the epoch's scope). The epoch and "as of" controls are the URL's ?epoch= and ?asOf=.
 // The assertions are read at the beliefs' atLsn, so both halves of the page show one state.
-import { get, post } from './api.js';
+import { ApiError, get, post } from './api.js';
 import { field, h, notice, paths, query } from './dom.js';
 import * as f from './format.js';
 
@@ -53,11 +53,40 @@ function statusBadge(status) {
   return h('span', { class: `status ${status}` }, status);
 }
 
+/** The epoch selector and the "as of" LSN: submitting puts them in the URL (?epoch=&asOf=). */
+function scopeControls(ctx, subject, epochList, nowLsn) {
+  const epoch = ctx.url.searchParams.get('epoch') ?? '';
+  const asOf = ctx.url.searchParams.get('asOf') ?? '';
+  const epochSelect = h('select', { name: 'epoch' }, h('option', { value: '' }, 'every epoch (no scope)'), epochList.epochs.map((e) => h('option', { value: String(e.id), selected: String(e.id) === epoch }, `${e.id} · ${e.name}`)));
+  const asOfInput = h('input', { name: 'asOf', type: 'number', min: '0', step: '1', inputmode: 'numeric', value: asOf, placeholder: nowLsn === undefined ? 'now' : `now (${nowLsn})` });
+  const scopeForm = h(
+    'form',
+    { class: 'scope card', 'aria-label': 'Scope' },
+    field('Epoch', epochSelect, 'this epoch, its ancestors, and records with none'),
+    field('As of LSN', asOfInput, 'only records logged below it; empty: now'),
+    h('div', { class: 'row' }, h('button', { type: 'submit' }, 'Apply'), asOf === '' ? null : h('a', { href: paths.subject(subject, { epoch }) }, 'Latest')),
+  );
+  scopeForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void ctx.navigate(paths.subject(subject, { epoch: epochSelect.value, asOf: asOfInput.value.trim() }));
+  });
+  epochSelect.addEventListener('change', () => scopeForm.requestSubmit());
+  return scopeForm;
+}
+
 export async function subjectPage(ctx, subject) {
   const epoch = ctx.url.searchParams.get('epoch') ?? '';
   const asOf = ctx.url.searchParams.get('asOf') ?? '';
   ctx.setTitle(subject);
-  const [beliefs, epochList] = await Promise.all([get(`/v1/subjects/${encodeURIComponent(subject)}/beliefs${query({ epoch, asOf })}`), get('/v1/epochs')]);
+  const epochList = await get('/v1/epochs');
+  let beliefs;
+  try {
+    beliefs = await get(`/v1/subjects/${encodeURIComponent(subject)}/beliefs${query({ epoch, asOf })}`);
+  } catch (error) {
+    // A scope the store refuses (an asOf beyond the log, an unknown epoch): say so, keep the controls.
+    if (!(error instanceof ApiError) || error.status >= 500) throw error;
+    return h('article', { class: 'subject' }, h('h1', {}, h('span', { class: 'subject-id' }, subject)), scopeControls(ctx, subject, epochList, undefined), notice('error', `${error.code}: ${error.message}`));
+  }
   const { items: assertions, complete } = await assertionsAt(subject, beliefs.atLsn);
   const byHash = new Map(assertions.map((a) => [a.hash, a]));
 
@@ -152,20 +181,7 @@ export async function subjectPage(ctx, subject) {
     );
   };
 
-  const epochSelect = h('select', { name: 'epoch' }, h('option', { value: '' }, 'every epoch (no scope)'), epochList.epochs.map((e) => h('option', { value: String(e.id), selected: String(e.id) === epoch }, `${e.id} · ${e.name}`)));
-  const asOfInput = h('input', { name: 'asOf', type: 'number', min: '0', step: '1', inputmode: 'numeric', value: asOf, placeholder: `now (${beliefs.atLsn})` });
-  const scopeForm = h(
-    'form',
-    { class: 'scope card', 'aria-label': 'Scope' },
-    field('Epoch', epochSelect, 'this epoch, its ancestors, and records with none'),
-    field('As of LSN', asOfInput, 'only records logged below it; empty: now'),
-    h('div', { class: 'row' }, h('button', { type: 'submit' }, 'Apply'), asOf === '' ? null : h('a', { href: paths.subject(subject, { epoch }) }, 'Latest')),
-  );
-  scopeForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void ctx.navigate(paths.subject(subject, { epoch: epochSelect.value, asOf: asOfInput.value.trim() }));
-  });
-  epochSelect.addEventListener('change', () => scopeForm.requestSubmit());
+  const scopeForm = scopeControls(ctx, subject, epochList, beliefs.atLsn);
 
   const predicateInput = h('input', { name: 'predicate', list: 'predicates', required: true, autocomplete: 'off' });
   const valueInput = h('input', { name: 'value', required: true, autocomplete: 'off' });

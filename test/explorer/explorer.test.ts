@@ -172,6 +172,22 @@ describe('the explorer in a browser', { skip: chromium === undefined ? chromiumM
     await closeClean(watched);
   });
 
+  test('a scope the store refuses is reported on the page, with the controls to change it', async () => {
+    const watched = await visit(subjectPath(paris, { asOf: '999999999999' }));
+    const { page } = watched;
+    await rendered(page, '.notice.error');
+    assert.match(await page.$eval('.notice.error', (el) => el.textContent ?? ''), /^INVALID_QUERY: /);
+    assert.equal(await page.$eval('input[name="asOf"]', (el) => el.value), '999999999999');
+    // The browser logs the refused request itself (a 400), and nothing else.
+    assert.equal(watched.errors.length, 1, watched.errors.join('\n'));
+    assert.match(watched.errors[0]!, /status of 400/);
+    watched.errors.length = 0;
+    await page.$eval('input[name="asOf"]', (el) => (el.value = ''));
+    await page.click('form.scope button[type="submit"]');
+    await rendered(page, 'section[data-predicate="population"]');
+    await closeClean(watched);
+  });
+
   test('a vote through the page, after the token dialog, changes the bars', async () => {
     const watched = await visit(subjectPath(paris));
     const { page } = watched;
