@@ -284,7 +284,7 @@ describe('the explorer in a browser', { skip: chromium === undefined ? chromiumM
     }
   });
 
-  test('no page logs a console error', async () => {
+  test('no page logs a console error, and every control on it has a label or a name', async () => {
     const subject = encodeURIComponent(paris);
     const targets = [
       ['/', 'form[role="search"]'],
@@ -297,6 +297,13 @@ describe('the explorer in a browser', { skip: chromium === undefined ? chromiumM
     for (const [target, selector] of targets) {
       const watched = await visit(target);
       await rendered(watched.page, selector);
+      // Every control has a label, and every button and link a name a screen reader can say.
+      const unnamed = await watched.page.$$eval('input, select, button, a', (controls) =>
+        controls
+          .filter((el) => (el.tagName === 'INPUT' || el.tagName === 'SELECT' ? el.labels.length === 0 : (el.getAttribute('aria-label') ?? el.textContent ?? '').trim() === ''))
+          .map((el) => el.outerHTML),
+      );
+      assert.deepEqual(unnamed, [], `${target}: controls without a label or name`);
       await closeClean(watched);
     }
     // And every page opened by the tests above ran clean too.
