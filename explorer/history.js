@@ -7,15 +7,20 @@ import * as f from './format.js';
 
 const pageSize = 100;
 
-function entry(subject, item) {
+/** A link to an assertion, named by its value when this page holds it (it usually precedes its votes). */
+function target(hash, values) {
+  return h('a', { href: paths.assertion(hash) }, values.has(hash) ? `${values.get(hash)} (${f.shortHash(hash)})` : f.shortHash(hash));
+}
+
+function entry(subject, item, values) {
   const r = item.record;
   let what;
   if (item.type === 'assertion') {
-    what = [`${r.predicate} = `, h('span', { class: 'value' }, f.value(r.object)), ` by ${r.source}`, r.epoch === undefined ? '' : ` in epoch ${r.epoch}`, r.supersedes === undefined ? '' : [' — supersedes ', h('a', { href: paths.assertion(r.supersedes) }, f.shortHash(r.supersedes))]];
+    what = [`${r.predicate} = `, h('span', { class: 'value' }, f.value(r.object)), ` by ${r.source}`, r.epoch === undefined ? '' : ` in epoch ${r.epoch}`, r.supersedes === undefined ? '' : [' — supersedes ', target(r.supersedes, values)]];
   } else if (item.type === 'vote') {
-    what = [`${r.voter} ${r.stance === 'support' ? 'supports' : 'opposes'} `, h('a', { href: paths.assertion(r.assertion) }, f.shortHash(r.assertion)), r.weight === 1 ? '' : ` (weight ${r.weight})`];
+    what = [`${r.voter} ${r.stance === 'support' ? 'supports' : 'opposes'} `, target(r.assertion, values), r.weight === 1 ? '' : ` (weight ${r.weight})`];
   } else {
-    what = [`${r.source} retracts `, h('a', { href: paths.assertion(r.assertion) }, f.shortHash(r.assertion)), r.reason === undefined ? '' : `: “${r.reason}”`];
+    what = [`${r.source} retracts `, target(r.assertion, values), r.reason === undefined ? '' : `: “${r.reason}”`];
   }
   const kind = item.type === 'assertion' && r.supersedes !== undefined ? 'supersession' : item.type;
   return h(
@@ -38,13 +43,14 @@ export async function historyPage(ctx, subject) {
   const cursor = ctx.url.searchParams.get('cursor') ?? '';
   ctx.setTitle(`History of ${subject}`);
   const page = await get(`/v1/subjects/${encodeURIComponent(subject)}/history${query({ predicate, cursor, limit: pageSize })}`);
+  const values = new Map(page.items.filter((item) => item.type === 'assertion').map((item) => [item.hash, `${item.record.predicate} = ${f.value(item.record.object)}`]));
   return h(
     'article',
     { class: 'history' },
     h('p', { class: 'crumbs' }, h('a', { href: '/' }, 'Search'), ' › ', h('a', { href: paths.subject(subject) }, subject), ' › history'),
     h('h1', {}, 'History of ', h('span', { class: 'subject-id' }, subject), predicate === '' ? '' : ` · ${predicate}`),
     h('p', { class: 'muted' }, `Assertions, votes, retractions and supersessions in log (LSN) order, read at LSN ${page.atLsn}.`),
-    page.items.length === 0 ? h('p', {}, 'No records.') : h('ol', { class: 'timeline' }, page.items.map((item) => entry(subject, item))),
+    page.items.length === 0 ? h('p', {}, 'No records.') : h('ol', { class: 'timeline' }, page.items.map((item) => entry(subject, item, values))),
     h('p', {}, cursor === '' ? null : h('a', { href: paths.history(subject, { predicate }) }, 'First page'), cursor !== '' && page.cursor !== undefined ? ' · ' : null, page.cursor === undefined ? null : h('a', { href: paths.history(subject, { predicate, cursor: page.cursor }) }, 'Next page')),
   );
 }

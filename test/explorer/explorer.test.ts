@@ -248,6 +248,23 @@ describe('the explorer in a browser', { skip: chromium === undefined ? chromiumM
     await closeClean(watched);
   });
 
+  test('a subject\'s history lists its records in LSN order and opens the page as of any of them', async () => {
+    const watched = await visit(`/subjects/${encodeURIComponent(paris)}/history`);
+    const { page } = watched;
+    await rendered(page, '.timeline li');
+    const entries = await page.$$eval('.timeline li', (items) => items.map((li) => ({ kind: li.querySelector('.tag').textContent, lsn: Number(li.querySelector('.lsn').textContent.replace('LSN ', '')), text: li.textContent })));
+    assert.ok(entries.every((e, i) => i === 0 || e.lsn > entries[i - 1]!.lsn), 'in LSN order');
+    assert.deepEqual([...new Set(entries.map((e) => e.kind))].sort(), ['assertion', 'retraction', 'vote']);
+    assert.ok(entries.some((e) => e.text.includes(`browser-tester supports population = ${inseePopulation}`)), 'a vote names the value it is about');
+    // As of just after INSEE's assertion (and before any vote): both figures, one supporter each.
+    const rival = entries.find((e) => e.text.includes(`population = ${inseePopulation} by insee`))!;
+    await page.click(`.timeline a[href="${subjectPath(paris, { asOf: String(rival.lsn + 1) })}"]`);
+    await rendered(page, '#answered-at');
+    assert.match(await page.$eval('#answered-at', (el) => el.textContent ?? ''), new RegExp(`^As of LSN ${rival.lsn + 1}:`));
+    assert.deepEqual((await candidates(page, 'population')).map((c) => [c.object, c.support]), [[String(parisPopulation), 1], [String(inseePopulation), 1]]);
+    await closeClean(watched);
+  });
+
   test('a write by another client appears in recent changes without a reload', async () => {
     const watched = await visit('/');
     const { page } = watched;
