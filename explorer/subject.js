@@ -208,10 +208,12 @@ export async function subjectPage(ctx, subject) {
     assertForm,
   );
 
-  const changed = h('div', { 'aria-live': 'polite' });
+  const changed = h('div', { class: 'live-note', 'aria-live': 'polite' });
   if (asOf === '') {
     const source = new EventSource(`/v1/changes${query({ since: 'now', subject })}`);
     ctx.onLeave(() => source.close());
+    // Marks the moment the feed is following (its first event), from which no change is missed.
+    source.addEventListener('cursor', () => changed.setAttribute('data-feed', 'live'), { once: true });
     let count = 0;
     const onChange = () => {
       count += 1;

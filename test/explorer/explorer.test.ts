@@ -278,6 +278,22 @@ describe('the explorer in a browser', { skip: chromium === undefined ? chromiumM
     await closeClean(watched);
   });
 
+  test('a subject\'s page offers a refresh when another client writes about it', async () => {
+    const watched = await visit(subjectPath(paris));
+    const { page } = watched;
+    await rendered(page, 'section[data-predicate="population"]');
+    // Once the feed follows (its first event arrived), no later write is missed.
+    await page.waitForSelector('.live-note[data-feed="live"]');
+    await server.post('/v1/assertions', { subject: paris, predicate: 'nickname', object: 'la Ville Lumière', source: 'another-client' });
+    await page.waitForSelector('.live-note .notice.info button');
+    assert.match(await page.$eval('.live-note .notice', (el) => el.textContent ?? ''), /^1 new change since this page was drawn/);
+    assert.equal(await page.$('section[data-predicate="nickname"]'), null, 'the page is not redrawn under the reader');
+    await page.click('.live-note .notice.info button');
+    await rendered(page, 'section[data-predicate="nickname"]');
+    assert.equal(await page.$eval('section[data-predicate="nickname"] .best .value', (el) => el.textContent), 'la Ville Lumière');
+    await closeClean(watched);
+  });
+
   test('a stored <script> or javascript: value renders as text, never runs or links', async () => {
     for (const target of [subjectPath(xssSubject), `/assertions/${seeded.xssHash}`, `/subjects/${encodeURIComponent(xssSubject)}/history`, `/?q=${encodeURIComponent(`name = ${xssObject}`)}`]) {
       const watched = await visit(target);
