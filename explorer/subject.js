@@ -96,6 +96,9 @@ export async function subjectPage(ctx, subject) {
 
   const nameInput = h('input', { name: 'name', autocomplete: 'nickname', value: sessionStorage.getItem(nameKey) ?? '' });
   nameInput.addEventListener('change', () => sessionStorage.setItem(nameKey, nameInput.value.trim()));
+  nameInput.addEventListener('input', () => {
+    for (const button of document.querySelectorAll('main button[data-retract]')) button.hidden = button.dataset.source !== nameInput.value.trim();
+  });
   const writer = () => {
     const name = nameInput.value.trim();
     if (name === '') {
@@ -135,9 +138,17 @@ export async function subjectPage(ctx, subject) {
           }, stance === 'support' ? 'Support' : 'Oppose'),
         );
       }
-      if (nameInput.value.trim() === a.source) {
-        actions.push(h('button', { type: 'button', class: 'small quiet', dataset: { retract: a.hash }, onclick: () => void write('/v1/retractions', { assertion: a.hash, source: a.source }, 'Your retraction') }, 'Retract'));
-      }
+      // Only the author may retract (the API's rule): the button shows while the name is the source.
+      actions.push(
+        h('button', {
+          type: 'button',
+          class: 'small quiet',
+          hidden: nameInput.value.trim() !== a.source,
+          'aria-label': `Retract ${f.value(a.object)} by ${a.source}`,
+          dataset: { retract: a.hash, source: a.source },
+          onclick: () => void write('/v1/retractions', { assertion: a.hash, source: a.source }, 'Your retraction'),
+        }, 'Retract'),
+      );
     }
     return h(
       'li',

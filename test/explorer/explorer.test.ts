@@ -238,8 +238,9 @@ describe('the explorer in a browser', { skip: chromium === undefined ? chromiumM
     assert.equal(await page.$('section[data-predicate="motto"] .candidate'), null, 'no live value is left');
     assert.match(await page.$eval('section[data-predicate="motto"] .best', (el) => el.textContent ?? ''), /No best value/);
     assert.equal(await page.$eval(`section[data-predicate="motto"] details.others li.assertion[data-hash="${hash}"] .status`, (el) => el.textContent), 'retracted');
-    // Only an assertion's author may retract it: no Retract button on the sample's own.
-    assert.equal(await page.$('section[data-predicate="population"] button[data-retract]'), null);
+    // Only an assertion's author may retract it: no Retract button shows on the sample's own.
+    assert.equal(await page.$('section[data-predicate="population"] button[data-retract]:not([hidden])'), null);
+    assert.ok(await page.$('section[data-predicate="population"] button[data-retract][hidden]'));
     await page.click('section[data-predicate="motto"] details.others summary');
     await page.click(`section[data-predicate="motto"] details.others a[href="/assertions/${hash}"]`);
     await rendered(page, 'li.retraction');
