@@ -15,6 +15,7 @@ import { batchRoutes } from './routes/batch.js';
 import { beliefRoutes } from './routes/beliefs.js';
 import { changeRoutes } from './routes/changes.js';
 import { epochRoutes } from './routes/epochs.js';
+import { explorerRoutes } from './explorer.js';
 import { findRoutes } from './routes/find.js';
 import { metricsRoutes } from './metrics.js';
 import { mcpPath, mcpRoutes } from './routes/mcp.js';
@@ -102,6 +103,7 @@ export async function createServer(db: StemeDB, options: ServerOptions): Promise
   mcpRoutes(app, { db, token: options.token, source: options.mcpSource ?? mcpSourceDefault });
   changeRoutes(app, db, { ...(options.changesHeartbeatMs !== undefined && { heartbeatMs: options.changesHeartbeatMs }) });
   openApiRoute(app);
+  explorerRoutes(app, options.token !== undefined);
   await app.ready();
   return app;
 }

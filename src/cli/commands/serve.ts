@@ -124,7 +124,7 @@ export function registerServe(program: Command): void {
       const port = typeof address === 'object' && address !== null ? address.port : o.port;
       const url = browsableUrl(o.host, port);
       if (globals.json) await printJson({ url, pid: process.pid }, true);
-      else process.stdout.write(`stemedb: serving ${db.dir} at ${url} (pid ${process.pid}); Ctrl-C to stop\n${curlExamples(url, o.token)}`);
+      else process.stdout.write(`stemedb: serving ${db.dir} at ${url} (pid ${process.pid}); Ctrl-C to stop\nexplore it in a browser: ${url}/\n${curlExamples(url, o.token)}`);
       const served = app;
       const failure = await serveUntil(stop, db, o.onWalFailure, ({ part, error }) => {
         served.log.error({ err: error }, `the ${part} failed; staying up (--on-wal-failure=stay): reads are served, writes and /v1/health answer 503 until a restart`);
