@@ -72,6 +72,30 @@ export class WritePath {
     return run;
   }
 
+  /**
+   * Logs records read from a cluster's stream (src/db/cluster-node.ts): no checks (the node that
+   * published them checked them, and the stream's order is the truth), visible when it resolves.
+   */
+  append(batch: PreparedRecord[]): Promise<WriteResult[]> {
+    return this.log(batch, undefined);
+  }
+
+  /**
+   * Logs payloads read from a cluster's stream that are not records: ingest files them as dead
+   * letters, as it would any bad payload in the WAL. Never in the overlay (nothing to query).
+   */
+  async appendUnreadable(payloads: Uint8Array[]): Promise<void> {
+    const seq = this.visibleEnd.begin();
+    try {
+      const { lsns, nextLsns } = await this.wal.appendBatch(payloads);
+      this.visibleEnd.complete(seq, { lsn: lsns[0]!, endLsn: nextLsns[nextLsns.length - 1]!, visible: false });
+      this.invisibleEndLsn = Math.max(this.invisibleEndLsn, nextLsns[nextLsns.length - 1]!);
+    } catch (error) {
+      this.visibleEnd.complete(seq, { visible: false });
+      throw error;
+    }
+  }
+
   /** Waits until every {visible: false} write so far is ingested (at once when there is none pending). */
   private readonly settle = (): Promise<void> => this.ingestor.waitFor(this.invisibleEndLsn);
 
