@@ -20,7 +20,7 @@ import {
   type StreamConfig,
 } from '@nats-io/jetstream';
 import { ClusterUnavailableError, PartitionMismatchError } from '../errors.js';
-import { clusterApplyBatchRecordsMax, clusterDuplicateWindowMs, clusterPublishAckMs, clusterPublishRetryMsMax } from '../limits.js';
+import { clusterApplyBatchRecordsMax, clusterApplyIdleMs, clusterDuplicateWindowMs, clusterPublishAckMs, clusterPublishRetryMsMax } from '../limits.js';
 import { streamSubjects, type ClusterNames } from './subjects.js';
 
 export interface JetStreamLogOptions extends ClusterNames {
@@ -76,8 +76,11 @@ export class JetStreamLog {
       throw new ClusterUnavailableError(`cannot connect to NATS at ${options.servers.join(',')}: ${(error as Error).message}`, { cause: error });
     }
     try {
-      const jsm = await jetstreamManager(nc, { timeout: clusterPublishAckMs });
-      const created = await ensureStream(jsm, options);
+      // While a server restarts or the stream elects a leader, JetStream's API times out: retry.
+      const { jsm, created } = await retrying('checking the stream', async () => {
+        const manager = await jetstreamManager(nc, { timeout: clusterPublishAckMs });
+        return { jsm: manager, created: await ensureStream(manager, options) };
+      });
       return new JetStreamLog(nc, jetstream(nc, { timeout: clusterPublishAckMs }), jsm, options, created);
     } catch (error) {
       await nc.close();
@@ -108,7 +111,11 @@ export class JetStreamLog {
   }
 
   /** The sequence of the last message on `subject`, 0 when it holds none. */
-  async lastSeq(subject: string): Promise<number> {
+  lastSeq(subject: string): Promise<number> {
+    return retrying(`reading the last sequence of ${subject}`, () => this.lastSeqOnce(subject));
+  }
+
+  private async lastSeqOnce(subject: string): Promise<number> {
     try {
       const message = await this.jsm.streams.getMessage(this.options.stream, { last_by_subj: subject });
       return message?.seq ?? 0;
@@ -131,17 +138,33 @@ export class JetStreamLog {
     const messages = await consumer.consume({ max_messages: clusterApplyBatchRecordsMax });
     const stop = (): void => void messages.close();
     signal.addEventListener('abort', stop, { once: true });
+    // A batch is applied when the consumer says nothing more is pending, when it is full, or
+    // when no message came for clusterApplyIdleMs (a pending count can be stale after the
+    // ordered consumer was recreated on another server): never held back indefinitely.
+    let batch: LogMessage[] = [];
+    let chain: Promise<void> = Promise.resolve();
+    let idle: NodeJS.Timeout | undefined;
+    const flush = (): Promise<void> => {
+      clearTimeout(idle);
+      const taken = batch;
+      batch = [];
+      if (taken.length > 0) chain = chain.then(() => apply(taken));
+      return chain;
+    };
     try {
-      let batch: LogMessage[] = [];
       for await (const message of messages) {
         if (signal.aborted) break;
         batch.push({ seq: message.seq, data: message.data });
         if (message.info.pending === 0 || batch.length >= clusterApplyBatchRecordsMax) {
-          await apply(batch);
-          batch = [];
+          await flush();
+        } else {
+          clearTimeout(idle);
+          idle = setTimeout(() => void flush().catch(() => messages.close()), clusterApplyIdleMs);
         }
       }
+      await flush();
     } finally {
+      clearTimeout(idle);
       signal.removeEventListener('abort', stop);
       await messages.close();
     }
@@ -165,6 +188,23 @@ export class JetStreamLog {
 
   async close(): Promise<void> {
     if (!this.nc.isClosed()) await this.nc.close();
+  }
+}
+
+/** Runs `step` again (JetStream timeouts, no leader yet) until clusterPublishRetryMsMax; never retries PARTITION_MISMATCH. */
+async function retrying<T>(what: string, step: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + clusterPublishRetryMsMax;
+  for (let delayMs = 100; ; delayMs = Math.min(delayMs * 2, 1_000)) {
+    try {
+      return await step();
+    } catch (error) {
+      if (error instanceof PartitionMismatchError) throw error;
+      if (Date.now() + delayMs > deadline) {
+        if (error instanceof ClusterUnavailableError) throw error;
+        throw new ClusterUnavailableError(`${what} failed: ${(error as Error).message}`, { cause: error });
+      }
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
   }
 }
 

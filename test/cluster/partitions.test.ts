@@ -8,7 +8,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { FastifyInstance } from 'fastify';
 import { StemeDB, type StemeDBOptions } from '../../src/index.js';
-import { createServer } from '../../src/server/index.js';
+import { createServer, type ErrorBody } from '../../src/server/index.js';
 import { tempDir } from '../support/temp-dir.js';
 import { NatsCluster, natsMissingMessage, natsServerPath } from './support/nats-cluster.js';
 
@@ -107,9 +107,9 @@ describe('cluster partitions', { skip, timeout: 110_000 }, () => {
       // A forwarded request is never forwarded again: NOT_OWNER, naming b.
       const once = await fetch(`${a.url}/v1/subjects/${subject}/history`, { headers: { 'x-stemedb-forwarded': 'test' } });
       assert.equal(once.status, 421);
-      const body = (await once.json()) as { code: string; message: string };
-      assert.equal(body.code, 'NOT_OWNER');
-      assert.match(body.message, /node-b/);
+      const body = (await once.json()) as ErrorBody;
+      assert.equal(body.error.code, 'NOT_OWNER');
+      assert.match(body.error.message, /node-b/);
       // b gone: once its announcements are stale, a answers NOT_OWNER naming no one reachable.
       await b.app.close();
       await b.db.close();
@@ -121,7 +121,7 @@ describe('cluster partitions', { skip, timeout: 110_000 }, () => {
         await sleep(100);
       }
       assert.equal(gone!.status, 421);
-      assert.equal(((await gone!.json()) as { code: string }).code, 'NOT_OWNER');
+      assert.equal(((await gone!.json()) as ErrorBody).error.code, 'NOT_OWNER');
     } finally {
       await a.app.close();
       await a.db.close();
