@@ -20,7 +20,7 @@ import {
   type StreamConfig,
 } from '@nats-io/jetstream';
 import { ClusterUnavailableError, PartitionMismatchError } from '../errors.js';
-import { clusterApplyBatchRecordsMax, clusterApplyIdleMs, clusterDuplicateWindowMs, clusterPublishAckMs, clusterPublishRetryMsMax } from '../limits.js';
+import { clusterApplyBatchRecordsMax, clusterApplyIdleMs, clusterPullExpiresMs, clusterPullHeartbeatMs, clusterDuplicateWindowMs, clusterPublishAckMs, clusterPublishRetryMsMax } from '../limits.js';
 import { streamSubjects, type ClusterNames } from './subjects.js';
 
 export interface JetStreamLogOptions extends ClusterNames {
@@ -135,7 +135,10 @@ export class JetStreamLog {
       filter_subjects: subject,
       ...(afterSeq === 0 ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: afterSeq + 1 }),
     });
-    const messages = await consumer.consume({ max_messages: clusterApplyBatchRecordsMax });
+    // Short pulls with frequent heartbeats: when the server holding this (R1, ephemeral) consumer
+    // dies, two missed heartbeats make the client recreate it on another server from the last
+    // sequence it delivered, within seconds instead of the default 30 s pull's minute.
+    const messages = await consumer.consume({ max_messages: clusterApplyBatchRecordsMax, expires: clusterPullExpiresMs, idle_heartbeat: clusterPullHeartbeatMs });
     const stop = (): void => void messages.close();
     signal.addEventListener('abort', stop, { once: true });
     // A batch is applied when the consumer says nothing more is pending, when it is full, or
