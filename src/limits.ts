@@ -166,12 +166,12 @@ export const clusterPublishAckMs = 5_000;
 export const clusterApplyWaitMsMax = 60_000;
 /** Messages a partition's reader applies in one local WAL append, at most. */
 export const clusterApplyBatchRecordsMax = 4096;
-/** A partition's reader applies what it holds when no message came for this long. */
-export const clusterApplyIdleMs = 20;
 /** A partition reader's pull request lasts this long (then it is renewed). */
 export const clusterPullExpiresMs = 5_000;
 /** The server sends an idle heartbeat this often; two missed ones recreate the reader's consumer. */
 export const clusterPullHeartbeatMs = 1_000;
+/** A node saves its stream checkpoint at most this often (it may lag the WAL, never lead it). */
+export const clusterCheckpointSaveMs = 200;
 /** How often a node announces what it owns; a peer not heard for 3 periods is gone. */
 export const clusterAnnounceMs = 1_000;
 /** How long a lookup of an assertion at the other nodes waits for their answers. */

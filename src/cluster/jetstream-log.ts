@@ -20,7 +20,7 @@ import {
   type StreamConfig,
 } from '@nats-io/jetstream';
 import { ClusterUnavailableError, PartitionMismatchError } from '../errors.js';
-import { clusterApplyBatchRecordsMax, clusterApplyIdleMs, clusterPullExpiresMs, clusterPullHeartbeatMs, clusterDuplicateWindowMs, clusterPublishAckMs, clusterPublishRetryMsMax } from '../limits.js';
+import { clusterApplyBatchRecordsMax, clusterPullExpiresMs, clusterPullHeartbeatMs, clusterDuplicateWindowMs, clusterPublishAckMs, clusterPublishRetryMsMax } from '../limits.js';
 import { streamSubjects, type ClusterNames } from './subjects.js';
 
 export interface JetStreamLogOptions extends ClusterNames {
@@ -39,6 +39,8 @@ export interface JetStreamLogOptions extends ClusterNames {
 export interface LogMessage {
   seq: number;
   data: Uint8Array;
+  /** The Nats-Msg-Id it was published with (StemeDB's writers use the record's hash). */
+  msgId: string | undefined;
 }
 
 const nanosPerMs = 1_000_000;
@@ -141,33 +143,45 @@ export class JetStreamLog {
     const messages = await consumer.consume({ max_messages: clusterApplyBatchRecordsMax, expires: clusterPullExpiresMs, idle_heartbeat: clusterPullHeartbeatMs });
     const stop = (): void => void messages.close();
     signal.addEventListener('abort', stop, { once: true });
-    // A batch is applied when the consumer says nothing more is pending, when it is full, or
-    // when no message came for clusterApplyIdleMs (a pending count can be stale after the
-    // ordered consumer was recreated on another server): never held back indefinitely.
+    // Aborted while the consumer was being created: the listener came too late to hear it.
+    if (signal.aborted) stop();
+    // Group commit: what has arrived is applied at once, as one batch; messages arriving while
+    // it is applied form the next one. Nothing waits for more to come (a count of pending
+    // messages can be stale after the ordered consumer was recreated on another server), and a
+    // full batch holds the reader until the one being applied is done (backpressure).
     let batch: LogMessage[] = [];
-    let chain: Promise<void> = Promise.resolve();
-    let idle: NodeJS.Timeout | undefined;
-    const flush = (): Promise<void> => {
-      clearTimeout(idle);
+    let applying: Promise<void> | undefined;
+    let failure: Error | undefined;
+    const kick = (): void => {
+      if (applying !== undefined || batch.length === 0 || failure !== undefined) return;
       const taken = batch;
       batch = [];
-      if (taken.length > 0) chain = chain.then(() => apply(taken));
-      return chain;
+      applying = apply(taken).then(
+        () => {
+          applying = undefined;
+          kick();
+        },
+        (error: unknown) => {
+          applying = undefined;
+          failure = error as Error;
+          void messages.close();
+        },
+      );
     };
     try {
       for await (const message of messages) {
-        if (signal.aborted) break;
-        batch.push({ seq: message.seq, data: message.data });
-        if (message.info.pending === 0 || batch.length >= clusterApplyBatchRecordsMax) {
-          await flush();
-        } else {
-          clearTimeout(idle);
-          idle = setTimeout(() => void flush().catch(() => messages.close()), clusterApplyIdleMs);
-        }
+        if (signal.aborted || failure !== undefined) break;
+        batch.push({ seq: message.seq, data: message.data, msgId: message.headers?.get('Nats-Msg-Id') });
+        kick();
+        while (batch.length >= clusterApplyBatchRecordsMax && applying !== undefined) await applying;
       }
-      await flush();
+      while (applying !== undefined) await applying;
+      if (failure === undefined && !signal.aborted) {
+        kick();
+        while (applying !== undefined) await applying;
+      }
+      if (failure !== undefined) throw failure;
     } finally {
-      clearTimeout(idle);
       signal.removeEventListener('abort', stop);
       await messages.close();
     }

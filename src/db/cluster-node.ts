@@ -10,7 +10,7 @@
 import os from 'node:os';
 import { ClusterUnavailableError, EpochConflictError, UnknownAssertionError } from '../errors.js';
 import { assertionKeyHex, locatorKeyHex } from '../layout/index.js';
-import { clusterApplyWaitMsMax, clusterLookupMs, clusterPublishedClaimsMax } from '../limits.js';
+import { clusterApplyWaitMsMax, clusterCheckpointSaveMs, clusterLookupMs, clusterPublishedClaimsMax } from '../limits.js';
 import { decodeRecord, hashFromBytes, hashRecordBytes, isHash, recordDigest, type Hash, type PreparedFields, type PreparedRecord } from '../records/index.js';
 import { CheckpointWriter, startingCheckpoint, type CheckpointState } from '../cluster/checkpoint.js';
 import { JetStreamLog, type LogMessage } from '../cluster/jetstream-log.js';
@@ -56,6 +56,10 @@ export interface ClusterInfo {
 const noSettle = (): Promise<void> => Promise.resolve();
 const utf8 = new TextDecoder();
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+}
+
 function claimOf(record: PreparedFields): Claim | undefined {
   return record.type === 'assertion' ? { subject: record.subject, predicate: record.predicate, source: record.source } : undefined;
 }
@@ -82,6 +86,8 @@ export class ClusterNode {
   private readonly checkpointWriter: CheckpointWriter;
   private peers: Peers | undefined;
   private lookups: { unsubscribe(): void } | undefined;
+  /** Records this node is publishing, by hash, until its write resolves: the reader reuses them. */
+  private readonly inFlight = new Map<Hash, PreparedRecord>();
   /** Assertions this node published lately: a vote on one may come before its owner has read it. */
   private readonly published = new Map<Hash, Claim>();
   private epochLock: Promise<unknown> = Promise.resolve();
@@ -183,7 +189,16 @@ export class ClusterNode {
     const records: PreparedRecord[] = [];
     const unreadable: Uint8Array[] = [];
     const seen = new Set<Hash>();
-    for (const { data } of fresh) {
+    for (const { data, msgId } of fresh) {
+      // A record this node published moments ago: its prepared form is reused (no second decode
+      // and hash) when the stream's bytes are exactly the ones it published under that hash.
+      const mine = msgId === undefined ? undefined : this.inFlight.get(msgId as Hash);
+      if (mine !== undefined && sameBytes(mine.bytes, data)) {
+        if (seen.has(mine.hash) || this.holds(reads, mine.hash, mine.record.type)) continue;
+        seen.add(mine.hash);
+        records.push(mine);
+        continue;
+      }
       let record: PreparedFields;
       try {
         record = withoutObject(decodeRecord(data));
@@ -209,7 +224,22 @@ export class ClusterNode {
       } else still.push(waiter);
     }
     reader.waiters = still;
-    this.checkpointWriter.save().catch((error: unknown) => this.report(`cluster: saving the checkpoint failed: ${(error as Error).message}`));
+    this.scheduleSave();
+  }
+
+  private saveTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * Saves the checkpoint within clusterCheckpointSaveMs, not after every batch: each save is two
+   * fsyncs competing with the WAL's, and a checkpoint that lags only makes a restart re-read
+   * records it then skips. Its sequences are always ones already durable in the WAL.
+   */
+  private scheduleSave(): void {
+    if (this.saveTimer !== undefined || !this.serving) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      this.checkpointWriter.save().catch((error: unknown) => this.report(`cluster: saving the checkpoint failed: ${(error as Error).message}`));
+    }, clusterCheckpointSaveMs);
   }
 
   /** Whether the store (or the overlay) already holds the record with this hash. */
@@ -333,6 +363,21 @@ export class ClusterNode {
       return target !== undefined && hashes.has(target);
     });
     const publishOne = (i: number): Promise<{ seq: number }> => this.log.publish(routes[i]!.subject, batch[i]!.bytes, batch[i]!.hash);
+    for (let i = 0; i < batch.length; i++) if (routes[i]!.owned) this.inFlight.set(batch[i]!.hash, batch[i]!);
+    try {
+      return await this.publishAndWait(batch, routes, publishOne, ordered, options);
+    } finally {
+      for (const { hash } of batch) this.inFlight.delete(hash);
+    }
+  }
+
+  private async publishAndWait(
+    batch: PreparedRecord[],
+    routes: Array<{ subject: string; key: SubjectKey; owned: boolean }>,
+    publishOne: (i: number) => Promise<{ seq: number }>,
+    ordered: boolean,
+    options: WriteOptions | undefined,
+  ): Promise<WriteResult[]> {
     let acks: Array<{ seq: number }>;
     if (ordered) {
       acks = [];
@@ -404,6 +449,8 @@ export class ClusterNode {
 
   async close(): Promise<void> {
     this.abort.abort();
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
     this.peers?.close();
     this.lookups?.unsubscribe();
     for (const reader of this.readers.values()) {
