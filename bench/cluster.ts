@@ -74,8 +74,9 @@ async function main(): Promise<void> {
     rows.push(await writeLoad('(d) three nodes, R3, P=3, one partition each', nodes, 'one process; a write to a foreign partition does not wait to be shown'));
     await Promise.all(nodes.map((db) => db.close()));
 
-    // Catch-up: fill a stream through one node (batches: parallel publishes), then time an empty node.
-    const filler = await StemeDB.open(benchDir('cluster-fill'), { log: quiet, cluster: { ...cluster(three, 'CATCHUP', 3, 'all', 3, 'filler'), waitForApply: false } });
+    // Catch-up: fill a stream through a node that only publishes ('inspect': it reads nothing),
+    // in batches of parallel publishes, then time a node started on an empty directory.
+    const filler = await StemeDB.open(benchDir('cluster-fill'), { log: quiet, cluster: { ...cluster(three, 'CATCHUP', 3, 'all', 3, 'filler'), mode: 'inspect' } });
     const batchRecords = 1000;
     for (let i = 0; i < catchUpRecords; i += batchRecords) {
       await filler.appendBatch(Array.from({ length: batchRecords }, (_, j) => assertion(1_000_000 + i + j)), { visible: false });

@@ -18,7 +18,7 @@ export function addClusterFlags(command: Command, serving: boolean): Command {
   command
     .addOption(new Option('--cluster <urls>', 'run as a node of a NATS JetStream cluster: nats://host:port[,...] (docs/cluster.md)').env('STEMEDB_CLUSTER'))
     .option('--stream <name>', 'with --cluster: the JetStream stream (default STEMEDB)')
-    .option('--partition-count <p>', 'with --cluster: partitions P of the stream (default 1); fixed when the stream is created', parseCount);
+    .option('--partition-count <p>', 'with --cluster: partitions P of the stream; fixed when the stream is created (default: the existing stream\'s, or 1 for a new one)', parseCount);
   if (serving) {
     command
       .option('--partitions <spec>', 'with --cluster: the partitions this node owns: all (default) or e.g. 0-3,7')

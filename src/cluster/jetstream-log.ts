@@ -26,8 +26,11 @@ import { streamSubjects, type ClusterNames } from './subjects.js';
 export interface JetStreamLogOptions extends ClusterNames {
   /** nats://host:port URLs of the NATS servers (any of them; the client finds the others). */
   servers: readonly string[];
-  /** Partition count P: used to create the stream, checked against an existing one. */
-  partitions: number;
+  /**
+   * Partition count P: used to create the stream, checked against an existing one. Undefined:
+   * the existing stream's P, or 1 when this node creates the stream.
+   */
+  partitions: number | undefined;
   /** Replicas of the stream when it is created (1 or 3 usually; ignored for an existing stream). */
   replicas: number;
   /** The connection's name, as NATS monitoring shows it. */
@@ -61,6 +64,8 @@ export class JetStreamLog {
     readonly options: JetStreamLogOptions,
     /** When the stream was created (its identity: a stream deleted and made again is another log). */
     readonly streamCreated: string,
+    /** The stream's partition count P. */
+    readonly partitions: number,
   ) {}
 
   static async open(options: JetStreamLogOptions): Promise<JetStreamLog> {
@@ -79,11 +84,11 @@ export class JetStreamLog {
     }
     try {
       // While a server restarts or the stream elects a leader, JetStream's API times out: retry.
-      const { jsm, created } = await retrying('checking the stream', async () => {
+      const { jsm, stream } = await retrying('checking the stream', async () => {
         const manager = await jetstreamManager(nc, { timeout: clusterPublishAckMs });
-        return { jsm: manager, created: await ensureStream(manager, options) };
+        return { jsm: manager, stream: await ensureStream(manager, options) };
       });
-      return new JetStreamLog(nc, jetstream(nc, { timeout: clusterPublishAckMs }), jsm, options, created);
+      return new JetStreamLog(nc, jetstream(nc, { timeout: clusterPublishAckMs }), jsm, options, stream.created, stream.partitions);
     } catch (error) {
       await nc.close();
       throw error;
@@ -225,29 +230,40 @@ async function retrying<T>(what: string, step: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Creates the stream, or checks that the existing one has this node's partition count; returns its creation time. */
-async function ensureStream(jsm: JetStreamManager, options: JetStreamLogOptions): Promise<string> {
-  const subjects = streamSubjects(options, options.partitions);
+/** The partition count an existing stream's subject list encodes, or undefined when it is not a StemeDB stream. */
+function partitionsOf(subjects: readonly string[], names: ClusterNames): number | undefined {
+  const p = subjects.filter((s) => s.startsWith(`${names.prefix}.p.`)).length;
+  return p > 0 && sameSubjects(subjects, streamSubjects(names, p)) ? p : undefined;
+}
+
+/** Checks an existing stream against this node's P (or adopts the stream's when the node gave none). */
+function checkExisting(subjects: readonly string[], options: JetStreamLogOptions): number {
+  const theirs = partitionsOf(subjects, options);
+  if (theirs === undefined) throw new PartitionMismatchError(`stream ${options.stream} is not a StemeDB log with prefix ${options.prefix} (its subjects are ${JSON.stringify(subjects)})`);
+  if (options.partitions !== undefined && options.partitions !== theirs) {
+    throw new PartitionMismatchError(`stream ${options.stream} was created with ${theirs} partitions, this node was started with ${options.partitions}; P is fixed when the stream is created: start the node with --partition-count ${theirs} (or without it)`);
+  }
+  return theirs;
+}
+
+/** Creates the stream, or checks the existing one; returns its creation time and partition count. */
+async function ensureStream(jsm: JetStreamManager, options: JetStreamLogOptions): Promise<{ created: string; partitions: number }> {
   try {
     const info = await jsm.streams.info(options.stream);
-    if (!sameSubjects(info.config.subjects ?? [], subjects)) {
-      const theirs = (info.config.subjects ?? []).filter((s) => s.startsWith(`${options.prefix}.p.`)).length;
-      throw new PartitionMismatchError(
-        `stream ${options.stream} was created with ${theirs} partitions (subjects ${JSON.stringify(info.config.subjects)}), this node was started with ${options.partitions}; P is fixed when the stream is created: start the node with --partition-count ${theirs}`,
-      );
-    }
-    return info.created;
+    return { created: info.created, partitions: checkExisting(info.config.subjects ?? [], options) };
   } catch (error) {
     if (!isApiError(error, JetStreamApiCodes.StreamNotFound)) {
       if (error instanceof PartitionMismatchError) throw error;
       throw new ClusterUnavailableError(`cannot read stream ${options.stream}: ${(error as Error).message}`, { cause: error });
     }
   }
+  const partitions = options.partitions ?? 1;
+  const subjects = streamSubjects(options, partitions);
   // Passed explicitly rather than trusting the server's defaults: the stream is the truth, so it
   // keeps everything (no age, count or size limit) and refuses, rather than drops, when full.
   const config: Partial<StreamConfig> & { name: string } = {
     name: options.stream,
-    description: `StemeDB log: ${options.partitions} partitions (${options.prefix}.p.0-${options.partitions - 1}) and ${options.prefix}.epochs`,
+    description: `StemeDB log: ${partitions} partitions (${options.prefix}.p.0-${partitions - 1}) and ${options.prefix}.epochs`,
     subjects,
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
@@ -262,14 +278,13 @@ async function ensureStream(jsm: JetStreamManager, options: JetStreamLogOptions)
   };
   try {
     const info = await jsm.streams.add(config);
-    options.log(`created stream ${options.stream}: ${options.partitions} partitions, ${options.replicas} replicas`);
-    return info.created;
+    options.log(`created stream ${options.stream}: ${partitions} partitions, ${options.replicas} replicas`);
+    return { created: info.created, partitions };
   } catch (error) {
     // Another node created it meanwhile: check theirs as above.
     try {
       const info = await jsm.streams.info(options.stream);
-      if (!sameSubjects(info.config.subjects ?? [], subjects)) throw new PartitionMismatchError(`stream ${options.stream} was created by another node with other subjects (${JSON.stringify(info.config.subjects)}) than this node's ${options.partitions} partitions`);
-      return info.created;
+      return { created: info.created, partitions: checkExisting(info.config.subjects ?? [], options) };
     } catch (again) {
       if (again instanceof PartitionMismatchError) throw again;
       throw new ClusterUnavailableError(`cannot create stream ${options.stream}: ${(error as Error).message}`, { cause: error });

@@ -21,6 +21,7 @@ import { assertionWithLsn } from './claims.js';
 import { clusterReplicasDefault, clusterStreamDefault, type ClusterOptions } from './cluster-options.js';
 import { getEpochWithLsn, lsnByLocator, type Reads } from './queries.js';
 import { checkEpochs, checkTargets, checkVotes, type Claim } from './write-checks.js';
+import type { RecordLog } from './record-log.js';
 import type { WriteOptions, WritePath, WriteResult } from './write-path.js';
 
 export type { Announcement } from '../cluster/peers.js';
@@ -76,7 +77,7 @@ function targetOf(record: PreparedFields): Hash | undefined {
   return record.type === 'assertion' ? record.supersedes : undefined;
 }
 
-export class ClusterNode {
+export class ClusterNode implements RecordLog {
   readonly info: ClusterInfo;
   private readonly names: ClusterNames;
   private readonly owned: ReadonlySet<number>;
@@ -118,20 +119,21 @@ export class ClusterNode {
 
   /** Connects, creates or checks the stream, and (mode 'serve') catches up with the owned partitions before resolving. */
   static async start(dir: string, writes: WritePath, reads: () => Reads, options: ClusterOptions, report: (message: string) => void): Promise<ClusterNode> {
-    const partitions = checkPartitionCount(options.partitionCount ?? 1);
-    const owned = parsePartitionSpec(options.partitions ?? 'all', partitions);
+    if (options.partitionCount !== undefined) checkPartitionCount(options.partitionCount);
     const stream = options.stream ?? clusterStreamDefault;
     const log = await JetStreamLog.open({
       servers: options.servers,
       stream,
       prefix: options.subjectPrefix ?? stream.toLowerCase(),
-      partitions,
+      partitions: options.partitionCount,
       replicas: options.replicas ?? clusterReplicasDefault,
       connectionName: options.node ?? `${os.hostname()}-${process.pid}`,
       log: report,
     });
     let node: ClusterNode | undefined;
     try {
+      const partitions = log.partitions;
+      const owned = parsePartitionSpec(options.partitions ?? 'all', partitions);
       node = new ClusterNode(dir, log, writes, reads, options, partitions, owned, report);
       if ((options.mode ?? 'serve') === 'serve') await node.serve();
       return node;

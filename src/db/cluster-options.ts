@@ -8,7 +8,7 @@ export interface ClusterOptions {
   stream?: string;
   /** Subject prefix: partitions are `<prefix>.p.<k>` (default: the stream's name, lowercased). */
   subjectPrefix?: string;
-  /** Partition count P (default 1); fixed when the stream is created, checked against it after. */
+  /** Partition count P; fixed when the stream is created, checked against it after. Absent: the existing stream's, or 1 for a new stream. */
   partitionCount?: number;
   /** The partitions this node owns and materialises: 'all' (default) or e.g. '0-3,7'. */
   partitions?: string;

@@ -26,6 +26,7 @@ import { beliefsAt, contestedAt, type Beliefs, type BeliefsOptions, type Contest
 import { checkStoreWithinLog, rebuildOtherLayout } from './open-checks.js';
 import { ClusterNode, type Announcement, type ClusterInfo } from './cluster-node.js';
 import type { ClusterOptions } from './cluster-options.js';
+import type { RecordLog } from './record-log.js';
 import { verifyCluster, type ClusterVerifyReport } from './cluster-verify.js';
 import { Overlay } from './overlay.js';
 import { assertionAt, assertionsAboutAt, cutAt, findAt, historyAt, type AboutOptions, type AssertionResult, type AtPage, type FindQuery, type HistoryItem, type HistoryOptions } from './claims.js';
@@ -300,8 +301,12 @@ export class StemeDB {
   }
 
   private write(batch: PreparedRecord[], options: WriteOptions | undefined): Promise<WriteResult[]> {
-    if (this.clusterNode !== undefined) return this.clusterNode.write(batch, options);
-    return this.writes.write(batch, options);
+    return this.recordLog().write(batch, options);
+  }
+
+  /** The log seam (record-log.ts): the stream in cluster mode, else the local WAL. */
+  private recordLog(): RecordLog {
+    return this.clusterNode ?? this.writes;
   }
 
   /** Cluster mode's view (docs/cluster.md), or undefined for a single node. */

@@ -10,6 +10,7 @@ import type { Hash, PreparedRecord } from '../records/index.js';
 import type { KVStore } from '../storage/index.js';
 import type { Wal } from '../wal/index.js';
 import type { Overlay, OverlayEntry } from './overlay.js';
+import type { RecordLog } from './record-log.js';
 import { storeHolds, type Reads } from './queries.js';
 import type { VisibleEnd } from './visible-end.js';
 import { checkEpochs, checkTargets, checkVotes } from './write-checks.js';
@@ -29,7 +30,7 @@ export interface WriteResult {
   lsn: number;
 }
 
-export class WritePath {
+export class WritePath implements RecordLog {
   /** End LSN of the last {visible: false} write: the checks wait for ingest to pass it. */
   private invisibleEndLsn = 0;
   /** Records logged through this path since open. */

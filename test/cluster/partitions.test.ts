@@ -27,7 +27,7 @@ describe('cluster partitions', { skip, timeout: 110_000 }, () => {
     await nats?.stop();
   });
 
-  const clusterOptions = (stream: string, partitions: string, node: string, partitionCount = 3): StemeDBOptions => ({
+  const clusterOptions = (stream: string, partitions: string, node: string, partitionCount: number | undefined = 3): StemeDBOptions => ({
     log: () => undefined,
     cluster: { servers: nats.nodes.map((n) => n.url), stream, partitionCount, partitions, replicas: 3, node },
   });
@@ -61,7 +61,7 @@ describe('cluster partitions', { skip, timeout: 110_000 }, () => {
     }
   });
 
-  test('a node started with another partition count refuses to start with PARTITION_MISMATCH', async (t) => {
+  test('a node started with another partition count refuses to start with PARTITION_MISMATCH; one without a count adopts the stream\'s', async (t) => {
     const db = await StemeDB.open(tempDir(t), clusterOptions('FIXEDP', 'all', 'p3', 3));
     await db.close();
     await assert.rejects(StemeDB.open(tempDir(t), clusterOptions('FIXEDP', 'all', 'p5', 5)), (error: Error & { code?: string }) => {
@@ -69,6 +69,13 @@ describe('cluster partitions', { skip, timeout: 110_000 }, () => {
       assert.match(error.message, /created with 3 partitions.*started with 5/);
       return true;
     });
+    // Without a partition count, a node adopts the stream's.
+    const adopting = await StemeDB.open(tempDir(t), clusterOptions('FIXEDP', 'all', 'p-any', undefined));
+    try {
+      assert.equal(adopting.cluster!.info.partitionCount, 3);
+    } finally {
+      await adopting.close();
+    }
   });
 
   test('verify --cluster finds the store equal to the stream, and names records a store lacks', async (t) => {

@@ -1,0 +1,15 @@
+// The log seam: where the facade's writes go. Two implementations: the local WAL (WritePath,
+// single-node mode, the default) and a NATS JetStream stream (ClusterNode, cluster mode), which
+// publishes and then shows the record through the node's own WAL. Either way a record keeps its
+// exact bytes and hash, and ingest (validation, apply, indexes, summaries, checkpoint) is shared.
+import type { PreparedRecord } from '../records/index.js';
+import type { WriteOptions, WriteResult } from './write-path.js';
+
+export interface RecordLog {
+  /**
+   * Checks `batch` (validated, encoded and hashed), makes it durable in the log and resolves
+   * with each record's hash and this node's LSN for it (-1 when the node does not hold it):
+   * once durable, and unless {visible: false}, once this node's queries show it.
+   */
+  write(batch: PreparedRecord[], options: WriteOptions | undefined): Promise<WriteResult[]>;
+}
