@@ -2,8 +2,22 @@
 // single-node mode, the default) and a NATS JetStream stream (ClusterNode, cluster mode), which
 // publishes and then shows the record through the node's own WAL. Either way a record keeps its
 // exact bytes and hash, and ingest (validation, apply, indexes, summaries, checkpoint) is shared.
-import type { PreparedRecord } from '../records/index.js';
-import type { WriteOptions, WriteResult } from './write-path.js';
+import type { Hash, PreparedRecord } from '../records/index.js';
+
+export interface WriteOptions {
+  /**
+   * true (default): resolve once durable and queryable (read-your-writes). false: once durable;
+   * the records become queryable when the ingestor has applied them (`sync()` waits for that).
+   * For bulk loads: such records skip the in-memory overlay, and so its memory and its limit;
+   * past ingestHandOffRecordsMax records ahead of ingest, such a write waits for ingest.
+   */
+  visible?: boolean;
+}
+
+export interface WriteResult {
+  hash: Hash;
+  lsn: number;
+}
 
 export interface RecordLog {
   /**

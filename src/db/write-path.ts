@@ -6,29 +6,16 @@
 // wait for ingest instead: that bounds its memory and slows writers to the rate LMDB absorbs.
 import { ingestHandOffRecordsMax, overlayRecordsMax } from '../limits.js';
 import type { Ingestor } from '../ingest/index.js';
-import type { Hash, PreparedRecord } from '../records/index.js';
+import type { PreparedRecord } from '../records/index.js';
 import type { KVStore } from '../storage/index.js';
 import type { Wal } from '../wal/index.js';
 import type { Overlay, OverlayEntry } from './overlay.js';
-import type { RecordLog } from './record-log.js';
+import type { RecordLog, WriteOptions, WriteResult } from './record-log.js';
 import { storeHolds, type Reads } from './queries.js';
 import type { VisibleEnd } from './visible-end.js';
 import { checkEpochs, checkTargets, checkVotes } from './write-checks.js';
 
-export interface WriteOptions {
-  /**
-   * true (default): resolve once durable and queryable (read-your-writes). false: once durable;
-   * the records become queryable when the ingestor has applied them (`sync()` waits for that).
-   * For bulk loads: such records skip the in-memory overlay, and so its memory and its limit;
-   * past ingestHandOffRecordsMax records ahead of ingest, such a write waits for ingest.
-   */
-  visible?: boolean;
-}
-
-export interface WriteResult {
-  hash: Hash;
-  lsn: number;
-}
+export type { WriteOptions, WriteResult } from './record-log.js';
 
 export class WritePath implements RecordLog {
   /** End LSN of the last {visible: false} write: the checks wait for ingest to pass it. */
