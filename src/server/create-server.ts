@@ -7,6 +7,7 @@ import { InvalidArgumentError, type StemeDB } from '../index.js';
 import { mcpSourceDefault } from '../mcp/index.js';
 import { httpBodyBytesMaxDefault, httpParamCharsMax } from '../limits.js';
 import { requireTokenForWrites } from './auth.js';
+import { forwardForeignReads } from './cluster-forward.js';
 import { HttpError } from './http-error.js';
 import { adminRoutes } from './routes/admin.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
@@ -89,6 +90,7 @@ export async function createServer(db: StemeDB, options: ServerOptions): Promise
   refuseWhileClosing(app);
   if (options.token !== undefined) app.addHook('onRequest', requireTokenForWrites(options.token, new Set([mcpPath])));
 
+  forwardForeignReads(app, db);
   await registerOpenApi(app);
   metricsRoutes(app, db);
   writeRoutes(app, db);
