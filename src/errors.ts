@@ -20,7 +20,10 @@ export type ErrorCode =
   | 'INVALID_CURSOR'
   | 'CURSOR_EXPIRED'
   | 'STORAGE'
-  | 'BACKUP_TARGET_EXISTS';
+  | 'BACKUP_TARGET_EXISTS'
+  | 'NOT_OWNER'
+  | 'PARTITION_MISMATCH'
+  | 'CLUSTER_UNAVAILABLE';
 
 export interface StemeErrorOptions {
   cause?: unknown;
@@ -206,6 +209,40 @@ export class BackupTargetExistsError extends StemeError {
   constructor(target: string) {
     super('BACKUP_TARGET_EXISTS', `${target} exists and is not empty; a backup goes to a new or empty directory`);
     this.target = target;
+  }
+}
+
+/**
+ * Cluster mode: this node does not own the partition of the subject asked about, and no node
+ * that owns it answered. `owners` names the nodes that announced it (empty: none did).
+ */
+export class NotOwnerError extends StemeError {
+  readonly partition: number;
+  readonly owners: readonly string[];
+
+  constructor(partition: number, owners: readonly string[], detail = '') {
+    const named = owners.length === 0 ? 'no node has announced it' : `owned by ${owners.join(', ')}`;
+    super('NOT_OWNER', `this node does not own partition ${partition} (${named})${detail === '' ? '' : `: ${detail}`}`);
+    this.partition = partition;
+    this.owners = owners;
+  }
+}
+
+/**
+ * Cluster mode: the stream exists with another partition count (or other subjects) than this
+ * node was started with. P is fixed when the stream is created; a node with another P refuses
+ * to start rather than put records in the wrong partitions.
+ */
+export class PartitionMismatchError extends StemeError {
+  constructor(message: string) {
+    super('PARTITION_MISMATCH', message);
+  }
+}
+
+/** Cluster mode: NATS JetStream did not acknowledge a publish or answer a request in time; `cause` holds the client's error. */
+export class ClusterUnavailableError extends StemeError {
+  constructor(message: string, options: StemeErrorOptions = {}) {
+    super('CLUSTER_UNAVAILABLE', message, options);
   }
 }
 

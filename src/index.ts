@@ -1,6 +1,6 @@
 // StemeDB's whole public surface: the facade, the types its methods take and return, and the
 // errors it throws. Anything not exported here (the WAL, the KV layout, ingest) is internal.
-export { StemeDB, type DatabaseFailure, type GetResult, type StemeDBOptions, type StemeStats, type WriteOptions, type WriteResult } from './db/stemedb.js';
+export { StemeDB, type Announcement, type ClusterInfo, type ClusterOptions, type ClusterSubjectReport, type ClusterVerifyReport, type StemeCluster, type DatabaseFailure, type GetResult, type StemeDBOptions, type StemeStats, type WriteOptions, type WriteResult } from './db/stemedb.js';
 export type { DiskHealth, Health, HealthStatus, IngestHealth, WalHealth } from './db/health.js';
 export type { FileHandle, FileSystem } from './fs/file-system.js';
 export type { BackupOptions, BackupReport, DbObserver, WriteEvent, WriteKind, WriteOutcome } from './db/stemedb.js';
@@ -27,6 +27,9 @@ export {
   LockedError,
   NotAuthorError,
   NotFoundError,
+  NotOwnerError,
+  PartitionMismatchError,
+  ClusterUnavailableError,
   UnknownEpochError,
   RecordSizeError,
   StemeError,

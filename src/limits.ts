@@ -154,3 +154,31 @@ export const mcpGraphEntitiesDefault = 100;
 export const mcpGraphEntitiesMax = 1000;
 /** Elements (array items and object members) in one tool call's arguments at most; more is refused before validation. */
 export const mcpToolInputElementsMax = 100_000;
+
+// --- cluster mode (docs/cluster.md) ---
+/** The most partitions a stream may have: each owned partition is one ordered consumer. */
+export const clusterPartitionsMax = 1024;
+/** Retry a publish JetStream did not acknowledge until this long after the first attempt. */
+export const clusterPublishRetryMsMax = 30_000;
+/** One publish attempt waits this long for its PubAck before it is retried (same Nats-Msg-Id). */
+export const clusterPublishAckMs = 5_000;
+/** A write's wait for this node to materialise it (read-your-writes) gives up after this long. */
+export const clusterApplyWaitMsMax = 60_000;
+/** Messages a partition's reader applies in one local WAL append, at most. */
+export const clusterApplyBatchRecordsMax = 4096;
+/** A partition reader's pull request lasts this long (then it is renewed). */
+export const clusterPullExpiresMs = 5_000;
+/** The server sends an idle heartbeat this often; two missed ones recreate the reader's consumer. */
+export const clusterPullHeartbeatMs = 1_000;
+/** A node saves its stream checkpoint at most this often (it may lag the WAL, never lead it). */
+export const clusterCheckpointSaveMs = 200;
+/** How often a node announces what it owns; a peer not heard for 3 periods is gone. */
+export const clusterAnnounceMs = 1_000;
+/** How long a lookup of an assertion at the other nodes waits for their answers. */
+export const clusterLookupMs = 2_000;
+/** A forwarded read waits this long for the owner's answer before trying the next owner. */
+export const clusterForwardMs = 10_000;
+/** Assertions this node published, kept to check later votes on them before their owner has them. */
+export const clusterPublishedClaimsMax = 100_000;
+/** The stream's dedupe window for Nats-Msg-Id (JetStream's default too). */
+export const clusterDuplicateWindowMs = 120_000;

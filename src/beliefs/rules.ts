@@ -79,6 +79,13 @@ function weigh(group: Group): CandidateSummary {
 
 /** What is believed, given the pair's live assertions in scope and its votes in scope. */
 export function summarize(assertions: readonly BeliefAssertion[], votes: readonly BeliefVote[]): BeliefSummary {
+  if (assertions.length === 1 && votes.length === 0) {
+    // Most pairs of a store (every pair of the sample): one claim, no votes. The general path
+    // below gives exactly this (support 1 from its source, consensus 1 / (1 + 0)); the model
+    // tests compare both paths with the reference.
+    const only = assertions[0]!;
+    return { contested: false, consensus: 1, candidates: [{ objectJson: only.objectJson, support: 1, oppose: 0, score: 1, supporters: 1, assertions: [only.hash] }], hasBest: true };
+  }
   const byJson = new Map<string, Group>();
   const groupOf = new Map<Hash, Group>();
   for (const assertion of [...assertions].sort((a, b) => a.lsn - b.lsn)) {

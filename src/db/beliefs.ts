@@ -11,6 +11,7 @@ import {
   assertionKeyHex,
   decodeContested,
   decodeSummary,
+  mayBeContestedInAScope,
   hashHexFromKeyEnd,
   pairKey,
   pairPrefix,
@@ -232,6 +233,7 @@ export function contestedAt(reads: Reads, options: ContestedOptions): { items: C
       const value = reads.store.get(hit.key);
       if (value === undefined) return undefined;
       if (scope === undefined) return decodeContested(value);
+      if (!mayBeContestedInAScope(value)) return undefined; // one value, no votes: never contested in any scope
       const { subject, predicate } = decodeSummary(value);
       return computeItem(subject, predicate);
     },

@@ -25,6 +25,10 @@ import type { AssertionInput, EpochInput, RecordInput, RetractionInput, VoteInpu
 import { beliefsAt, contestedAt, type Beliefs, type BeliefsOptions, type ContestedItem, type ContestedOptions } from './beliefs.js';
 import { assertionJson } from './assertion-json.js';
 import { checkStoreWithinLog, rebuildOtherLayout } from './open-checks.js';
+import { ClusterNode, type Announcement, type ClusterInfo } from './cluster-node.js';
+import type { ClusterOptions } from './cluster-options.js';
+import type { RecordLog } from './record-log.js';
+import { verifyCluster, type ClusterVerifyReport } from './cluster-verify.js';
 import { Overlay } from './overlay.js';
 import { assertionsAboutAt, cutAt, findAt, historyAt, recordAt, type AboutOptions, type AssertionResult, type AtPage, type FindQuery, type HistoryItem, type HistoryOptions } from './claims.js';
 import { getEpoch, getView, listEpochs, toHash, votesWithLsn, type Reads, type Stored, type StoredRecord } from './queries.js';
@@ -38,6 +42,29 @@ export type { BackupOptions, BackupReport } from './backup.js';
 export type { DbObserver, WriteEvent, WriteKind, WriteOutcome } from './observer.js';
 export type { StemeStats } from './stats.js';
 export type { WriteOptions, WriteResult } from './write-path.js';
+export type { Announcement, ClusterInfo } from './cluster-node.js';
+export type { ClusterOptions } from './cluster-options.js';
+export type { ClusterSubjectReport, ClusterVerifyReport } from './cluster-verify.js';
+
+/**
+ * What a node over a NATS JetStream cluster adds (docs/cluster.md): which partition a subject
+ * is in, whether this node owns it, who else does; the HTTP server forwards reads with it.
+ */
+export interface StemeCluster {
+  readonly info: ClusterInfo;
+  partitionOf(subject: string): number;
+  owns(partition: number): boolean;
+  /** Other nodes heard lately that own `partition` (announced on NATS every second). */
+  ownersOf(partition: number): Announcement[];
+  /** Every other node heard lately. */
+  nodes(): Announcement[];
+  /** Sets the HTTP URL this node announces to the others. */
+  announceUrl(url: string): void;
+  /** Last stream sequence this node holds, per partition number (and "epochs"). */
+  appliedSeqs(): Record<string, number>;
+  /** Compares this node's store with the stream, up to its checkpoint. */
+  verify(): Promise<ClusterVerifyReport>;
+}
 
 /** What get() returns: an assertion with its LSN and status, or the stored vote, epoch or retraction. */
 export type GetResult = AssertionResult | Stored<Vote> | Stored<Epoch> | Stored<Retraction>;
@@ -67,6 +94,11 @@ export interface StemeDBOptions {
    * Default: the real one.
    */
   fileSystem?: FileSystem;
+  /**
+   * Run as a node of a NATS JetStream cluster (docs/cluster.md): writes go to the stream, the
+   * node materialises the partitions it owns. Absent (default): a single node, no NATS.
+   */
+  cluster?: ClusterOptions;
 }
 
 /** Why the database can no longer do its job until it is reopened: what `failed` resolves with. */
@@ -124,6 +156,8 @@ export class StemeDB {
   private readonly changeCache = new ChangeCache();
   /** Aborted when close() begins: every change feed ends. */
   private readonly closed = new AbortController();
+  /** Set in cluster mode: writes go to the stream; the owned partitions are read into this store. */
+  private clusterNode: ClusterNode | undefined;
 
   private constructor(dir: string, wal: Wal, store: KVStore, ingestor: Ingestor, applier: BatchApplier | undefined, failed: Promise<DatabaseFailure>, observers: Observers) {
     this.dir = dir;
@@ -166,6 +200,7 @@ export class StemeDB {
       ...(options.recordBytesMax && { recordBytesMax: options.recordBytesMax }),
     });
     let store: KVStore | undefined;
+    let db: StemeDB;
     let ingestor: Ingestor | undefined;
     let applier: BatchApplier | undefined;
     try {
@@ -197,7 +232,7 @@ export class StemeDB {
       ingestor.start();
       await ingestor.waitFor(wal.recordsEndLsn);
       if (options.onProgress) ingestor.off('batch', options.onProgress);
-      return new StemeDB(root, wal, store, ingestor, applier, failed, observers);
+      db = new StemeDB(root, wal, store, ingestor, applier, failed, observers);
     } catch (error) {
       await ingestor?.stop();
       await applier?.close();
@@ -205,6 +240,14 @@ export class StemeDB {
       await wal.close();
       throw error;
     }
+    if (options.cluster === undefined) return db;
+    try {
+      db.clusterNode = await ClusterNode.start(root, db.writes, () => db.reads(), options.cluster, log);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+    return db;
   }
 
   // --- writes ---
@@ -259,7 +302,31 @@ export class StemeDB {
   }
 
   private write(batch: PreparedRecord[], options: WriteOptions | undefined): Promise<WriteResult[]> {
-    return this.writes.write(batch, options);
+    return this.recordLog().write(batch, options);
+  }
+
+  /** The log seam (record-log.ts): the stream in cluster mode, else the local WAL. */
+  private recordLog(): RecordLog {
+    return this.clusterNode ?? this.writes;
+  }
+
+  /** Cluster mode's view (docs/cluster.md), or undefined for a single node. */
+  get cluster(): StemeCluster | undefined {
+    const node = this.clusterNode;
+    if (node === undefined) return undefined;
+    return {
+      info: node.info,
+      partitionOf: (subject) => node.partitionOf(subject),
+      owns: (partition) => node.owns(partition),
+      ownersOf: (partition) => node.ownersOf(partition),
+      nodes: () => node.nodes(),
+      announceUrl: (url) => node.announceUrl(url),
+      appliedSeqs: () => node.appliedSeqs(),
+      verify: () => {
+        this.assertOpen();
+        return this.tracked(() => verifyCluster(node, () => this.reads()));
+      },
+    };
   }
 
   private reads(): Reads {
@@ -545,6 +612,8 @@ export class StemeDB {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.closed.abort();
+      // First: it stops reading the stream and fails writes waiting to see their records here.
+      await this.clusterNode?.close();
       await this.takeIngestTurn(this.resumeIfPaused);
       await Promise.allSettled([...this.inflight]);
       if (this.ingestor.lastError === undefined) await this.ingestor.waitFor(this.wal.recordsEndLsn).catch(() => undefined);

@@ -10,21 +10,23 @@ import type { Assertion, Epoch, Hash, PreparedFields, PreparedRecord } from '../
 import { assertionWithLsn } from './claims.js';
 import { getEpochWithLsn, hasAssertion, type Reads } from './queries.js';
 
-type Claim = Pick<Assertion, 'subject' | 'predicate' | 'source'>;
+/** What the checks need of a target assertion. */
+export type Claim = Pick<Assertion, 'subject' | 'predicate' | 'source'>;
 
 /**
  * Retractions and superseding assertions: each target must exist (stored, pending, or earlier
  * in the batch) and be by the same source; a superseding assertion must keep its subject and
  * predicate. Retracting or superseding twice is allowed: the first in log order decides.
  */
-export async function checkTargets(reads: Reads, settle: () => Promise<void>, batch: readonly PreparedRecord[]): Promise<void> {
+export async function checkTargets(reads: Reads, settle: () => Promise<void>, batch: readonly PreparedRecord[], elsewhere?: ReadonlyMap<Hash, Claim>): Promise<void> {
   let settled = false;
   const earlier = new Map<Hash, Claim>(); // assertions earlier in the batch: logged before
   for (const { record, hash } of batch) {
     const target = targetOf(record);
     if (record.type === 'assertion') earlier.set(hash, record);
     if (target === undefined) continue;
-    let claim: Claim | undefined = earlier.get(target) ?? assertionWithLsn(reads, target)?.assertion;
+    // `elsewhere`: in cluster mode, targets another node holds (src/db/cluster-node.ts).
+    let claim: Claim | undefined = earlier.get(target) ?? assertionWithLsn(reads, target)?.assertion ?? elsewhere?.get(target);
     if (claim === undefined && !settled) {
       await settle(); // a {visible: false} write may hold it
       settled = true;
@@ -44,13 +46,13 @@ function targetOf(record: PreparedFields): Hash | undefined {
   return record.type === 'assertion' ? record.supersedes : undefined;
 }
 
-export async function checkVotes(reads: Reads, settle: () => Promise<void>, batch: readonly PreparedRecord[]): Promise<void> {
+export async function checkVotes(reads: Reads, settle: () => Promise<void>, batch: readonly PreparedRecord[], elsewhere?: ReadonlyMap<Hash, Claim>): Promise<void> {
   let inBatch: Set<Hash> | undefined; // built at the first vote: most batches have none
   let settled = false;
   for (const { record } of batch) {
     if (record.type !== 'vote') continue;
     inBatch ??= new Set(batch.filter((p) => p.record.type === 'assertion').map((p) => p.hash));
-    if (inBatch.has(record.assertion) || hasAssertion(reads, record.assertion)) continue;
+    if (inBatch.has(record.assertion) || hasAssertion(reads, record.assertion) || elsewhere?.has(record.assertion) === true) continue;
     if (!settled) {
       await settle();
       settled = true;

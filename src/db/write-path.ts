@@ -6,30 +6,18 @@
 // wait for ingest instead: that bounds its memory and slows writers to the rate LMDB absorbs.
 import { ingestHandOffRecordsMax, overlayRecordsMax } from '../limits.js';
 import type { Ingestor } from '../ingest/index.js';
-import type { Hash, PreparedRecord } from '../records/index.js';
+import type { PreparedRecord } from '../records/index.js';
 import type { KVStore } from '../storage/index.js';
 import type { Wal } from '../wal/index.js';
 import type { Overlay, OverlayEntry } from './overlay.js';
+import type { RecordLog, WriteOptions, WriteResult } from './record-log.js';
 import { storeHolds, type Reads } from './queries.js';
 import type { VisibleEnd } from './visible-end.js';
 import { checkEpochs, checkTargets, checkVotes } from './write-checks.js';
 
-export interface WriteOptions {
-  /**
-   * true (default): resolve once durable and queryable (read-your-writes). false: once durable;
-   * the records become queryable when the ingestor has applied them (`sync()` waits for that).
-   * For bulk loads: such records skip the in-memory overlay, and so its memory and its limit;
-   * past ingestHandOffRecordsMax records ahead of ingest, such a write waits for ingest.
-   */
-  visible?: boolean;
-}
+export type { WriteOptions, WriteResult } from './record-log.js';
 
-export interface WriteResult {
-  hash: Hash;
-  lsn: number;
-}
-
-export class WritePath {
+export class WritePath implements RecordLog {
   /** End LSN of the last {visible: false} write: the checks wait for ingest to pass it. */
   private invisibleEndLsn = 0;
   /** Records logged through this path since open. */
@@ -70,6 +58,30 @@ export class WritePath {
     });
     this.epochLock = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Logs records read from a cluster's stream (src/db/cluster-node.ts): no checks (the node that
+   * published them checked them, and the stream's order is the truth), visible when it resolves.
+   */
+  append(batch: PreparedRecord[]): Promise<WriteResult[]> {
+    return this.log(batch, undefined);
+  }
+
+  /**
+   * Logs payloads read from a cluster's stream that are not records: ingest files them as dead
+   * letters, as it would any bad payload in the WAL. Never in the overlay (nothing to query).
+   */
+  async appendUnreadable(payloads: Uint8Array[]): Promise<void> {
+    const seq = this.visibleEnd.begin();
+    try {
+      const { lsns, nextLsns } = await this.wal.appendBatch(payloads);
+      this.visibleEnd.complete(seq, { lsn: lsns[0]!, endLsn: nextLsns[nextLsns.length - 1]!, visible: false });
+      this.invisibleEndLsn = Math.max(this.invisibleEndLsn, nextLsns[nextLsns.length - 1]!);
+    } catch (error) {
+      this.visibleEnd.complete(seq, { visible: false });
+      throw error;
+    }
   }
 
   /** Waits until every {visible: false} write so far is ingested (at once when there is none pending). */

@@ -6,6 +6,7 @@
 // superseded assertion never becomes live again, so it and its votes leave them for good.
 import { summarize } from '../beliefs/index.js';
 import {
+  contestedKeyOf,
   decodeInputs,
   encodeJsonValue,
   encodePairValue,
@@ -19,8 +20,8 @@ import type { KVTransaction } from '../storage/index.js';
 const decoder = new TextDecoder();
 
 interface Pair {
-  subject: Uint8Array;
-  predicate: Uint8Array;
+  /** Its B: key. */
+  key: Uint8Array;
   inputs: PairInputs;
 }
 
@@ -30,19 +31,19 @@ function newer(a: InputVote, b: InputVote): boolean {
 }
 
 export class PairSummaries {
-  /** The pairs this batch changed, by their inputs key (hex). */
+  /** The pairs this batch changed, by their B: key (as latin1 text). */
   private readonly changed = new Map<string, Pair>();
 
   constructor(private readonly tx: KVTransaction) {}
 
   private pair(subject: Uint8Array, predicate: Uint8Array): Pair {
     const key = pairKeyFromUtf8('summary', subject, predicate);
-    const id = Buffer.from(key).toString('hex');
+    const id = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
     let pair = this.changed.get(id);
     if (pair === undefined) {
       const stored = this.tx.get(key);
       const inputs = stored === undefined ? { subject: decoder.decode(subject), predicate: decoder.decode(predicate), assertions: [], votes: [], contested: false } : decodeInputs(stored);
-      pair = { subject, predicate, inputs };
+      pair = { key, inputs };
       this.changed.set(id, pair);
     }
     return pair;
@@ -78,16 +79,16 @@ export class PairSummaries {
 
   /** Writes every changed pair's inputs, summary and contested entry. */
   flush(): void {
-    for (const { subject, predicate, inputs } of this.changed.values()) {
+    for (const { key, inputs } of this.changed.values()) {
       const summary = summarize(
         inputs.assertions.map(([hash, objectJson, source, lsn]) => ({ hash, objectJson, source, lsn })),
         inputs.votes.map(([assertion, voter, stance, weight, createdAt, lsn]) => ({ assertion, voter, stance, weight, createdAt, lsn })),
       );
-      const contestedKey = pairKeyFromUtf8('contested', subject, predicate);
+      const contestedKey = contestedKeyOf(key);
       if (summary.contested) this.tx.put(contestedKey, encodeJsonValue({ subject: inputs.subject, predicate: inputs.predicate, consensus: summary.consensus }));
       else if (inputs.contested) this.tx.del(contestedKey);
       inputs.contested = summary.contested;
-      this.tx.put(pairKeyFromUtf8('summary', subject, predicate), encodePairValue({ subject: inputs.subject, predicate: inputs.predicate, ...summary }, inputs));
+      this.tx.put(key, encodePairValue({ subject: inputs.subject, predicate: inputs.predicate, ...summary }, inputs));
     }
     this.changed.clear();
   }

@@ -26,6 +26,7 @@ export {
   decodeSummary,
   encodeJsonValue,
   encodePairValue,
+  mayBeContestedInAScope,
   type ContestedEntry,
   type InputAssertion,
   type InputVote,

@@ -8,6 +8,7 @@ import { blake3, blake3x128 } from '../blake3.js';
 import { decodeLowerHexInto } from '../hex.js';
 import type { Hash } from '../records/index.js';
 import { concatBytes } from '../storage/index.js';
+import { readU64 } from './u64.js';
 
 export const hashBytesLength = 32;
 const encoder = new TextEncoder();
@@ -35,10 +36,26 @@ function checkHash(hash: Uint8Array): Uint8Array {
   return hash;
 }
 
+/** The u64 big-endian at `at` (no DataView, no BigInt: index scans read one an entry). */
+function readU64be(bytes: Uint8Array, at: number): number {
+  const high = ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+  const low = ((bytes[at + 4]! << 24) | (bytes[at + 5]! << 16) | (bytes[at + 6]! << 8) | bytes[at + 7]!) >>> 0;
+  assert(high <= 0x1f_ffff, 'a key integer fits a safe integer');
+  return high * 0x1_0000_0000 + low;
+}
+
 function u64be(value: number): Uint8Array {
   assert(Number.isSafeInteger(value) && value >= 0, 'a key integer is a non-negative safe integer');
   const bytes = new Uint8Array(8);
-  new DataView(bytes.buffer).setBigUint64(0, BigInt(value), false);
+  // Byte by byte (no DataView, no BigInt): ingest builds two of these a record.
+  let high = Math.floor(value / 0x1_0000_0000);
+  let low = value >>> 0;
+  for (let i = 7; i >= 4; i--) {
+    bytes[i] = low & 0xff;
+    low >>>= 8;
+    bytes[i - 4] = high & 0xff;
+    high >>>= 8;
+  }
   return bytes;
 }
 
@@ -80,7 +97,7 @@ export const votePrefixAll = (): Uint8Array => V;
 export const epochKey = (id: number): Uint8Array => concatBytes(E, u64be(id));
 export const epochPrefix = (): Uint8Array => E;
 export function epochIdFromKey(key: Uint8Array): number {
-  return Number(new DataView(key.buffer, key.byteOffset + E.length, 8).getBigUint64(0, false));
+  return readU64be(key, E.length);
 }
 
 /** Bytes a text part takes in a key: its UTF-8, one more for each 0x00, and the terminator. */
@@ -128,7 +145,27 @@ const utf8 = (text: string): Uint8Array => encoder.encode(text);
  * the predicates of one subject are one prefix each. Queries still compare the decoded
  * predicate, so even a digest collision could not return a wrong record.
  */
-export const predicateDigest = (predicate: Uint8Array): Uint8Array => blake3x128(predicate);
+export function predicateDigest(predicate: Uint8Array): Uint8Array {
+  // A store has few distinct predicates and ingest asks for each several times a batch: the
+  // recent ones are remembered (compared byte for byte, no string built), saving a BLAKE3 call.
+  for (const [bytes, digest] of recentPredicateDigests) if (sameBytes(bytes, predicate)) return digest;
+  const digest = blake3x128(predicate);
+  if (predicate.length <= predicateDigestMemoTextBytesMax) {
+    if (recentPredicateDigests.length >= predicateDigestMemoEntriesMax) recentPredicateDigests.pop();
+    recentPredicateDigests.unshift([Uint8Array.from(predicate), digest]);
+  }
+  return digest;
+}
+/** Digests remembered (the newest first), and the longest predicate remembered. */
+const predicateDigestMemoEntriesMax = 16;
+const predicateDigestMemoTextBytesMax = 128;
+const recentPredicateDigests: Array<[Uint8Array, Uint8Array]> = [];
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 export const predicateDigestBytes = 16;
 
 /** S:{escaped subject}{00 01} — every subject-index key of one subject starts with this. */
@@ -155,6 +192,13 @@ export type PairFamily = 'summary' | 'contested';
 export const pairKeyFromUtf8 = (family: PairFamily, subject: Uint8Array, predicate: Uint8Array): Uint8Array =>
   textKey(family === 'summary' ? B : K, subject, predicateDigest(predicate));
 export const pairKey = (family: PairFamily, subject: string, predicate: string): Uint8Array => pairKeyFromUtf8(family, utf8(subject), utf8(predicate));
+/** The K: key of the pair whose B: key is `summaryKey` (the same key under the other family tag, without hashing again). */
+export function contestedKeyOf(summaryKey: Uint8Array): Uint8Array {
+  assert(summaryKey[0] === B[0] && summaryKey[1] === B[1], 'a summary key starts with B:');
+  const key = Uint8Array.from(summaryKey);
+  key[0] = K[0]!;
+  return key;
+}
 /** Every pair of one subject in a family (B:, K:). */
 export const pairPrefix = (family: PairFamily, subject: string): Uint8Array => textKey(family === 'summary' ? B : K, utf8(subject));
 /** A whole belief family. */
@@ -187,8 +231,13 @@ const objectHashTag = Uint8Array.of(0x68); // 'h'
 
 /** The object part of an O: key: 'j' + the canonical JSON, or 'h' + its BLAKE3-256; then 00 01. */
 function objectPart(json: Uint8Array): Uint8Array {
-  const part = json.length <= objectKeyJsonBytesMax ? concatBytes(objectJsonTag, json) : concatBytes(objectHashTag, blake3(json));
-  return concatBytes(part, textTerminator);
+  const inline = json.length <= objectKeyJsonBytesMax;
+  const body = inline ? json : blake3(json);
+  const part = new Uint8Array(1 + body.length + textTerminator.length);
+  part.set(inline ? objectJsonTag : objectHashTag, 0);
+  part.set(body, 1);
+  part.set(textTerminator, 1 + body.length);
+  return part;
 }
 
 /** O:{escaped predicate}{00 01} — every assertion with this predicate, by object then hash. */
@@ -224,7 +273,7 @@ export function historyValue(kind: (typeof historyKind)[keyof typeof historyKind
 
 /** The LSN in an A: or L: key (the 8 bytes before the trailing hash). */
 export function lsnBeforeKeyHash(key: Uint8Array): number {
-  return Number(new DataView(key.buffer, key.byteOffset + key.length - hashBytesLength - 8, 8).getBigUint64(0, false));
+  return readU64be(key, key.length - hashBytesLength - 8);
 }
 
 /** What a T: entry records about its target: taken back, or replaced. */
@@ -265,13 +314,13 @@ export function encodeFirstChange(kind: StatusKind, lsn: number, hash: Uint8Arra
   return value;
 }
 export function decodeFirstChange(value: Uint8Array): { kind: number; lsn: number; hash: Uint8Array } {
-  return { kind: value[0]!, lsn: Number(new DataView(value.buffer, value.byteOffset + 1, 8).getBigUint64(0, true)), hash: value.subarray(9, 9 + hashBytesLength) };
+  return { kind: value[0]!, lsn: readU64(value, 1), hash: value.subarray(9, 9 + hashBytesLength) };
 }
 
 /** The LSN and kind of a T: key. */
 export function readStatusKey(key: Uint8Array): { lsn: number; kind: number } {
   const at = T.length + hashBytesLength;
-  return { lsn: Number(new DataView(key.buffer, key.byteOffset + at, 8).getBigUint64(0, false)), kind: key[at + 8]! };
+  return { lsn: readU64be(key, at), kind: key[at + 8]! };
 }
 
 /** R:{hash} -> locator of a vote, epoch or retraction (kind, first LSN, primary key). */

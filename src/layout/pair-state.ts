@@ -1,10 +1,22 @@
-// The values of the belief families (B:, K:), JSON so an operator can read them. A B: value
-// is the pair's summary, then its inputs: [summary bytes u32 LE][summary JSON][inputs JSON].
-// Reads parse the summary alone; the ingestor parses the inputs, what it needs to update the
-// summary without reading the pair's records again: the live assertions and, per (assertion,
-// voter), the latest vote. A record that is no longer live never becomes live again, so it
-// and its votes leave the inputs. One value, not two keys: one put per pair a batch touches.
-import type { BeliefSummary } from '../beliefs/index.js';
+// The values of the belief families (B:, K:). A B: value holds, in one binary value, the pair's
+// unscoped summary (what is believed) and its inputs: what the ingestor needs to update the
+// summary without reading the pair's records again — the live assertions and, per
+// (assertion, voter), the latest vote. A record that is no longer live never becomes live
+// again, so it and its votes leave the inputs. One value, not two keys: one put per pair a
+// batch touches. Binary, not JSON: each batch rewrites every pair it touches, and encoding
+// JSON (twice the hashes and objects) was the largest single cost of ingest (docs/decisions.md).
+//
+// B: value, integers little-endian, text = u32 byte length + UTF-8:
+//   u8 format (1) | u8 flags (1 contested, 2 has a best) | f64 consensus
+//   | u32 byte offset of the candidates section | text subject | text predicate
+//   | u32 assertion count, each: hash[32] | u64 first LSN | text source | text object's canonical JSON
+//   | u32 vote count, each: u32 assertion index | text voter | u8 stance (0 support, 1 oppose)
+//                           | f64 weight | f64 createdAt | u64 LSN
+//   | u32 candidate count (ranked, best first), each: f64 support | f64 oppose | f64 score
+//                           | u32 supporters | u32 n | n x u32 assertion index (log order)
+// A candidate's object is its first assertion's. K: is JSON {subject, predicate, consensus}.
+import type { BeliefSummary, CandidateSummary } from '../beliefs/index.js';
+import { assert } from '../errors.js';
 import type { Hash } from '../records/index.js';
 
 /** A live assertion of the pair: hash, object's canonical JSON, source, first LSN. */
@@ -34,26 +46,275 @@ export interface ContestedEntry {
   consensus: number;
 }
 
+const pairFormat = 1;
+const flagContested = 1;
+const flagHasBest = 2;
+const hashBytes = 32;
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export const encodeJsonValue = (value: ContestedEntry): Uint8Array => encoder.encode(JSON.stringify(value));
-
-/** A B: value: the summary, then the inputs. */
-export function encodePairValue(summary: StoredSummary, inputs: PairInputs): Uint8Array {
-  const head = encoder.encode(JSON.stringify(summary));
-  const tail = encoder.encode(JSON.stringify(inputs));
-  const value = new Uint8Array(4 + head.length + tail.length);
-  new DataView(value.buffer).setUint32(0, head.length, true);
-  value.set(head, 4);
-  value.set(tail, 4 + head.length);
-  return value;
-}
-
-function summaryBytes(value: Uint8Array): number {
-  return new DataView(value.buffer, value.byteOffset, value.byteLength).getUint32(0, true);
-}
-
-export const decodeSummary = (value: Uint8Array): StoredSummary => JSON.parse(decoder.decode(value.subarray(4, 4 + summaryBytes(value)))) as StoredSummary;
-export const decodeInputs = (value: Uint8Array): PairInputs => JSON.parse(decoder.decode(value.subarray(4 + summaryBytes(value)))) as PairInputs;
 export const decodeContested = (bytes: Uint8Array): ContestedEntry => JSON.parse(decoder.decode(bytes)) as ContestedEntry;
+
+/** One growing buffer for encoding B: values: ingest encodes one value at a time and the store copies it. */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+class Writer {
+  at = 0;
+
+  private room(bytes: number): void {
+    if (this.at + bytes <= scratch.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(scratch.length * 2, this.at + bytes));
+    scratch.copy(grown, 0, 0, this.at);
+    scratch = grown;
+  }
+
+  u8(value: number): void {
+    this.room(1);
+    scratch[this.at++] = value;
+  }
+
+  u32(value: number): void {
+    this.room(4);
+    scratch.writeUInt32LE(value, this.at);
+    this.at += 4;
+  }
+
+  f64(value: number): void {
+    this.room(8);
+    scratch.writeDoubleLE(value, this.at);
+    this.at += 8;
+  }
+
+  u64(value: number): void {
+    assert(Number.isSafeInteger(value) && value >= 0, 'a stored LSN is a non-negative safe integer');
+    this.room(8);
+    scratch.writeUInt32LE(value % 0x1_0000_0000, this.at);
+    scratch.writeUInt32LE(Math.floor(value / 0x1_0000_0000), this.at + 4);
+    this.at += 8;
+  }
+
+  text(value: string): void {
+    const bytes = Buffer.byteLength(value, 'utf8');
+    this.room(4 + bytes);
+    scratch.writeUInt32LE(bytes, this.at);
+    scratch.write(value, this.at + 4, bytes, 'utf8');
+    this.at += 4 + bytes;
+  }
+
+  hash(hex: Hash): void {
+    this.room(hashBytes);
+    assert(hex.length === 2 * hashBytes && scratch.write(hex, this.at, hashBytes, 'hex') === hashBytes, 'a hash is 64 hex characters');
+    this.at += hashBytes;
+  }
+}
+
+/**
+ * A B: value: the summary and the inputs it was computed from. The result is a view of a
+ * shared buffer, valid until the next call: pass it straight to a put (the store copies it).
+ */
+export function encodePairValue(summary: StoredSummary, inputs: PairInputs): Uint8Array {
+  const w = new Writer();
+  w.u8(pairFormat);
+  w.u8((summary.contested ? flagContested : 0) | (summary.hasBest ? flagHasBest : 0));
+  w.f64(summary.consensus);
+  const candidatesOffsetAt = w.at;
+  w.u32(0);
+  w.text(summary.subject);
+  w.text(summary.predicate);
+  const indexOf = new Map<Hash, number>();
+  w.u32(inputs.assertions.length);
+  inputs.assertions.forEach(([hash, objectJson, source, lsn], i) => {
+    indexOf.set(hash, i);
+    w.hash(hash);
+    w.u64(lsn);
+    w.text(source);
+    w.text(objectJson);
+  });
+  w.u32(inputs.votes.length);
+  for (const [assertion, voter, stance, weight, createdAt, lsn] of inputs.votes) {
+    const index = indexOf.get(assertion);
+    assert(index !== undefined, 'a pair input vote is on one of its live assertions');
+    w.u32(index);
+    w.text(voter);
+    w.u8(stance === 'support' ? 0 : 1);
+    w.f64(weight);
+    w.f64(createdAt);
+    w.u64(lsn);
+  }
+  scratch.writeUInt32LE(w.at, candidatesOffsetAt);
+  w.u32(summary.candidates.length);
+  for (const candidate of summary.candidates) {
+    w.f64(candidate.support);
+    w.f64(candidate.oppose);
+    w.f64(candidate.score);
+    w.u32(candidate.supporters);
+    w.u32(candidate.assertions.length);
+    for (const hash of candidate.assertions) {
+      const index = indexOf.get(hash);
+      assert(index !== undefined, 'a summary candidate is made of the pair input assertions');
+      w.u32(index);
+    }
+  }
+  return scratch.subarray(0, w.at);
+}
+
+/** Reads a B: value; every read is bounds-checked (a damaged value throws, verify reports it). */
+class Reader {
+  private readonly buffer: Buffer;
+  at: number;
+
+  constructor(value: Uint8Array, at = 0) {
+    this.buffer = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    this.at = at;
+  }
+
+  private take(bytes: number): number {
+    const at = this.at;
+    if (at + bytes > this.buffer.length) throw new RangeError(`a belief summary value ends early (${this.buffer.length} bytes)`);
+    this.at = at + bytes;
+    return at;
+  }
+
+  u8(): number {
+    return this.buffer[this.take(1)]!;
+  }
+
+  u32(): number {
+    return this.buffer.readUInt32LE(this.take(4));
+  }
+
+  f64(): number {
+    return this.buffer.readDoubleLE(this.take(8));
+  }
+
+  u64(): number {
+    const at = this.take(8);
+    return this.buffer.readUInt32LE(at) + this.buffer.readUInt32LE(at + 4) * 0x1_0000_0000;
+  }
+
+  text(): string {
+    const bytes = this.u32();
+    const at = this.take(bytes);
+    return this.buffer.toString('utf8', at, at + bytes);
+  }
+
+  skipText(): void {
+    this.take(this.u32());
+  }
+
+  hash(): Hash {
+    const at = this.take(hashBytes);
+    return this.buffer.toString('hex', at, at + hashBytes) as Hash;
+  }
+}
+
+interface Head {
+  flags: number;
+  consensus: number;
+  candidatesAt: number;
+  subject: string;
+  predicate: string;
+}
+
+function readHead(r: Reader): Head {
+  const format = r.u8();
+  if (format !== pairFormat) throw new RangeError(`a belief summary value has format ${format}; this build reads ${pairFormat}`);
+  const flags = r.u8();
+  const consensus = r.f64();
+  const candidatesAt = r.u32();
+  return { flags, consensus, candidatesAt, subject: r.text(), predicate: r.text() };
+}
+
+/** The summary alone: the inputs' votes are skipped, their assertions read only as far as the candidates need. */
+export function decodeSummary(value: Uint8Array): StoredSummary {
+  const r = new Reader(value);
+  const head = readHead(r);
+  const count = r.u32();
+  const hashes: Hash[] = [];
+  const objectAt: number[] = [];
+  for (let i = 0; i < count; i++) {
+    hashes.push(r.hash());
+    r.u64();
+    r.skipText();
+    objectAt.push(r.at);
+    r.skipText();
+  }
+  r.at = head.candidatesAt;
+  const candidates: CandidateSummary[] = [];
+  const n = r.u32();
+  for (let c = 0; c < n; c++) {
+    const support = r.f64();
+    const oppose = r.f64();
+    const score = r.f64();
+    const supporters = r.u32();
+    const size = r.u32();
+    const assertions: Hash[] = [];
+    let first = -1;
+    for (let j = 0; j < size; j++) {
+      const index = r.u32();
+      if (index >= count) throw new RangeError('a belief summary candidate names an assertion it does not hold');
+      if (j === 0) first = index;
+      assertions.push(hashes[index]!);
+    }
+    if (first === -1) throw new RangeError('a belief summary candidate has no assertion');
+    const objectJson = new Reader(value, objectAt[first]!).text();
+    candidates.push({ objectJson, support, oppose, score, supporters, assertions });
+  }
+  return {
+    subject: head.subject,
+    predicate: head.predicate,
+    contested: (head.flags & flagContested) !== 0,
+    consensus: head.consensus,
+    candidates,
+    hasBest: (head.flags & flagHasBest) !== 0,
+  };
+}
+
+/**
+ * Whether the pair can be contested in some epoch scope: not when its live assertions all
+ * hold one value and nobody voted on them (most pairs). A scope only removes assertions and
+ * votes (an assertion's status does not depend on the scope: docs/beliefs.md), so such a pair
+ * has at most one candidate and no opposition in every scope.
+ */
+export function mayBeContestedInAScope(value: Uint8Array): boolean {
+  const r = new Reader(value);
+  const head = readHead(r);
+  const count = r.u32();
+  for (let i = 0; i < count; i++) {
+    r.hash();
+    r.u64();
+    r.skipText();
+    r.skipText();
+  }
+  if (r.u32() > 0) return true;
+  r.at = head.candidatesAt;
+  return r.u32() > 1;
+}
+
+/** The inputs, what the ingestor updates. */
+export function decodeInputs(value: Uint8Array): PairInputs {
+  const r = new Reader(value);
+  const head = readHead(r);
+  const assertions: InputAssertion[] = [];
+  const count = r.u32();
+  for (let i = 0; i < count; i++) {
+    const hash = r.hash();
+    const lsn = r.u64();
+    const source = r.text();
+    assertions.push([hash, r.text(), source, lsn]);
+  }
+  const votes: InputVote[] = [];
+  const voteCount = r.u32();
+  for (let i = 0; i < voteCount; i++) {
+    const index = r.u32();
+    if (index >= count) throw new RangeError('a belief summary vote names an assertion it does not hold');
+    const voter = r.text();
+    const stance = r.u8() === 0 ? 'support' : 'oppose';
+    const weight = r.f64();
+    const createdAt = r.f64();
+    votes.push([assertions[index]![0], voter, stance, weight, createdAt, r.u64()]);
+  }
+  return { subject: head.subject, predicate: head.predicate, assertions, votes, contested: (head.flags & flagContested) !== 0 };
+}

@@ -29,6 +29,9 @@ export const toolErrorHintByCode: Record<McpToolErrorCode, string> = {
   WAL_CORRUPT: 'The log is damaged; tell the operator.',
   CURSOR_EXPIRED: 'The change feed has no records that far back any more; start again from the oldest LSN the message names.',
   BACKUP_TARGET_EXISTS: 'Backups are not taken through MCP; this code does not arise here.',
+  NOT_OWNER: 'This node does not serve that subject\'s partition; ask a node the message names.',
+  PARTITION_MISMATCH: 'The server is misconfigured (partition count); tell the operator.',
+  CLUSTER_UNAVAILABLE: 'The cluster did not acknowledge in time; try again later.',
   INTERNAL: 'A bug in StemeDB; tell the operator.',
 };
 

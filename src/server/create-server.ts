@@ -7,6 +7,7 @@ import { InvalidArgumentError, type StemeDB } from '../index.js';
 import { mcpSourceDefault } from '../mcp/index.js';
 import { httpBodyBytesMaxDefault, httpParamCharsMax } from '../limits.js';
 import { requireTokenForWrites } from './auth.js';
+import { forwardForeignReads } from './cluster-forward.js';
 import { HttpError } from './http-error.js';
 import { adminRoutes } from './routes/admin.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
@@ -15,6 +16,7 @@ import { batchRoutes } from './routes/batch.js';
 import { beliefRoutes } from './routes/beliefs.js';
 import { changeRoutes } from './routes/changes.js';
 import { epochRoutes } from './routes/epochs.js';
+import { explorerRoutes } from './explorer.js';
 import { findRoutes } from './routes/find.js';
 import { metricsRoutes } from './metrics.js';
 import { mcpPath, mcpRoutes } from './routes/mcp.js';
@@ -88,6 +90,7 @@ export async function createServer(db: StemeDB, options: ServerOptions): Promise
   refuseWhileClosing(app);
   if (options.token !== undefined) app.addHook('onRequest', requireTokenForWrites(options.token, new Set([mcpPath])));
 
+  forwardForeignReads(app, db);
   await registerOpenApi(app);
   metricsRoutes(app, db);
   writeRoutes(app, db);
@@ -102,6 +105,7 @@ export async function createServer(db: StemeDB, options: ServerOptions): Promise
   mcpRoutes(app, { db, token: options.token, source: options.mcpSource ?? mcpSourceDefault });
   changeRoutes(app, db, { ...(options.changesHeartbeatMs !== undefined && { heartbeatMs: options.changesHeartbeatMs }) });
   openApiRoute(app);
+  explorerRoutes(app, options.token !== undefined);
   await app.ready();
   return app;
 }

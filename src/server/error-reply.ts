@@ -39,6 +39,13 @@ const statusByStemeCode: Record<ErrorCode, number> = {
   WAL_CORRUPT: 500,
   // The backup target already holds something: the request conflicts with what is on disk.
   BACKUP_TARGET_EXISTS: 409,
+  // Cluster mode: the subject's partition is served by another node and none answered (421
+  // Misdirected Request: ask a node that owns it; the message names them).
+  NOT_OWNER: 421,
+  // The node's partition count disagrees with the stream's: a configuration error, not the client's.
+  PARTITION_MISMATCH: 500,
+  // JetStream did not acknowledge in time (no quorum, servers restarting): retry later.
+  CLUSTER_UNAVAILABLE: 503,
 };
 
 /** fastify's error codes (node_modules/fastify/lib/errors.js) that we answer with our own. */

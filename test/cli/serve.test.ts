@@ -99,6 +99,19 @@ test('the printed find example asks for the sample\'s Paris by name, and finds i
   assert.equal(await exitOf(child), 0);
 });
 
+test('serve prints the explorer\'s address, which answers its page', async (t) => {
+  const data = tempDir(t);
+  const { child, url, stdout } = await serve(t, data);
+  const [, printed] = /^explore it in a browser: (\S+)$/m.exec(stdout()) ?? [];
+  assert.equal(printed, `${url}/`);
+  const page = await fetch(printed);
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+  assert.match(await page.text(), /<title>StemeDB explorer<\/title>/);
+  child.kill('SIGTERM');
+  assert.equal(await exitOf(child), 0);
+});
+
 test('serve --sample loads the sample into an empty database before serving', async (t) => {
   const data = tempDir(t);
   const { child, url } = await serve(t, data, ['--sample', '--sample-limit', '100']);

@@ -80,7 +80,7 @@ describe('refusing bad requests', () => {
 
   test('an unknown route is 404 NOT_FOUND', async () => {
     assertError(await getJson(server, '/v1/nothing-here'), 404, 'NOT_FOUND');
-    assertError(await getJson(server, '/'), 404, 'NOT_FOUND');
+    assertError(await getJson(server, '/no-such-page'), 404, 'NOT_FOUND');
     assertError(await postJson(server, '/v1/stats', {}), 404, 'NOT_FOUND');
   });
 

@@ -169,6 +169,23 @@ describe('NDJSON', () => {
     await reader.cancel().catch(() => undefined);
   });
 
+  test('with follow=true, an idle stream carries {"lastLsn"} heartbeat lines, past records the filter skipped', async (t) => {
+    const server = await startServer({ server: { changesHeartbeatMs: 30 } });
+    t.after(() => server.close());
+    const skipped = await writeOne(server, 'other', 1);
+    const stop = new AbortController();
+    const response = await fetch(`${server.url}/v1/changes?since=0&follow=true&subject=wanted`, { signal: stop.signal });
+    const reader = response.body!.getReader();
+    let text = '';
+    while (text.split('\n').filter((line) => line !== '').length < 2) text += new TextDecoder().decode((await reader.read()).value);
+    const lines = text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as unknown);
+    for (const line of lines) assert.deepEqual(line, { lastLsn: skipped.lsn });
+    const wanted = await writeOne(server, 'wanted', 2);
+    while (!text.includes(wanted.hash)) text += new TextDecoder().decode((await reader.read()).value);
+    stop.abort();
+    await reader.cancel().catch(() => undefined);
+  });
+
   test('server shutdown ends a following stream with its lastLsn, and close does not wait for it', async (t) => {
     const server = await startServer();
     const written = await writeOne(server, 'x', 1);

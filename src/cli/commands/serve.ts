@@ -6,6 +6,7 @@
 import { Option, type Command } from 'commander';
 import { StemeDB } from '../../index.js';
 import { serveShutdownMsMax } from '../../limits.js';
+import { addClusterFlags, clusterOptionsOf, type ClusterFlags } from '../cluster-flags.js';
 import { globalsOf } from '../context.js';
 import { CliError } from '../errors.js';
 import { loadSample } from '../load/load-sample.js';
@@ -16,7 +17,7 @@ import { reportError } from '../report-error.js';
 import { browsableUrl, curlExamples } from '../serve-help.js';
 import { onDatabaseFailureChoices, serveUntil, type OnDatabaseFailure } from '../serve-until.js';
 
-interface ServeOptions {
+interface ServeOptions extends ClusterFlags {
   host: string;
   port: number;
   token?: string;
@@ -75,7 +76,7 @@ async function listen(app: { listen(options: { host: string; port: number }): Pr
 }
 
 export function registerServe(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .description('serve the HTTP API; prints the URL and curl examples; stops cleanly on SIGINT/SIGTERM')
     .option('--host <host>', 'the address to listen on', '127.0.0.1')
@@ -90,8 +91,8 @@ export function registerServe(program: Command): void {
       new Option('--on-wal-failure <action>', 'when the WAL (or ingest) fails: exit 4 after finishing in-flight requests, for a supervisor to restart into recovery; or stay up serving reads, with 503 on writes and /v1/health')
         .choices(onDatabaseFailureChoices)
         .default('exit'),
-    )
-    .action(async (_options: unknown, command: Command) => {
+    );
+  addClusterFlags(serve, true).action(async (_options: unknown, command: Command) => {
       const globals = globalsOf(command);
       const o = command.opts<ServeOptions>();
       if (o.backupDir !== undefined && o.token === undefined) throw new CliError('USAGE', '--backup-dir needs --token (or STEMEDB_TOKEN): backups over HTTP are never open');
@@ -100,7 +101,8 @@ export function registerServe(program: Command): void {
       const stop = abortOnSignal();
       // Loaded here, not at the top: fastify takes ~100 ms to load, which every other command would pay.
       const { createServer, shutdown } = await import('../../server/index.js');
-      const db = await StemeDB.open(globals.data);
+      const cluster = clusterOptionsOf(o, 'serve');
+      const db = await StemeDB.open(globals.data, cluster === undefined ? {} : { cluster });
       let app: Awaited<ReturnType<typeof createServer>> | undefined;
       try {
         const empty = Object.values(db.stats().records).every((count) => count === 0);
@@ -123,8 +125,9 @@ export function registerServe(program: Command): void {
       const address = app.server.address();
       const port = typeof address === 'object' && address !== null ? address.port : o.port;
       const url = browsableUrl(o.host, port);
+      db.cluster?.announceUrl(url);
       if (globals.json) await printJson({ url, pid: process.pid }, true);
-      else process.stdout.write(`stemedb: serving ${db.dir} at ${url} (pid ${process.pid}); Ctrl-C to stop\n${curlExamples(url, o.token)}`);
+      else process.stdout.write(`stemedb: serving ${db.dir} at ${url} (pid ${process.pid}); Ctrl-C to stop\nexplore it in a browser: ${url}/\n${curlExamples(url, o.token)}`);
       const served = app;
       const failure = await serveUntil(stop, db, o.onWalFailure, ({ part, error }) => {
         served.log.error({ err: error }, `the ${part} failed; staying up (--on-wal-failure=stay): reads are served, writes and /v1/health answer 503 until a restart`);

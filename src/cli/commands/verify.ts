@@ -2,7 +2,8 @@
 // clean, 1 when damage is found — including damage that stops the database from opening
 // (WAL_CORRUPT), which is reported the same way, with its file and byte offset.
 import type { Command } from 'commander';
-import { StemeDB, WalCorruptError, type VerifyReport } from '../../index.js';
+import { StemeDB, WalCorruptError, type ClusterVerifyReport, type VerifyReport } from '../../index.js';
+import { addClusterFlags, clusterOptionsOf, type ClusterFlags } from '../cluster-flags.js';
 import { globalsOf } from '../context.js';
 import { exitFailure } from '../exit-codes.js';
 import { formatBytes } from '../load/progress.js';
@@ -46,12 +47,45 @@ async function printReport(report: Verdict): Promise<void> {
   await out.end();
 }
 
+/**
+ * `verify --cluster`: the store against the stream, up to the node's checkpoint (the node must be
+ * stopped: this opens its directory). Opens without consuming, so lag is reported, not repaired.
+ */
+async function verifyCluster(dir: string, flags: ClusterFlags): Promise<ClusterVerifyReport> {
+  const db = await StemeDB.open(dir, { cluster: clusterOptionsOf(flags, 'inspect')! });
+  try {
+    return await db.cluster!.verify();
+  } finally {
+    await db.close();
+  }
+}
+
+async function printClusterReport(report: ClusterVerifyReport): Promise<void> {
+  const out = new LineWriter();
+  await out.line(`stream ${report.stream}: ${report.partitionCount} partitions; this node owns ${report.owned.join(',') || 'none'}`);
+  for (const s of report.subjects) {
+    const lag = s.streamLastSeq - s.checkpointSeq;
+    await out.line(`  ${s.subject}: ${s.compared} messages compared up to seq ${s.checkpointSeq}${lag > 0 ? `; ${lag} more in the stream (read when the node next runs)` : ''}${s.missing.length > 0 ? `; MISSING ${s.missing.length}` : ''}`);
+    for (const m of s.missing) await out.line(`    missing ${m}`);
+  }
+  await out.line(report.ok ? 'OK: the store holds every record of its partitions up to its checkpoint' : 'DAMAGE: records of the stream are missing from the store');
+  await out.end();
+}
+
 export function registerVerify(program: Command): void {
-  program
+  const verifyCommand = program
     .command('verify')
-    .description('check every WAL frame and the KV store against the log; exit 1 when damage is found')
-    .action(async (_options: unknown, command: Command) => {
+    .description('check every WAL frame and the KV store against the log; with --cluster, the store against the stream; exit 1 when damage is found');
+  addClusterFlags(verifyCommand, false).action(async (_options: unknown, command: Command) => {
       const globals = globalsOf(command);
+      const flags = command.opts<ClusterFlags>();
+      if (flags.cluster !== undefined) {
+        const report = await verifyCluster(globals.data, flags);
+        if (globals.json) await printJson(report, true);
+        else await printClusterReport(report);
+        if (!report.ok) process.exitCode = exitFailure;
+        return;
+      }
       const report = await verify(globals.data);
       if (globals.json) await printJson(report, true);
       else await printReport(report);

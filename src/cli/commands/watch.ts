@@ -20,6 +20,12 @@ interface WatchOptions {
 
 /** How long to wait before reconnecting to a server that ended the stream or went away. */
 const reconnectDelayMs = 500;
+/**
+ * A following stream that carries no byte for this long is taken as dead (a server that lost
+ * power, a dropped route) and reconnected from the last cursor: the server writes a heartbeat
+ * line every 15 s (its default changesHeartbeatMs), so this allows for three missed ones.
+ */
+const watchIdleMsMax = 45_000;
 
 function parseSince(value: string): number | 'now' {
   return value === 'now' ? 'now' : parseId(value);
@@ -69,9 +75,23 @@ async function watchServer(url: string, options: WatchOptions, print: (change: C
     if (options.subject !== undefined) query.set('subject', options.subject);
     if (options.types !== undefined) query.set('types', options.types.join(','));
     let response: Response;
+    // This connection's own abort: the caller's signal, or silence for watchIdleMsMax.
+    const connection = new AbortController();
+    const stopConnection = (): void => connection.abort();
+    signal.addEventListener('abort', stopConnection, { once: true });
+    let idle = setTimeout(stopConnection, watchIdleMsMax);
+    const alive = (): void => {
+      clearTimeout(idle);
+      idle = setTimeout(stopConnection, watchIdleMsMax);
+    };
+    const release = (): void => {
+      clearTimeout(idle);
+      signal.removeEventListener('abort', stopConnection);
+    };
     try {
-      response = await fetch(`${url.replace(/\/$/, '')}/v1/changes?${query.toString()}`, { signal });
+      response = await fetch(`${url.replace(/\/$/, '')}/v1/changes?${query.toString()}`, { signal: connection.signal });
     } catch (error) {
+      release();
       if (signal.aborted) return;
       // The server is restarting or not up yet: try again from the same cursor.
       process.stderr.write(`stemedb: watch: ${(error as Error).message}; retrying\n`);
@@ -79,12 +99,14 @@ async function watchServer(url: string, options: WatchOptions, print: (change: C
       continue;
     }
     if (response.status !== 200) {
+      release();
       const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
       throw new CliError((body.error?.code ?? 'INTERNAL') as CliErrorCode, body.error?.message ?? `the server answered ${response.status}`);
     }
     let buffered = '';
     try {
       for await (const chunk of response.body!) {
+        alive();
         buffered += Buffer.from(chunk as Uint8Array).toString('utf8');
         let newline = buffered.indexOf('\n');
         while (newline >= 0) {
@@ -102,6 +124,9 @@ async function watchServer(url: string, options: WatchOptions, print: (change: C
     } catch (error) {
       if (signal.aborted) return;
       if (error instanceof CliError) throw error;
+      if (connection.signal.aborted) process.stderr.write(`stemedb: watch: no data from the server for ${watchIdleMsMax / 1000} s; reconnecting\n`);
+    } finally {
+      release();
     }
     // The stream ended (the server shut down): reconnect from the last cursor.
     await sleep(reconnectDelayMs, undefined, { signal }).catch(() => undefined);

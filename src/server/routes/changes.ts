@@ -47,6 +47,8 @@ interface Framing {
   change(change: Change): string;
   /** Written when the stream ends normally; SSE writes nothing (a client reconnects). */
   end(lastLsn: number): string;
+  /** Written every heartbeatMs while a following stream is idle; `moved`: filtered records moved the cursor since the last line. */
+  heartbeat(lastLsn: number, moved: boolean): string;
   error(body: unknown): string;
 }
 
@@ -68,6 +70,7 @@ const sse: Framing = {
   contentType: 'text/event-stream; charset=utf-8',
   change: (change) => `id: ${change.lsn}\nevent: ${change.type}\ndata: ${changeJson(change)}\n\n`,
   end: () => '',
+  heartbeat: (lastLsn, moved) => `: heartbeat\n\n${moved ? cursorEvent(lastLsn) : ''}`,
   error: (body) => `event: error\ndata: ${JSON.stringify(body)}\n\n`,
 };
 
@@ -75,6 +78,9 @@ const ndjson: Framing = {
   contentType: 'application/x-ndjson; charset=utf-8',
   change: (change) => `${changeJson(change)}\n`,
   end: (lastLsn) => `${JSON.stringify({ lastLsn })}\n`,
+  // The cursor line, mid-stream: a client that resumes from the last lastLsn it saw already
+  // handles it, and an idle connection carries bytes (proxies keep it, clients see it alive).
+  heartbeat: (lastLsn) => `${JSON.stringify({ lastLsn })}\n`,
   error: (body) => `${JSON.stringify(body)}\n`,
 };
 
@@ -158,7 +164,7 @@ export function changeRoutes(app: FastifyInstance, db: StemeDB, options: Changes
         signal: stop.signal,
       });
       await feed.check();
-      await stream(request, reply, feed, { framing: eventStream ? sse : ndjson, limit, heartbeatMs: eventStream ? heartbeatMs : 0, stop, open });
+      await stream(request, reply, feed, { framing: eventStream ? sse : ndjson, limit, heartbeatMs: follow ? heartbeatMs : 0, stop, open });
     },
   );
 }
@@ -194,9 +200,9 @@ async function stream(request: FastifyRequest, reply: FastifyReply, feed: Change
       ? setInterval(() => {
           // Skipped while an event waits for the socket: a heartbeat must not grow the buffer.
           if (writing || response.writableNeedDrain) return;
-          const moved = feed.lastLsn !== announced ? cursorEvent(feed.lastLsn) : '';
+          const moved = feed.lastLsn !== announced;
           announced = feed.lastLsn;
-          response.write(`: heartbeat\n\n${moved}`);
+          response.write(framing.heartbeat(announced, moved));
         }, options.heartbeatMs)
       : undefined;
   try {
