@@ -6,7 +6,7 @@
 // supersession of an assertion in log order decides its status; later ones change nothing.
 import { InvalidArgumentError, InvalidQueryError } from '../errors.js';
 import {
-  assertionKey,
+  assertionKeyOfKeyEnd,
   assertionKeyFromText,
   assertionKeyHex,
   decodeFirstChange,
@@ -359,12 +359,14 @@ export function findAt(reads: Reads, query: FindQuery, endLsn: number): AtPage<A
 /** The record a history entry names: stored (its L: value holds its kind and primary key), or pending. */
 function historyRecord({ store, overlay }: Reads, hit: IndexHit): StemeRecord | undefined {
   if (hit.value !== undefined) {
-    const key = hit.value[0] === historyKind.assertion ? assertionKey(hashFromKeyEnd(hit.key)) : hit.value.subarray(1);
+    const key = hit.value[0] === historyKind.assertion ? assertionKeyOfKeyEnd(hit.key) : hit.value.subarray(1);
     const bytes = store.get(key);
     return bytes === undefined ? undefined : decodeStored(bytes);
   }
   const pending = overlay.get(hit.hash);
-  return pending === undefined ? undefined : pendingRecord(pending);
+  if (pending === undefined) return undefined;
+  // A copy of the pending record's fields (the overlay's own object is shared), without a hash field.
+  return pending.record.type === 'assertion' ? decodeStored(pending.bytes) : { ...pending.record };
 }
 
 /** The predicate of the assertion `target` (stored or pending), read from its view. */
@@ -389,7 +391,11 @@ export function historyAt(reads: Reads, subject: string, options: HistoryOptions
     query: 'history',
     params: [subject, predicate, options.asOf],
     prefix: historyPrefix(subject),
-    fromStore: (key, value) => ({ ...hitFromKeyLsn(key), value }),
+    fromStore: (key, value) => {
+      const hit = hitFromKeyLsn(key);
+      hit.value = value;
+      return hit;
+    },
     pending: () => {
       const hits: IndexHit[] = [];
       for (const entry of unstored(reads, reads.overlay.entries())) {
@@ -405,8 +411,7 @@ export function historyAt(reads: Reads, subject: string, options: HistoryOptions
       const record = historyRecord(reads, hit);
       if (record === undefined || record.type === 'epoch') return undefined;
       if (predicate !== undefined && (record.type === 'assertion' ? record.predicate : predicateOf(reads, record.assertion)) !== predicate) return undefined;
-      const { hash: _, ...fields } = record as StemeRecord & { hash?: Hash };
-      return { lsn: hit.lsn, type: record.type, hash: hit.hash, record: fields as StemeRecord };
+      return { lsn: hit.lsn, type: record.type, hash: hit.hash, record };
     },
     limit,
     cursor: options.cursor,

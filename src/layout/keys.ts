@@ -87,6 +87,12 @@ export const assertionKeyHex = (hex: string): Uint8Array => readKeyWithHexHash(a
 export const assertionKeyFromText = (text: string): Uint8Array | undefined =>
   decodeLowerHexInto(text, hashBytesLength, assertionScratch, H.length) ? assertionScratch : undefined;
 export const assertionPrefix = (): Uint8Array => H;
+/** assertionKey of the hash that ends an index key, in the shared buffer (pass it straight to get): no allocation. */
+export function assertionKeyOfKeyEnd(key: Uint8Array): Uint8Array {
+  assert(key.length >= hashBytesLength, 'an index key ends with a hash');
+  assertionScratch.set(key.subarray(key.length - hashBytesLength), H.length);
+  return assertionScratch;
+}
 
 /** V:{assertion hash}:{vote hash} -> vote bytes. */
 export const voteKey = (assertion: Uint8Array, vote: Uint8Array): Uint8Array => concatBytes(V, checkHash(assertion), colon, checkHash(vote));
