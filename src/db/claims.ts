@@ -30,7 +30,8 @@ import {
   subjectPrefix,
   historyKeyFromUtf8,
 } from '../layout/index.js';
-import { canonicalJson, decodeStored, decodeStoredAssertion, hashFromBytes, hashToBytes, openView, type Assertion, type AssertionView, type Epoch, type Hash, type JsonValue, type Retraction, type StemeRecord, type Vote } from '../records/index.js';
+import { canonicalJson, decodeStored, decodeStoredAssertion, hashFromBytes, hashToBytes, isWellFormed, openView, type Assertion, type AssertionView, type Epoch, type Hash, type JsonValue, type Retraction, type StemeRecord, type Vote } from '../records/index.js';
+import { sameBytes } from '../storage/index.js';
 import type { OverlayEntry } from './overlay.js';
 import { pagedScan, type IndexHit } from './paged-scan.js';
 import { getRecord, lsnByLocator, pendingRecord, storeHolds, toHash, toLimit, type Reads, type Stored } from './queries.js';
@@ -258,6 +259,7 @@ function hitFromKeyLsn(key: Uint8Array): IndexHit {
 export function assertionsAboutAt<T = AssertionResult>(reads: Reads, subject: string, options: AboutOptions, endLsn: number, build: AssertionBuilder<T> = assertionResult as AssertionBuilder<T>): AtPage<T> {
   if (typeof subject !== 'string' || subject.length === 0) throw new InvalidArgumentError('subject must be a non-empty string');
   const predicate = optionalText(options.predicate, 'predicate');
+  const predicateIs = textMatcher(predicate);
   const includeRetracted = optionalFlag(options.includeRetracted, 'includeRetracted');
   const cut = cutAt(options.asOf, endLsn);
   const limit = toLimit(options.limit);
@@ -270,7 +272,7 @@ export function assertionsAboutAt<T = AssertionResult>(reads: Reads, subject: st
       const record = entry.record as Omit<Assertion, 'object'>;
       return { key: subjectKey(subject, record.predicate, hashToBytes(entry.hash)), hash: entry.hash, lsn: entry.lsn };
     }),
-    accept: (hit) => accepted(reads, hit, cut.asOf, includeRetracted, (a) => predicate === undefined || a.predicate === predicate, build),
+    accept: (hit) => accepted(reads, hit, cut.asOf, includeRetracted, (a) => predicateIs(a.predicateBytes), build),
     limit,
     cursor: options.cursor,
   });
@@ -284,13 +286,26 @@ export function assertionsAboutAt<T = AssertionResult>(reads: Reads, subject: st
 function accepted<T>(reads: Reads, hit: IndexHit, asOf: number, includeRetracted: boolean, matches: (view: AssertionView) => boolean, build: AssertionBuilder<T>): T | undefined {
   if (hit.lsn >= asOf) return undefined;
   // The store answers for what it holds (at the first LSN); the overlay for the rest.
-  const bytes = reads.store.get(assertionKeyHex(hit.hash)) ?? pendingAssertionBytes(reads, hit.hash);
+  // Every index key a scan yields ends with the record's hash: the H: key is built from its bytes.
+  const bytes = reads.store.get(assertionKeyOfKeyEnd(hit.key)) ?? pendingAssertionBytes(reads, hit.hash);
   if (bytes === undefined) return undefined;
   const view = openView(bytes) as AssertionView;
   if (!matches(view)) return undefined;
   const change = firstChange(reads, hit.hash, asOf, hit.key);
   if (change !== undefined && !includeRetracted) return undefined;
   return build(view, hit.hash, hit.lsn, change);
+}
+
+/**
+ * A test of a view's UTF-8 bytes against a query's text (any bytes when the text is absent).
+ * A text with a lone surrogate matches nothing: no record can hold one (records/unicode.ts),
+ * and its UTF-8 (with U+FFFD substituted) could equal a stored text's.
+ */
+function textMatcher(text: string | undefined): (utf8: Uint8Array) => boolean {
+  if (text === undefined) return () => true;
+  if (typeof text !== 'string' || !isWellFormed(text)) return () => false;
+  const wanted = encoder.encode(text);
+  return (utf8) => sameBytes(utf8, wanted);
 }
 
 function pendingAssertionBytes({ overlay }: Reads, hash: Hash): Uint8Array | undefined {
@@ -321,11 +336,12 @@ export function findAt(reads: Reads, query: FindQuery, endLsn: number): AtPage<A
   const objectBytes = objectJson === undefined ? undefined : encoder.encode(objectJson);
   const cut = cutAt(query.asOf, endLsn);
   const limit = toLimit(query.limit);
+  const predicateIs = textMatcher(predicate);
+  const sourceIs = textMatcher(source);
+  const subjectIs = textMatcher(subject);
+  // Compared as bytes on the view: no string decoded per hit.
   const matches = (a: AssertionView): boolean =>
-    (predicate === undefined || a.predicate === predicate) &&
-    (source === undefined || a.source === source) &&
-    (subject === undefined || a.subject === subject) &&
-    (objectJson === undefined || a.objectJson === objectJson);
+    predicateIs(a.predicateBytes) && sourceIs(a.sourceBytes) && subjectIs(a.subjectBytes) && (objectBytes === undefined || sameBytes(a.objectJsonBytes, objectBytes));
   // The narrowest index the query names: (subject, predicate), (predicate, object), source, predicate.
   let prefix: Uint8Array;
   let fromStore: (key: Uint8Array, value: Uint8Array) => IndexHit = hitFromValue;

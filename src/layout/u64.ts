@@ -18,8 +18,11 @@ export function writeU64(value: number): Uint8Array {
 }
 
 export function readU64(bytes: Uint8Array, offset = 0): number {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const high = view.getUint32(offset + 4, true);
+  // Byte by byte (no DataView per call): index scans read one an entry.
+  const at = offset;
+  assert(at + 8 <= bytes.length, 'a stored u64 has 8 bytes');
+  const low = (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+  const high = (bytes[at + 4]! | (bytes[at + 5]! << 8) | (bytes[at + 6]! << 16) | (bytes[at + 7]! << 24)) >>> 0;
   assert(high <= 0x1f_ffff, 'stored u64 fits a safe integer');
-  return high * 0x1_0000_0000 + view.getUint32(offset, true);
+  return high * 0x1_0000_0000 + low;
 }

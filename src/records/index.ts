@@ -14,3 +14,4 @@ export { VoteView } from './vote-view.js';
 export { EpochView } from './epoch-view.js';
 export { RetractionView } from './retraction-view.js';
 export { openView, type RecordView } from './view.js';
+export { isWellFormed } from './unicode.js';

@@ -2,6 +2,13 @@
 // prefix scan (computed as sled's scan_prefix does: drop trailing 0xFF bytes, increment the
 // last byte; a prefix of only 0xFF bytes has no upper bound).
 
+/** Whether two byte strings are equal. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {

@@ -3,5 +3,5 @@ export type { KVEntry, KVReader, KVStore, KVTransaction, ScanOptions } from './k
 export { LmdbStore, type LmdbStoreOptions } from './lmdb-store.js';
 export { lmdbSettings } from './lmdb-settings.js';
 export { MemoryStore } from './memory-store.js';
-export { compareBytes, concatBytes, prefixUpperBound } from './bytes.js';
+export { compareBytes, concatBytes, prefixUpperBound, sameBytes } from './bytes.js';
 

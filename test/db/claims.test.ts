@@ -244,6 +244,20 @@ describe('queries that are refused', () => {
     t.after(() => db.close());
     assert.throws(() => db.find({ source: 'insee', object: 2148000 }), code('INVALID_QUERY'));
   });
+
+  test('a query text with a lone surrogate matches nothing, not the U+FFFD its UTF-8 would hold', async (t) => {
+    const db = await StemeDB.open(tempDir(t), quiet);
+    t.after(() => db.close());
+    await db.assert({ subject: 's\uFFFD', predicate: 'p\uFFFD', object: 1, source: 'src\uFFFD' });
+    assert.equal(db.find({ predicate: 'p\uFFFD' }).items.length, 1);
+    assert.deepEqual(db.find({ predicate: 'p\uD800' }).items, []);
+    assert.deepEqual(db.find({ predicate: 'p\uFFFD', source: 'src\uDC00' }).items, []);
+    assert.deepEqual(db.find({ predicate: 'p\uFFFD', subject: 's\uD800' }).items, []);
+    assert.deepEqual(db.assertionsAbout('s\uFFFD', { predicate: 'p\uD800' }).items, []);
+    await db.sync();
+    assert.deepEqual(db.find({ predicate: 'p\uD800' }).items, []);
+    assert.deepEqual(db.assertionsAbout('s\uFFFD', { predicate: 'p\uD800' }).items, []);
+  });
 });
 
 // --- records logged twice ---
