@@ -84,7 +84,7 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--token <token>', 'require "authorization: Bearer <token>" on writes (reads stay open)').env('STEMEDB_TOKEN'))
     .option('--backup-dir <dir>', 'allow POST /v1/admin/backup into directories under <dir> (needs --token)')
     .option('--sample', 'if the database is empty, load the sample dataset (GeoNames cities) first')
-    .option('--sample-limit <n>', 'with --sample: only the n most populous cities (default: all 135k cities, 528k records, ~30 s)', parseCount)
+    .option('--sample-limit <n>', 'with --sample: only the n most populous cities (default: all 135k cities, 528k records, ~25 s)', parseCount)
     .option('--mcp-source <name>', 'the source of assertions and voter of votes made through /mcp (MCP over Streamable HTTP) that do not name one', 'mcp')
     .addOption(new Option('--log-level <level>', 'request logs (JSON lines on stderr) at this level and above').choices(logLevels).default('info'))
     .addOption(
