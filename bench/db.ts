@@ -9,7 +9,7 @@ import path from 'node:path';
 import { StemeDB } from '../src/index.js';
 import { ingestBatchRecordsMax } from '../src/limits.js';
 import { lmdbSettings } from '../src/storage/index.js';
-import { assertionKeyHex, contestedKeyOf, historyKeyFromUtf8, historyKind, historyValue, pairKey, predicateObjectKeyFromUtf8, sourceKeyFromUtf8, subjectKey } from '../src/layout/index.js';
+import { assertionKeyHex, contestedKeyOf, historyKeyFromUtf8, historyKind, historyValue, pairKey, predicateObjectKeyFromUtf8, readU64, sourceKeyFromUtf8, subjectKey } from '../src/layout/index.js';
 import { openView, type AssertionView } from '../src/records/index.js';
 import { benchDir, formatTable, percentile, type Row } from './support.js';
 
@@ -117,7 +117,7 @@ async function importEntriesFloor(rows: Row[], source: RootDatabase<Uint8Array, 
     const sKey = subjectKey(a.subject, a.predicate, hash);
     const lsnBytes = source.get(sKey);
     if (value === undefined || lsnBytes === undefined) throw new Error(`import floor: ${hex} is not stored`);
-    const lsn = Buffer.from(lsnBytes).readUIntLE(0, 6);
+    const lsn = readU64(lsnBytes);
     const view = openView(value) as AssertionView;
     const bKey = pairKey('summary', a.subject, a.predicate);
     const kKey = contestedKeyOf(bKey);

@@ -303,7 +303,7 @@ function accepted<T>(reads: Reads, hit: IndexHit, asOf: number, includeRetracted
  */
 function textMatcher(text: string | undefined): (utf8: Uint8Array) => boolean {
   if (text === undefined) return () => true;
-  if (typeof text !== 'string' || !isWellFormed(text)) return () => false;
+  if (!isWellFormed(text)) return () => false;
   const wanted = encoder.encode(text);
   return (utf8) => sameBytes(utf8, wanted);
 }

@@ -23,6 +23,7 @@ import { getEpochWithLsn, lsnByLocator, type Reads } from './queries.js';
 import { checkEpochs, checkTargets, checkVotes, type Claim } from './write-checks.js';
 import type { RecordLog } from './record-log.js';
 import type { WriteOptions, WritePath, WriteResult } from './write-path.js';
+import { sameBytes } from '../storage/index.js';
 
 export type { Announcement } from '../cluster/peers.js';
 
@@ -57,9 +58,6 @@ export interface ClusterInfo {
 const noSettle = (): Promise<void> => Promise.resolve();
 const utf8 = new TextDecoder();
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
-}
 
 function claimOf(record: PreparedFields): Claim | undefined {
   return record.type === 'assertion' ? { subject: record.subject, predicate: record.predicate, source: record.source } : undefined;

@@ -8,6 +8,7 @@ import { decodeRecord, hashRecordBytes } from '../records/index.js';
 import type { ClusterNode } from './cluster-node.js';
 import { epochsSubject, partitionSubject } from '../cluster/subjects.js';
 import type { Reads } from './queries.js';
+import { sameBytes } from '../storage/index.js';
 
 export interface ClusterSubjectReport {
   subject: string;
@@ -33,9 +34,6 @@ export interface ClusterVerifyReport {
 
 const missingListedMax = 100;
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
-}
 
 /** The stored bytes of the record with this hash, or undefined. */
 function storedBytes({ store, overlay }: Reads, hash: string, assertion: boolean): Uint8Array | undefined {

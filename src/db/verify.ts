@@ -33,7 +33,7 @@ import {
   decodeInputs,
   type PairInputs,
 } from '../layout/index.js';
-import type { KVStore } from '../storage/index.js';
+import { sameBytes, type KVStore } from '../storage/index.js';
 import { summarize, type BeliefSummary } from '../beliefs/index.js';
 import { assertionsOfSubject, computePair } from './beliefs.js';
 import { Overlay } from './overlay.js';
@@ -58,9 +58,6 @@ export interface VerifyReport {
 
 const problemsMax = 1000;
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.compare(a, b) === 0;
-}
 
 /** Where a logged record's bytes should be: its primary key (a retraction's, via its locator: it holds the first LSN). */
 function storedKey(store: KVStore, record: StemeRecord, hash: Uint8Array): Uint8Array {

@@ -9,7 +9,7 @@ import type { WalEntry } from '../wal/index.js';
 import { InvalidRecordError } from '../errors.js';
 import { AssertionView, decodeRecord, EpochView, hashFromBytes, openView, recordDigest, RetractionView, VoteView, type PreparedFields, type RecordView } from '../records/index.js';
 import { PairSummaries } from './pair-summaries.js';
-import type { KVTransaction } from '../storage/index.js';
+import { sameBytes, type KVTransaction } from '../storage/index.js';
 import {
   addCounts,
   assertionKey,
@@ -38,9 +38,6 @@ import {
 
 const emptyValue = new Uint8Array(0);
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
 
 /**
  * A record this process validated and logged, handed over in memory: its fields (a view over

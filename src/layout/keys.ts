@@ -7,7 +7,7 @@ import { assert } from '../errors.js';
 import { blake3, blake3x128 } from '../blake3.js';
 import { decodeLowerHexInto } from '../hex.js';
 import type { Hash } from '../records/index.js';
-import { concatBytes } from '../storage/index.js';
+import { concatBytes, sameBytes } from '../storage/index.js';
 import { readU64 } from './u64.js';
 
 export const hashBytesLength = 32;
@@ -167,11 +167,6 @@ const predicateDigestMemoEntriesMax = 16;
 const predicateDigestMemoTextBytesMax = 128;
 const recentPredicateDigests: Array<[Uint8Array, Uint8Array]> = [];
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 export const predicateDigestBytes = 16;
 
 /** S:{escaped subject}{00 01} — every subject-index key of one subject starts with this. */

@@ -62,19 +62,28 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b); // memcmp, not a JS loop
 }
 
+/**
+ * Runs a read of record bytes, reporting every failure as InvalidRecordError but a broken
+ * invariant (a bug, not bad input: it must not be filed as bad data). Anything else came from
+ * reading malformed bytes (a range past the end, invalid JSON): the bytes are not a record we
+ * can vouch for, and callers handle one error type.
+ */
+function asRecordError<T>(readBytes: () => T): T {
+  try {
+    return readBytes();
+  } catch (error) {
+    if (error instanceof InvalidRecordError || error instanceof InvariantError) throw error;
+    throw new InvalidRecordError('', `undecodable record: ${String(error)}`, { cause: error });
+  }
+}
+
 /** The record `bytes` encode; throws InvalidRecordError (only) if they are not canonical record bytes. */
 export function decodeRecord(bytes: Uint8Array): StemeRecord {
-  try {
+  return asRecordError(() => {
     const record = read(bytes);
     if (!sameBytes(encodeRecord(record), bytes)) throw new InvalidRecordError('', 'non-canonical encoding');
     return record;
-  } catch (error) {
-    // A broken invariant is a bug, not bad input: it must not be filed as bad data.
-    if (error instanceof InvalidRecordError || error instanceof InvariantError) throw error;
-    // Anything else came from reading malformed bytes (a range past the end, invalid JSON):
-    // the bytes are not a record we can vouch for, and the caller handles one error type.
-    throw new InvalidRecordError('', `undecodable record: ${String(error)}`, { cause: error });
-  }
+  });
 }
 
 /**
@@ -82,12 +91,7 @@ export function decodeRecord(bytes: Uint8Array): StemeRecord {
  * decoding anything): the same checks and errors, without reading the header twice.
  */
 export function decodeStoredAssertion(view: AssertionView): Assertion {
-  try {
-    return assertion(view);
-  } catch (error) {
-    if (error instanceof InvalidRecordError || error instanceof InvariantError) throw error;
-    throw new InvalidRecordError('', `undecodable record: ${String(error)}`, { cause: error });
-  }
+  return asRecordError(() => assertion(view));
 }
 
 /**
@@ -99,10 +103,5 @@ export function decodeStoredAssertion(view: AssertionView): Assertion {
  * structure is damaged.
  */
 export function decodeStored(bytes: Uint8Array): StemeRecord {
-  try {
-    return read(bytes);
-  } catch (error) {
-    if (error instanceof InvalidRecordError || error instanceof InvariantError) throw error;
-    throw new InvalidRecordError('', `undecodable record: ${String(error)}`, { cause: error });
-  }
+  return asRecordError(() => read(bytes));
 }

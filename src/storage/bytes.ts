@@ -4,9 +4,7 @@
 
 /** Whether two byte strings are equal. */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return a.length === b.length && Buffer.compare(a, b) === 0; // memcmp, no view allocated
 }
 
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
