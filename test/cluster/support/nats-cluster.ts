@@ -21,16 +21,32 @@ export function natsServerPath(): string | undefined {
 
 export const natsMissingMessage = 'nats-server is not on PATH: install it with `apt-get install -y nats-server` to run the cluster tests';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * `count` distinct free loopback ports: every listener stays open until all are allocated, so
+ * the kernel cannot hand the same port out twice (one at a time, a closed port came back as a
+ * server's second port, and that server died on "address already in use").
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: net.Server[] = [];
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const server = net.createServer();
+      servers.push(server);
+      ports.push(
+        await new Promise<number>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => {
+            const address = server.address();
+            resolve(typeof address === 'object' && address !== null ? address.port : 0);
+          });
+        }),
+      );
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  }
 }
 
 interface NodePorts {
@@ -108,8 +124,8 @@ export class NatsCluster {
 
   static async start(size: number, binary: string): Promise<NatsCluster> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stemedb-nats-'));
-    const ports: NodePorts[] = [];
-    for (let i = 0; i < size; i++) ports.push({ client: await freePort(), cluster: await freePort(), monitor: await freePort() });
+    const free = await freePorts(3 * size);
+    const ports: NodePorts[] = Array.from({ length: size }, (_, i) => ({ client: free[3 * i]!, cluster: free[3 * i + 1]!, monitor: free[3 * i + 2]! }));
     const nodes = ports.map((own, i) => {
       const name = `n${i + 1}`;
       const store = path.join(dir, name);
@@ -146,9 +162,12 @@ export class NatsCluster {
       // A lone server has no meta group: healthy with JetStream is ready.
       const leader = !healthy.every(Boolean) ? undefined : this.nodes.length === 1 ? 'self' : await running[0]?.metaLeader();
       if (leader !== undefined) return;
-      if (Date.now() > deadline) {
+      // A server that exited (a port taken after all, a bad config) will not come back: say so now.
+      const dead = running.find((node) => node.process!.exitCode !== null || node.process!.signalCode !== null);
+      if (dead !== undefined || Date.now() > deadline) {
         const logs = this.nodes.map((node) => `${node.name}: ${tail(path.join(this.dir, `${node.name}.log`))}`).join('\n');
-        throw new Error(`the nats-server cluster did not elect a meta leader within ${metaLeaderWaitMsMax} ms\n${logs}`);
+        const why = dead !== undefined ? `server ${dead.name} exited while the cluster started` : `the nats-server cluster did not elect a meta leader within ${metaLeaderWaitMsMax} ms`;
+        throw new Error(`${why}\n${logs}`);
       }
       await sleep(100);
     }
