@@ -173,7 +173,7 @@ function sqliteBeliefs(sqlite: Database.Database): (asOf: number, epochs: number
       WHERE subject = ? AND lsn < ? AND live = 1 AND ${scope('epoch')}),
     ranked AS (
       SELECT l.predicate, l.object, v.voter, v.stance, v.weight,
-             ROW_NUMBER() OVER (PARTITION BY l.predicate, l.object, v.voter ORDER BY v.created_at DESC, v.lsn DESC) AS rn
+             ROW_NUMBER() OVER (PARTITION BY l.predicate, l.object, v.voter ORDER BY v.lsn DESC) AS rn
       FROM votes v JOIN live l ON v.assertion = l.hash
       WHERE v.lsn < ? AND ${scope('v.epoch')}),
     latest AS (SELECT predicate, object, voter, stance, weight FROM ranked WHERE rn = 1),
@@ -197,7 +197,10 @@ function sqliteBeliefs(sqlite: Database.Database): (asOf: number, epochs: number
       atLsn: asOf,
       predicates: [...byPredicate].map(([predicate, list]) => {
         const candidates = list
-          .map((r) => ({ object: JSON.parse(r.object) as never, support: r.implicit + r.voted, oppose: r.oppose, score: r.implicit + r.voted - r.oppose, supporters: r.implicit + r.voters, assertions: JSON.parse(r.hashes) as never[], first: r.first }))
+          .map((r) => {
+            const assertions = JSON.parse(r.hashes) as never[];
+            return { object: JSON.parse(r.object) as never, support: r.implicit + r.voted, oppose: r.oppose, score: r.implicit + r.voted - r.oppose, supporters: r.implicit + r.voters, assertions, assertionCount: assertions.length, first: r.first };
+          })
           .sort((a, b) => b.score - a.score || b.supporters - a.supporters || a.first - b.first);
         const best = candidates[0] !== undefined && candidates[0].score > 0 ? candidates[0] : null;
         const total = candidates.reduce((n, c) => n + c.support, 0);
@@ -208,16 +211,21 @@ function sqliteBeliefs(sqlite: Database.Database): (asOf: number, epochs: number
           consensus: best === null ? 0 : best.support / (total + best.oppose),
           best: best === null ? null : { ...best, first: undefined },
           candidates: candidates.map((c) => ({ ...c, first: undefined })),
+          candidateCount: candidates.length,
         };
       }),
     };
   };
 }
 
-/** The two answers agree: the same candidates in the same order, numbers within rounding. */
+/** The two answers agree: the same predicates (ours are in digest order), the same candidates in the same order, numbers within rounding. */
 function sameBeliefs(ours: Beliefs, theirs: Beliefs): boolean {
   const norm = (b: Beliefs): string =>
-    JSON.stringify(b.predicates.map((p) => [p.predicate, p.contested, p.consensus.toFixed(9), p.candidates.map((c) => [canonicalJson(c.object), c.support.toFixed(9), c.oppose.toFixed(9), c.supporters, [...c.assertions].sort()])]));
+    JSON.stringify(
+      [...b.predicates]
+        .sort((x, y) => (x.predicate < y.predicate ? -1 : 1))
+        .map((p) => [p.predicate, p.contested, p.consensus.toFixed(9), p.candidateCount, p.candidates.map((c) => [canonicalJson(c.object), c.support.toFixed(9), c.oppose.toFixed(9), c.supporters, c.assertionCount, [...c.assertions].sort()])]),
+    );
   return norm(ours) === norm(theirs);
 }
 

@@ -2,7 +2,8 @@
 // write latency with 1 and 64 concurrent writers (durable + visible), get-by-hash and subject
 // scans; better-sqlite3 (journal_mode=WAL, synchronous=FULL) per-record and batched; raw lmdb
 // (puts into a fresh environment, gets on the one StemeDB wrote).
-// Prints a table and checks the targets. Usage: node dist/bench/db.js [--quick] [--json]
+// Vote ingest: 100k votes on one assertion against 100k votes spread over 100k assertions.
+// Prints a table and checks the targets. Usage: node dist/bench/db.js [--quick] [--json] [--votes-only]
 import Database from 'better-sqlite3';
 import { open as openLmdb, type RootDatabase } from 'lmdb';
 import path from 'node:path';
@@ -19,6 +20,7 @@ const latencyRecords = quick ? 2_000 : 8_000;
 const readOps = quick ? 100_000 : 300_000;
 const readRounds = 5;
 const batchRecords = 1000;
+const voteRecords = quick ? 20_000 : 100_000;
 
 function assertion(i: number) {
   return {
@@ -307,11 +309,63 @@ async function benchLmdb(rows: Row[], hashes: string[], kvDir: string): Promise<
   await db.close();
 }
 
+/**
+ * Vote ingest, the two shapes of issue 22: `voteRecords` votes (each by its own voter) on one
+ * assertion, and as many votes spread one each over as many assertions (each its own
+ * (subject, predicate)). The assertions are written and ingested first, untimed; then the
+ * votes go in through appendBatch (batches of 1000, four in flight, `visible: false`) and the
+ * time runs until sync() (every vote durable and ingested, every summary updated). The ratio
+ * of the two times is the cost of a pair's size: ingest must not grow with the votes a pair has.
+ */
+async function benchVotes(rows: Row[]): Promise<{ oneSeconds: number; spreadSeconds: number }> {
+  const run = async (name: string, assertions: number, target: (i: number) => number): Promise<number> => {
+    const db = await StemeDB.open(benchDir(`votes-${name}`), { log: () => undefined });
+    const hashes: string[] = [];
+    for (let i = 0; i < assertions; i += batchRecords) {
+      const batch = Array.from({ length: Math.min(batchRecords, assertions - i) }, (_, j) => ({
+        type: 'assertion', subject: `city:${i + j}`, predicate: 'population', object: i + j, source: 'bench', createdAt: 1_700_000_000_000,
+      }));
+      for (const r of await db.appendBatch(batch, { visible: false })) hashes.push(r.hash);
+    }
+    await db.sync();
+    const cpu = process.cpuUsage();
+    const seconds = await timeIt(async () => {
+      const pending: Array<Promise<unknown>> = [];
+      for (let i = 0; i < voteRecords; i += batchRecords) {
+        const batch = Array.from({ length: batchRecords }, (_, j) => ({
+          type: 'vote', assertion: hashes[target(i + j)]!, voter: `voter-${i + j}`, stance: (i + j) % 3 === 0 ? 'oppose' : 'support', weight: 1 + ((i + j) % 7) / 4, createdAt: 1_700_000_000_000 + i + j,
+        }));
+        pending.push(db.appendBatch(batch, { visible: false }));
+        if (pending.length >= 4) await pending.shift();
+      }
+      await Promise.all(pending);
+      await db.sync();
+    });
+    rows.push({ name: `StemeDB vote ingest: ${voteRecords.toLocaleString('en-US')} votes ${name} (durable + ingested)`, opsPerSec: voteRecords / seconds, note: cpuNote(process.cpuUsage(cpu), voteRecords) });
+    await db.close();
+    return seconds;
+  };
+  const spreadSeconds = await run(`spread over ${voteRecords.toLocaleString('en-US')} assertions`, voteRecords, (i) => i);
+  const oneSeconds = await run('on one assertion', 1, () => 0);
+  rows[rows.length - 1]!.note += `; ${(oneSeconds / spreadSeconds).toFixed(2)}x the time of the spread votes`;
+  return { oneSeconds, spreadSeconds };
+}
+
+if (process.argv.includes('--votes-only')) {
+  const voteRows: Row[] = [];
+  const votes = await benchVotes(voteRows);
+  console.log(formatTable(voteRows));
+  const ratio = votes.oneSeconds / votes.spreadSeconds;
+  console.log(`${ratio <= 2 ? 'MET   ' : 'MISSED'} votes on one assertion take <= 2x the time of votes spread over as many assertions: ${ratio.toFixed(2)}x`);
+  process.exit(0);
+}
+
 const rows: Row[] = [];
 const ours = await benchStemeDB(rows);
 const sqlite = benchSqlite(rows);
 const sqlitePerRecord = sqlite.perRecord;
 await benchLmdb(rows, ours.hashes, ours.kvDir);
+const votes = await benchVotes(rows);
 const lmdbGet = ours.rawGetRate;
 console.log(formatTable(rows));
 
@@ -324,6 +378,7 @@ const targets = [
   { target: 'get by hash within 1.5x raw lmdb get (fully decoded)', value: `${(lmdbGet / ours.getRate).toFixed(2)}x slower`, met: lmdbGet / ours.getRate <= 1.5 },
   { target: "decoded get >= 1.5x SQLite's select + JSON.parse", value: `${(ours.getRate / sqlite.getRate).toFixed(2)}x`, met: ours.getRate >= 1.5 * sqlite.getRate },
   { target: "subject scan >= 1x SQLite's indexed select", value: `${(ours.scanRate / sqlite.scanRate).toFixed(2)}x`, met: ours.scanRate >= sqlite.scanRate },
+  { target: 'votes on one assertion take <= 2x the time of votes spread over as many assertions', value: `${(votes.oneSeconds / votes.spreadSeconds).toFixed(2)}x`, met: votes.oneSeconds <= 2 * votes.spreadSeconds },
 ];
 for (const t of targets) console.log(`${t.met ? 'MET   ' : 'MISSED'} ${t.target}: ${t.value}`);
 if (process.argv.includes('--json')) console.log(JSON.stringify({ rows, targets }, null, 2));

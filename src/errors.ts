@@ -6,6 +6,7 @@
 export type ErrorCode =
   | 'INVALID_ARGUMENT'
   | 'INVALID_RECORD'
+  | 'CREATED_AT_IN_FUTURE'
   | 'RECORD_SIZE'
   | 'WAL_CORRUPT'
   | 'WAL_FAILED'
@@ -56,6 +57,25 @@ export class InvalidRecordError extends StemeError {
     super('INVALID_RECORD', path === '' ? reason : `${path}: ${reason}`, options);
     this.path = path;
     this.reason = reason;
+  }
+}
+
+/**
+ * A new record's createdAt is more than createdAtSkewMsMax ahead of the server's clock; nothing
+ * was written. `path` names the field (`createdAt`, or `[3].createdAt` in a batch).
+ */
+export class CreatedAtInFutureError extends StemeError {
+  readonly path: string;
+  readonly createdAt: number;
+  readonly nowMs: number;
+  readonly skewMsMax: number;
+
+  constructor(path: string, createdAt: number, nowMs: number, skewMsMax: number) {
+    super('CREATED_AT_IN_FUTURE', `${path}: ${createdAt} is ${createdAt - nowMs} ms ahead of the server's clock (${nowMs}); at most ${skewMsMax} ms is accepted`);
+    this.path = path;
+    this.createdAt = createdAt;
+    this.nowMs = nowMs;
+    this.skewMsMax = skewMsMax;
   }
 }
 

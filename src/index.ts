@@ -18,6 +18,7 @@ export type { RecoveryMode, SyncMode } from './wal/index.js';
 export {
   BackupTargetExistsError,
   ClosedError,
+  CreatedAtInFutureError,
   CursorExpiredError,
   EpochConflictError,
   InvalidArgumentError,

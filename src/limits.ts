@@ -43,6 +43,20 @@ export const descriptionBytesMax = 16 * KiB;
 export const reasonBytesMax = 4 * KiB;
 /** Deepest nesting accepted in an assertion's `object` value. */
 export const objectDepthMax = 64;
+/**
+ * The range of a new vote's weight (docs/beliefs.md). Every f64 in it is a whole multiple of
+ * 2^-72 (1e-6 has binary exponent -20, and an f64 has 52 fraction bits), so sums of weights
+ * are exact integers of 2^-72 units: the same in any order, and never Infinity or NaN. A vote
+ * logged by an older version outside the range still ingests: the rules clamp its weight.
+ */
+export const voteWeightMin = 1e-6;
+export const voteWeightMax = 1e6;
+/**
+ * How far a new record's createdAt may be ahead of the server's clock (CREATED_AT_IN_FUTURE
+ * beyond). createdAt is metadata (log order decides which vote is a voter's latest); the bound
+ * keeps it plausible. Five minutes, as Kerberos allows for clock skew by default.
+ */
+export const createdAtSkewMsMax = 5 * 60 * 1000;
 
 // --- ingest ---
 /**
@@ -51,6 +65,16 @@ export const objectDepthMax = 64;
  * B-tree pages per record: content-addressed keys land all over the tree.
  */
 export const ingestBatchRecordsMax = 16384;
+/**
+ * A (subject, predicate)'s belief state stays inline (one B: value, rewritten by each batch that
+ * touches the pair) while it holds at most this many inputs (live assertions plus latest votes)
+ * and its value at most this many bytes; beyond, it moves to the indexed form, where a record
+ * costs O(log n) (docs/key-layout.md#belief-state). Inline is one entry a pair: what the many
+ * small pairs need; 32 inputs bound the work of a rewrite. 4 KiB keeps an inline value within
+ * half an LMDB page, and an object that large is read from its record instead of copied.
+ */
+export const pairInlineInputsMax = 32;
+export const pairInlineBytesMax = 4 * KiB;
 /** Payload bytes in one ingest batch at most (the batch is held in memory and copied once to the worker). */
 export const ingestBatchBytesMax = 32 * MiB;
 /** Backoff between retries after a KV failure, doubling up to the max. */
@@ -115,6 +139,19 @@ export const healthDiskFreeBytesMin = segmentBytesMaxDefault;
 /** Default and largest page size for list queries. */
 export const pageLimitDefault = 100;
 export const pageLimitMax = 10_000;
+/** Predicates in one page of beliefs (its `limit`): default and most. */
+export const beliefsPredicatesDefault = 100;
+export const beliefsPredicatesMax = 1000;
+/** Candidates listed per predicate by beliefs (its `candidates`): default and most; `candidateCount` gives them all. */
+export const beliefsCandidatesDefault = 10;
+export const beliefsCandidatesMax = 100;
+/**
+ * Candidates one page of beliefs may list at most (limit x candidates): the bound of every
+ * other page (pageLimitMax items), since a candidate carries an object of up to objectBytesMax.
+ */
+export const beliefsPageCandidatesMax = pageLimitMax;
+/** Assertions listed per candidate (the first in log order); `assertionCount` gives them all. */
+export const beliefsAssertionsListedMax = 10;
 
 // --- change feed ---
 /**

@@ -1,9 +1,12 @@
 // The rules that say what is believed about one (subject, predicate), written once
-// (docs/beliefs.md) and used by both paths: the ingestor's summaries and the scoped queries.
-// Input: the candidate assertions (live and in scope) and the votes in scope; output: every
-// candidate value with its support, opposition, score and supporters, ranked, the best one,
-// the consensus and whether the claim is contested. Pure: no I/O, no clock, no randomness.
+// (docs/beliefs.md) and used by every path: the ingestor's summaries (whole, for a small pair;
+// one vote at a time through rank/judge, for a large one) and the scoped queries. Input: the
+// candidate assertions (live and in scope) and the votes in scope; output: every candidate
+// value with its support, opposition, score and supporters, ranked, the best one, the
+// consensus and whether the claim is contested. Sums are exact (exact.ts), a voter's latest
+// vote is the latest in log order. Pure: no I/O, no clock, no randomness.
 import type { Hash } from '../records/index.js';
+import { oneUnits, ratio, unitsToNumber, weightUnits, type Units } from './exact.js';
 
 /** A live assertion in scope: its hash, its object's canonical JSON, its source, its first LSN. */
 export interface BeliefAssertion {
@@ -13,17 +16,16 @@ export interface BeliefAssertion {
   lsn: number;
 }
 
-/** A vote in scope on one of the pair's assertions (votes on others are ignored). */
+/** A vote in scope on one of the pair's assertions (votes on others are ignored), at the LSN it was first logged at. */
 export interface BeliefVote {
   assertion: Hash;
   voter: string;
   stance: 'support' | 'oppose';
   weight: number;
-  createdAt: number;
   lsn: number;
 }
 
-/** One candidate value, with its object as canonical JSON text. */
+/** One candidate value, with its object as canonical JSON text; the numbers rounded once from the exact sums. */
 export interface CandidateSummary {
   objectJson: string;
   support: number;
@@ -42,50 +44,86 @@ export interface BeliefSummary {
   hasBest: boolean;
 }
 
+/** What ranks a candidate and judges the pair: its exact sums, its supporters and its first live assertion's LSN. */
+export interface Standing {
+  support: Units;
+  oppose: Units;
+  supporters: number;
+  firstLsn: number;
+}
+
+/** The pair's verdict, from its two best candidates and the support of all of them. */
+export interface Verdict {
+  hasBest: boolean;
+  contested: boolean;
+  consensus: number;
+}
+
+/** Negative when `a` ranks before `b`: higher score, then more supporters, then the lower first LSN. */
+export function compareStanding(a: Standing, b: Standing): number {
+  const scoreA = a.support - a.oppose;
+  const scoreB = b.support - b.oppose;
+  if (scoreA !== scoreB) return scoreA > scoreB ? -1 : 1;
+  return b.supporters - a.supporters || a.firstLsn - b.firstLsn;
+}
+
+/**
+ * Best: the first-ranked candidate when its score is > 0. Consensus: best.support / (the
+ * support of every candidate + best.oppose), rounded once. Contested: the second's score is
+ * > 0 and >= half the best's, or the best's oppose >= half its support. All compared exactly.
+ */
+export function judge(first: Standing | undefined, second: Standing | undefined, supportAll: Units): Verdict {
+  if (first === undefined || first.support - first.oppose <= 0n) return { hasBest: false, contested: false, consensus: 0 };
+  const bestScore = first.support - first.oppose;
+  const secondScore = second === undefined ? 0n : second.support - second.oppose;
+  const contested = (secondScore > 0n && 2n * secondScore >= bestScore) || 2n * first.oppose >= first.support;
+  return { hasBest: true, contested, consensus: ratio(first.support, supportAll + first.oppose) };
+}
+
+/** A candidate's answer numbers, each rounded once from the exact sums. */
+export function candidateNumbers(standing: Standing): { support: number; oppose: number; score: number } {
+  return { support: unitsToNumber(standing.support), oppose: unitsToNumber(standing.oppose), score: unitsToNumber(standing.support - standing.oppose) };
+}
+
 interface Group {
   objectJson: string;
   assertions: BeliefAssertion[];
-  /** Each voter's latest vote on the group's assertions. */
+  /** Each voter's latest vote (in log order) on the group's assertions. */
   latest: Map<string, BeliefVote>;
 }
 
-function later(a: BeliefVote, b: BeliefVote): boolean {
-  return a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.lsn > b.lsn);
-}
-
 /** Support, opposition and supporters of one candidate (see docs/beliefs.md). */
-function weigh(group: Group): CandidateSummary {
+function weigh(group: Group): Standing {
   const sources = new Set(group.assertions.map((a) => a.source));
-  let support = 0;
-  let oppose = 0;
+  let support = 0n;
+  let oppose = 0n;
   let supporters = 0;
-  // Sources in name order and voters in name order: one summation order, so both paths agree to the bit.
-  for (const source of [...sources].sort()) {
+  for (const source of sources) {
     if (group.latest.has(source)) continue; // the source's own vote replaces its implicit support
-    support += 1;
+    support += oneUnits;
     supporters += 1;
   }
-  for (const voter of [...group.latest.keys()].sort()) {
-    const vote = group.latest.get(voter)!;
+  for (const vote of group.latest.values()) {
     if (vote.stance === 'support') {
-      support += vote.weight;
+      support += weightUnits(vote.weight);
       supporters += 1;
     } else {
-      oppose += vote.weight;
+      oppose += weightUnits(vote.weight);
     }
   }
-  return { objectJson: group.objectJson, support, oppose, score: support - oppose, supporters, assertions: group.assertions.map((a) => a.hash) };
+  return { support, oppose, supporters, firstLsn: group.assertions[0]!.lsn };
+}
+
+/** The one-claim answer: support 1 from its source, consensus 1 / (1 + 0). */
+function single(only: BeliefAssertion): BeliefSummary {
+  return { contested: false, consensus: 1, candidates: [{ objectJson: only.objectJson, support: 1, oppose: 0, score: 1, supporters: 1, assertions: [only.hash] }], hasBest: true };
 }
 
 /** What is believed, given the pair's live assertions in scope and its votes in scope. */
 export function summarize(assertions: readonly BeliefAssertion[], votes: readonly BeliefVote[]): BeliefSummary {
-  if (assertions.length === 1 && votes.length === 0) {
-    // Most pairs of a store (every pair of the sample): one claim, no votes. The general path
-    // below gives exactly this (support 1 from its source, consensus 1 / (1 + 0)); the model
-    // tests compare both paths with the reference.
-    const only = assertions[0]!;
-    return { contested: false, consensus: 1, candidates: [{ objectJson: only.objectJson, support: 1, oppose: 0, score: 1, supporters: 1, assertions: [only.hash] }], hasBest: true };
-  }
+  // Most pairs of a store (every pair of the sample): one claim, no votes. The general path
+  // below gives exactly this; the model tests compare both paths with the reference.
+  if (assertions.length === 1 && votes.length === 0) return single(assertions[0]!);
   const byJson = new Map<string, Group>();
   const groupOf = new Map<Hash, Group>();
   for (const assertion of [...assertions].sort((a, b) => a.lsn - b.lsn)) {
@@ -101,19 +139,17 @@ export function summarize(assertions: readonly BeliefAssertion[], votes: readonl
     const group = groupOf.get(vote.assertion);
     if (group === undefined) continue; // on an assertion that is not a live candidate in scope
     const current = group.latest.get(vote.voter);
-    if (current === undefined || later(vote, current)) group.latest.set(vote.voter, vote);
+    if (current === undefined || vote.lsn > current.lsn) group.latest.set(vote.voter, vote);
   }
-  const firstLsn = new Map<string, number>();
-  for (const group of byJson.values()) firstLsn.set(group.objectJson, group.assertions[0]!.lsn);
-  const candidates = [...byJson.values()]
-    .map(weigh)
-    .sort((a, b) => b.score - a.score || b.supporters - a.supporters || firstLsn.get(a.objectJson)! - firstLsn.get(b.objectJson)!);
-  const best = candidates[0] !== undefined && candidates[0].score > 0 ? candidates[0] : undefined;
-  if (best === undefined) return { contested: false, consensus: 0, candidates, hasBest: false };
-  let supportAll = 0;
-  for (const candidate of candidates) supportAll += candidate.support;
-  const consensus = best.support / (supportAll + best.oppose);
-  const second = candidates[1];
-  const contested = (second !== undefined && second.score > 0 && second.score >= best.score / 2) || best.oppose >= best.support / 2;
-  return { contested, consensus, candidates, hasBest: true };
+  const ranked = [...byJson.values()].map((group) => ({ group, standing: weigh(group) })).sort((a, b) => compareStanding(a.standing, b.standing));
+  let supportAll = 0n;
+  for (const { standing } of ranked) supportAll += standing.support;
+  const verdict = judge(ranked[0]?.standing, ranked[1]?.standing, supportAll);
+  const candidates = ranked.map(({ group, standing }) => ({
+    objectJson: group.objectJson,
+    ...candidateNumbers(standing),
+    supporters: standing.supporters,
+    assertions: group.assertions.map((a) => a.hash),
+  }));
+  return { contested: verdict.contested, consensus: verdict.consensus, candidates, hasBest: verdict.hasBest };
 }

@@ -21,6 +21,7 @@ export const exitCodeByError: Record<CliErrorCode, number> = {
   LOCKED: exitLocked,
   INVALID_ARGUMENT: exitFailure,
   INVALID_RECORD: exitFailure,
+  CREATED_AT_IN_FUTURE: exitFailure,
   RECORD_SIZE: exitFailure,
   WAL_CORRUPT: exitFailure,
   WAL_FAILED: exitFailure,

@@ -1,28 +1,44 @@
 // What is believed (docs/beliefs.md): per (subject, predicate), the candidate values with
 // their support and opposition, the best one, the consensus, and whether it is contested;
 // and the list of contested pairs. Two paths, one rule module (src/beliefs):
-// - fast: unscoped and current, read the summaries the ingestor keeps (B:, K:), except for
-//   pairs that records still pending in the overlay touch;
+// - fast: unscoped and current, read the pair states the ingestor keeps (B:, P:, K:), except
+//   for pairs that records still pending in the overlay touch (one lookup a pair);
 // - slow: with an epoch or asOf, or for such pairs, gather the pair's records from the
 //   indexes (its assertions, their status changes and votes) and apply the rules.
+// A page of beliefs holds at most `limit` predicates, in the order of their digests (the key
+// order of B: and S:), and at most `candidates` candidates each: its work is the pairs listed.
 import { summarize, type BeliefSummary } from '../beliefs/index.js';
-import { InvalidQueryError, UnknownEpochError } from '../errors.js';
+import { InvalidArgumentError, InvalidCursorError, InvalidQueryError, UnknownEpochError } from '../errors.js';
+import {
+  beliefsAssertionsListedMax,
+  beliefsCandidatesDefault,
+  beliefsCandidatesMax,
+  beliefsPageCandidatesMax,
+  beliefsPredicatesDefault,
+  beliefsPredicatesMax,
+} from '../limits.js';
 import {
   assertionKeyHex,
   decodeContested,
-  decodeSummary,
-  mayBeContestedInAScope,
   hashHexFromKeyEnd,
+  mayBeContestedInAScope,
   pairKey,
+  pairNames,
   pairPrefix,
   pairPrefixAll,
+  predicateDigestBytes,
+  readPairSummary,
   readU64,
   subjectPredicatePrefix,
   subjectPrefix,
+  type StoredCandidate,
   type StoredSummary,
 } from '../layout/index.js';
-import { openView, type Assertion, type AssertionView, type Hash, type JsonValue } from '../records/index.js';
-import { assertionWithLsn, cutAt, statusAt } from './claims.js';
+import { openView, type AssertionView, type Hash, type JsonValue } from '../records/index.js';
+import { compareBytes } from '../storage/index.js';
+import { cutAt, statusAt } from './claims.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import type { PendingPair } from './overlay.js';
 import { pagedScan, type IndexHit } from './paged-scan.js';
 import { getEpochWithLsn, toLimit, votesWithLsn, type Reads } from './queries.js';
 
@@ -32,7 +48,10 @@ export interface Candidate {
   oppose: number;
   score: number;
   supporters: number;
+  /** Its first live assertions in scope, in log order (at most beliefsAssertionsListedMax). */
   assertions: Hash[];
+  /** All of them. */
+  assertionCount: number;
 }
 
 export interface PredicateBeliefs {
@@ -40,19 +59,29 @@ export interface PredicateBeliefs {
   contested: boolean;
   consensus: number;
   best: Candidate | null;
+  /** The first candidates in the ranking (at most `candidates` of the query). */
   candidates: Candidate[];
+  /** All of them. */
+  candidateCount: number;
 }
 
 export interface Beliefs {
   subject: string;
   atLsn: number;
   predicates: PredicateBeliefs[];
+  /** Pass back as `cursor` (with the same options) for the next page; absent on the last page. */
+  cursor?: string;
 }
 
 export interface BeliefsOptions {
   predicate?: string;
   epoch?: number;
   asOf?: number;
+  /** Predicates in the page: 1..beliefsPredicatesMax (default beliefsPredicatesDefault). */
+  limit?: number;
+  cursor?: string;
+  /** Candidates listed per predicate: 1..beliefsCandidatesMax (default beliefsCandidatesDefault). */
+  candidates?: number;
 }
 
 export interface ContestedItem {
@@ -86,16 +115,46 @@ export function epochScope(reads: Reads, epoch: unknown): Set<number> | undefine
 
 const inScope = (scope: Set<number> | undefined, epoch: number | undefined): boolean => scope === undefined || epoch === undefined || scope.has(epoch);
 
-function toPredicateBeliefs(predicate: string, summary: BeliefSummary): PredicateBeliefs {
-  const candidates = summary.candidates.map(({ objectJson, support, oppose, score, supporters, assertions }) => ({
-    object: JSON.parse(objectJson) as JsonValue,
-    support,
-    oppose,
-    score,
-    supporters,
-    assertions,
-  }));
-  return { predicate, contested: summary.contested, consensus: summary.consensus, best: summary.hasBest ? candidates[0]! : null, candidates };
+function countIn(value: unknown, name: string, fallback: number, max: number): number {
+  const count = value ?? fallback;
+  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 1 || count > max) {
+    throw new InvalidArgumentError(`${name} must be an integer from 1 to ${max}, got ${String(value)}`);
+  }
+  return count;
+}
+
+/** A page's bounds: predicates and candidates each within their range, and their product within beliefsPageCandidatesMax. */
+function pageBounds(options: BeliefsOptions): { limit: number; candidatesMax: number } {
+  const limit = countIn(options.limit, 'limit', beliefsPredicatesDefault, beliefsPredicatesMax);
+  const candidatesMax = countIn(options.candidates, 'candidates', beliefsCandidatesDefault, beliefsCandidatesMax);
+  if (limit * candidatesMax > beliefsPageCandidatesMax) {
+    throw new InvalidArgumentError(`limit x candidates is at most ${beliefsPageCandidatesMax} candidates a page, got ${limit} x ${candidatesMax}`);
+  }
+  return { limit, candidatesMax };
+}
+
+/** A full summary (the slow path's) cut to what a page lists. */
+function capSummary(summary: BeliefSummary, candidatesMax: number): Omit<StoredSummary, 'subject' | 'predicate'> {
+  return {
+    contested: summary.contested,
+    consensus: summary.consensus,
+    hasBest: summary.hasBest,
+    candidateCount: summary.candidates.length,
+    candidates: summary.candidates.slice(0, candidatesMax).map((candidate) => ({
+      ...candidate,
+      assertions: candidate.assertions.slice(0, beliefsAssertionsListedMax),
+      assertionCount: candidate.assertions.length,
+    })),
+  };
+}
+
+function toCandidate({ objectJson, support, oppose, score, supporters, assertions, assertionCount }: StoredCandidate): Candidate {
+  return { object: JSON.parse(objectJson) as JsonValue, support, oppose, score, supporters, assertions, assertionCount };
+}
+
+function toPredicateBeliefs(predicate: string, summary: Omit<StoredSummary, 'subject' | 'predicate'>): PredicateBeliefs {
+  const candidates = summary.candidates.map(toCandidate);
+  return { predicate, contested: summary.contested, consensus: summary.consensus, best: summary.hasBest ? candidates[0]! : null, candidates, candidateCount: summary.candidateCount };
 }
 
 /** An assertion of a pair: its hash and the LSN it was first logged at. */
@@ -112,29 +171,23 @@ function claimBytes(reads: Reads, hash: Hash): Uint8Array | undefined {
   return pending?.record.type === 'assertion' ? pending.bytes : undefined;
 }
 
-/** Every assertion about `subject` (with `predicate`, or any), stored or pending, grouped by predicate. */
-export function assertionsOfSubject(reads: Reads, subject: string, predicate: string | undefined): Map<string, PairClaim[]> {
-  const byPredicate = new Map<string, PairClaim[]>();
-  const seen = new Set<Hash>();
-  const add = (name: string, claim: PairClaim): void => {
-    if ((predicate !== undefined && name !== predicate) || seen.has(claim.hash)) return;
-    seen.add(claim.hash);
-    const list = byPredicate.get(name);
-    if (list === undefined) byPredicate.set(name, [claim]);
-    else list.push(claim);
-  };
-  const prefix = predicate === undefined ? subjectPrefix(subject) : subjectPredicatePrefix(subject, predicate);
-  for (const { key, value } of reads.store.scanPrefix(prefix)) {
-    const hash = hashHexFromKeyEnd(key);
-    const bytes = reads.store.get(assertionKeyHex(hash));
-    if (bytes !== undefined) add((openView(bytes) as AssertionView).predicate, { hash, lsn: readU64(value) });
-  }
-  for (const entry of reads.overlay.assertionsAbout(subject)) add((entry.record as Assertion).predicate, { hash: entry.hash, lsn: entry.lsn });
-  return byPredicate;
+/** `stored` and the pending pair's assertions, each hash once. */
+function withPending(stored: PairClaim[], pending: PendingPair | undefined): PairClaim[] {
+  if (pending === undefined || pending.assertions.size === 0) return stored;
+  const seen = new Set(stored.map((claim) => claim.hash));
+  for (const entry of pending.assertions) if (!seen.has(entry.hash)) stored.push({ hash: entry.hash, lsn: entry.lsn });
+  return stored;
+}
+
+/** Every assertion about (subject, predicate), stored or pending. */
+export function pairClaims(reads: Reads, subject: string, predicate: string): PairClaim[] {
+  const stored: PairClaim[] = [];
+  for (const { key, value } of reads.store.scanPrefix(subjectPredicatePrefix(subject, predicate))) stored.push({ hash: hashHexFromKeyEnd(key), lsn: readU64(value) });
+  return withPending(stored, reads.overlay.pair(subject, predicate));
 }
 
 /** The slow path: one pair's beliefs from its records, cut at `asOf` and scoped to `scope`. */
-export function computePair(reads: Reads, claims: readonly PairClaim[], asOf: number, scope: Set<number> | undefined): BeliefSummary {
+export function computePair(reads: Reads, predicate: string, claims: readonly PairClaim[], asOf: number, scope: Set<number> | undefined): BeliefSummary {
   const assertions = [];
   const votes = [];
   for (const { hash, lsn } of claims) {
@@ -142,59 +195,131 @@ export function computePair(reads: Reads, claims: readonly PairClaim[], asOf: nu
     const bytes = claimBytes(reads, hash);
     if (bytes === undefined) continue;
     const view = openView(bytes) as AssertionView;
-    if (!inScope(scope, view.epoch) || statusAt(reads, hash, asOf) !== 'live') continue;
+    // The predicate is compared, not trusted to its digest: a collision cannot mix two pairs.
+    if (view.predicate !== predicate || !inScope(scope, view.epoch) || statusAt(reads, hash, asOf) !== 'live') continue;
     assertions.push({ hash, objectJson: view.objectJson, source: view.source, lsn });
     for (const { vote, lsn: voteLsn } of votesWithLsn(reads, hash, asOf)) {
-      if (inScope(scope, vote.epoch)) votes.push({ assertion: hash, voter: vote.voter, stance: vote.stance, weight: vote.weight, createdAt: vote.createdAt, lsn: voteLsn });
+      if (inScope(scope, vote.epoch)) votes.push({ assertion: hash, voter: vote.voter, stance: vote.stance, weight: vote.weight, lsn: voteLsn });
     }
   }
   return summarize(assertions, votes);
 }
 
-/** Whether records pending in the overlay touch this stored summary's pair (then it is stale). */
-function touchedByPending(reads: Reads, summary: StoredSummary): boolean {
-  if (reads.overlay.size === 0) return false;
-  if (reads.overlay.assertionsAbout(summary.subject).some((entry) => (entry.record as Assertion).predicate === summary.predicate)) return true;
-  for (const candidate of summary.candidates) {
-    for (const hash of candidate.assertions) {
-      if (reads.overlay.votesFor(hash).length > 0 || reads.overlay.statusChanges(hash).length > 0) return true;
-    }
-  }
-  return false;
+/** What the stored side offers for one pair, in digest order: its B: value (fast) or its assertions (slow). */
+interface StoredPair {
+  digest: Uint8Array;
+  value?: Uint8Array;
+  claims?: PairClaim[];
 }
 
-/** What is believed about `subject`, per predicate (sorted by predicate). */
+/** The subject's B: values after the digest `after`, in key order; only the one pair's with a predicate. */
+function* storedSummaries(reads: Reads, subject: string, predicate: string | undefined, after: Uint8Array | undefined): Generator<StoredPair> {
+  if (predicate !== undefined) {
+    const key = pairKey('summary', subject, predicate);
+    const value = reads.store.get(key);
+    if (value !== undefined) yield { digest: key.subarray(key.length - predicateDigestBytes), value };
+    return;
+  }
+  const prefix = pairPrefix('summary', subject);
+  for (const { key, value } of reads.store.scanPrefix(prefix, after === undefined ? {} : { after: Buffer.concat([prefix, after]) })) {
+    yield { digest: key.subarray(prefix.length), value };
+  }
+}
+
+/** The subject's S: entries grouped by predicate digest, in key order, from after the digest `after`. */
+function* storedClaimGroups(reads: Reads, subject: string, predicate: string | undefined, after: Uint8Array | undefined): Generator<StoredPair> {
+  const prefix = predicate === undefined ? subjectPrefix(subject) : subjectPredicatePrefix(subject, predicate);
+  const textEnd = subjectPrefix(subject).length;
+  // Past every key of the digest `after`: the digest followed by the largest hash.
+  const scanAfter = after === undefined ? undefined : Buffer.concat([subjectPrefix(subject), after, Buffer.alloc(32, 0xff)]);
+  let group: StoredPair | undefined;
+  for (const { key, value } of reads.store.scanPrefix(prefix, scanAfter === undefined ? {} : { after: scanAfter })) {
+    const digest = key.subarray(textEnd, textEnd + predicateDigestBytes);
+    if (group === undefined || compareBytes(group.digest, digest) !== 0) {
+      if (group !== undefined) yield group;
+      group = { digest: Uint8Array.from(digest), claims: [] };
+    }
+    group.claims!.push({ hash: hashHexFromKeyEnd(key), lsn: readU64(value) });
+  }
+  if (group !== undefined) yield group;
+}
+
+/** The stored pairs and the pending ones (both in digest order) merged: each digest once. */
+function* byDigest(stored: Iterable<StoredPair>, pending: PendingPair[]): Generator<{ digest: Uint8Array; stored?: StoredPair; pending?: PendingPair }> {
+  let p = 0;
+  for (const pair of stored) {
+    while (p < pending.length && compareBytes(pending[p]!.digest, pair.digest) < 0) yield { digest: pending[p]!.digest, pending: pending[p++]! };
+    const same = p < pending.length && compareBytes(pending[p]!.digest, pair.digest) === 0;
+    yield same ? { digest: pair.digest, stored: pair, pending: pending[p++]! } : { digest: pair.digest, stored: pair };
+  }
+  for (; p < pending.length; p++) yield { digest: pending[p]!.digest, pending: pending[p]! };
+}
+
+/** The predicate a stored group of assertions is about: its first assertion's. */
+function predicateOfClaims(reads: Reads, claims: readonly PairClaim[]): string | undefined {
+  for (const { hash } of claims) {
+    const bytes = claimBytes(reads, hash);
+    if (bytes !== undefined) return (openView(bytes) as AssertionView).predicate;
+  }
+  return undefined;
+}
+
+/**
+ * What is believed about `subject`, a page of predicates at a time (in the order of their
+ * digests), each with its first `candidates` candidates and the counts of all.
+ */
 export function beliefsAt(reads: Reads, subject: string, options: BeliefsOptions, endLsn: number): Beliefs {
   if (typeof subject !== 'string' || subject.length === 0) throw new InvalidQueryError('subject must be a non-empty string');
   const predicate = options.predicate;
   if (predicate !== undefined && (typeof predicate !== 'string' || predicate.length === 0)) throw new InvalidQueryError('predicate must be a non-empty string');
   const cut = cutAt(options.asOf, endLsn);
   const scope = epochScope(reads, options.epoch);
-  const predicates: PredicateBeliefs[] = [];
+  const { limit, candidatesMax } = pageBounds(options);
   const fast = scope === undefined && options.asOf === undefined;
-  const done = new Set<string>();
-  if (fast) {
-    const entries = predicate === undefined ? reads.store.scanPrefix(pairPrefix('summary', subject)) : one(reads, pairKey('summary', subject, predicate));
-    for (const { value } of entries) {
-      const summary = decodeSummary(value);
-      if (summary.subject !== subject || (predicate !== undefined && summary.predicate !== predicate)) continue; // a digest collision
-      if (touchedByPending(reads, summary)) continue; // computed below, with the pending records
-      predicates.push(toPredicateBeliefs(summary.predicate, summary));
-      done.add(summary.predicate);
-    }
+  const params = [subject, predicate, options.epoch, options.asOf, candidatesMax];
+  const after = decodeCursor('beliefs', params, options.cursor);
+  if (after !== undefined && after.length !== predicateDigestBytes) throw new InvalidCursorError('cursor was not issued by this query (damaged)');
+  const isAfter = (digest: Uint8Array): boolean => after === undefined || compareBytes(digest, after) > 0;
+  const pending = [...reads.overlay.pairsOf(subject)]
+    .filter((pair) => (predicate === undefined || pair.predicate === predicate) && isAfter(pair.digest))
+    .sort((a, b) => compareBytes(a.digest, b.digest));
+  const stored = fast ? storedSummaries(reads, subject, predicate, after) : storedClaimGroups(reads, subject, predicate, after);
+  const predicates: PredicateBeliefs[] = [];
+  let last: Uint8Array | undefined;
+  for (const pair of byDigest(stored, pending)) {
+    if (!isAfter(pair.digest)) continue; // with a predicate, its one pair may lie before the cursor
+    const answer = fast ? currentPair(reads, subject, predicate, pair, candidatesMax) : pairAt(reads, pair, cut.asOf, scope, candidatesMax);
+    if (answer === undefined) continue;
+    if (predicates.length === limit) return { subject, atLsn: cut.atLsn, predicates, cursor: encodeCursor('beliefs', params, last!) };
+    predicates.push(answer);
+    last = pair.digest;
   }
-  for (const [name, claims] of assertionsOfSubject(reads, subject, predicate)) {
-    if (done.has(name)) continue;
-    if (!claims.some((claim) => claim.lsn < cut.asOf)) continue; // nothing about this predicate was logged before the cut
-    predicates.push(toPredicateBeliefs(name, computePair(reads, claims, cut.asOf, scope)));
-  }
-  predicates.sort((a, b) => (a.predicate < b.predicate ? -1 : a.predicate > b.predicate ? 1 : 0));
   return { subject, atLsn: cut.atLsn, predicates };
 }
 
-function one(reads: Reads, key: Uint8Array): Array<{ key: Uint8Array; value: Uint8Array }> {
-  const value = reads.store.get(key);
-  return value === undefined ? [] : [{ key, value }];
+/** The fast path for one pair: its stored state, or, while pending records touch it, its records. */
+function currentPair(reads: Reads, subject: string, predicate: string | undefined, pair: { stored?: StoredPair; pending?: PendingPair }, candidatesMax: number): PredicateBeliefs | undefined {
+  if (pair.pending === undefined) {
+    const value = pair.stored!.value!;
+    const names = pairNames(value);
+    if (names.subject !== subject || (predicate !== undefined && names.predicate !== predicate)) return undefined; // a digest collision
+    const summary = readPairSummary(reads.store, value, candidatesMax, beliefsAssertionsListedMax);
+    return toPredicateBeliefs(summary.predicate, summary);
+  }
+  const name = pair.pending.predicate;
+  const claims = pairClaims(reads, subject, name);
+  if (claims.length === 0) return undefined;
+  return toPredicateBeliefs(name, capSummary(computePair(reads, name, claims, Number.POSITIVE_INFINITY, undefined), candidatesMax));
+}
+
+/** The slow path for one pair: listed when one of its assertions was logged before the cut. */
+function pairAt(reads: Reads, pair: { stored?: StoredPair; pending?: PendingPair }, asOf: number, scope: Set<number> | undefined, candidatesMax: number): PredicateBeliefs | undefined {
+  const storedClaims = pair.stored?.claims ?? [];
+  const name = pair.pending?.predicate ?? predicateOfClaims(reads, storedClaims);
+  if (name === undefined) return undefined;
+  const claims = withPending([...storedClaims], pair.pending);
+  if (!claims.some((claim) => claim.lsn < asOf)) return undefined; // nothing about this predicate was logged before the cut
+  return toPredicateBeliefs(name, capSummary(computePair(reads, name, claims, asOf, scope), candidatesMax));
 }
 
 /**
@@ -205,26 +330,20 @@ function one(reads: Reads, key: Uint8Array): Array<{ key: Uint8Array; value: Uin
 export function contestedAt(reads: Reads, options: ContestedOptions): { items: ContestedItem[]; cursor?: string } {
   const scope = epochScope(reads, options.epoch);
   const limit = toLimit(options.limit);
-  // Pairs pending records touch: computed now, whatever the summaries say.
-  const pendingPairs = new Map<string, ContestedItem | undefined>();
-  const pendingKeyOf = (subject: string, predicate: string): string => Buffer.from(pairKey(scope === undefined ? 'contested' : 'summary', subject, predicate)).toString('hex');
   const computeItem = (subject: string, predicate: string): ContestedItem | undefined => {
-    const claims = assertionsOfSubject(reads, subject, predicate).get(predicate) ?? [];
-    const summary = computePair(reads, claims, Number.POSITIVE_INFINITY, scope);
+    const summary = computePair(reads, predicate, pairClaims(reads, subject, predicate), Number.POSITIVE_INFINITY, scope);
     return summary.contested ? { subject, predicate, consensus: summary.consensus } : undefined;
   };
-  for (const entry of reads.overlay.entries()) {
-    const { record } = entry;
-    if (record.type === 'epoch') continue;
-    const about = record.type === 'assertion' ? record : assertionWithLsn(reads, record.assertion)?.assertion;
-    if (about === undefined) continue;
-    const id = pendingKeyOf(about.subject, about.predicate);
-    if (!pendingPairs.has(id)) pendingPairs.set(id, computeItem(about.subject, about.predicate));
+  // Pairs pending records touch: computed now, whatever the summaries say.
+  const pendingPairs = new Map<string, ContestedItem | undefined>();
+  const family = scope === undefined ? 'contested' : 'summary';
+  for (const { subject, predicate } of reads.overlay.allPairs()) {
+    pendingPairs.set(Buffer.from(pairKey(family, subject, predicate)).toString('hex'), computeItem(subject, predicate));
   }
-  const page = pagedScan(reads.store, {
+  return pagedScan(reads.store, {
     query: 'contested',
     params: [options.epoch],
-    prefix: pairPrefixAll(scope === undefined ? 'contested' : 'summary'),
+    prefix: pairPrefixAll(family),
     fromStore: (key) => ({ key, hash: '' as Hash, lsn: 0 }),
     pending: () => [...pendingPairs].filter(([, item]) => item !== undefined).map(([id]) => ({ key: Buffer.from(id, 'hex'), hash: '' as Hash, lsn: 0 })),
     accept: (hit: IndexHit): ContestedItem | undefined => {
@@ -234,11 +353,10 @@ export function contestedAt(reads: Reads, options: ContestedOptions): { items: C
       if (value === undefined) return undefined;
       if (scope === undefined) return decodeContested(value);
       if (!mayBeContestedInAScope(value)) return undefined; // one value, no votes: never contested in any scope
-      const { subject, predicate } = decodeSummary(value);
+      const { subject, predicate } = pairNames(value);
       return computeItem(subject, predicate);
     },
     limit,
     cursor: options.cursor,
   });
-  return page;
 }

@@ -4,7 +4,13 @@
 // on the KV store answers for it. The overlay is derived state: after a crash, open replays
 // the WAL into the KV store before anything is served, so nothing here needs persisting.
 // Invariant: every record logged by this process is in the KV store, in the overlay, or both.
+// Pending records are also indexed by the (subject, predicate) they touch (an assertion's own;
+// a vote's or a retraction's target's), so beliefs finds the pairs whose stored summary they
+// make stale with one lookup, never a scan.
+import { predicateDigest } from '../layout/index.js';
 import type { Epoch, Hash, PreparedFields, Vote } from '../records/index.js';
+
+const encoder = new TextEncoder();
 
 export interface OverlayEntry {
   /** The fields the indexes need (an assertion's object is only in `bytes`). */
@@ -16,7 +22,24 @@ export interface OverlayEntry {
   endLsn: number;
   /** The KV store already held this record when it was logged again (a re-sent record). */
   stored: boolean;
+  /** The pending pair it touches (set by add), if its target was found. */
+  pair?: PendingPair;
 }
+
+/** The pending records touching one (subject, predicate). */
+export interface PendingPair {
+  subject: string;
+  predicate: string;
+  /** BLAKE3-128 of the predicate: the pair's order among the subject's (B: and S: keys). */
+  digest: Uint8Array;
+  /** Its pending assertions, in LSN order (a Set: eviction deletes in O(1)). */
+  assertions: Set<OverlayEntry>;
+  /** Pending records touching it: its assertions, and votes and retractions of its assertions. */
+  touches: number;
+}
+
+/** Where a stored assertion is: its subject and predicate, or undefined when the store lacks it. */
+export type PairOf = (assertion: Hash) => { subject: string; predicate: string } | undefined;
 
 export type PendingCounts = Record<PreparedFields['type'], number>;
 
@@ -31,6 +54,8 @@ export class Overlay {
   private readonly epochsById = new Map<number, OverlayEntry>();
   /** Pending retractions and superseding assertions, by the assertion they target. */
   private readonly changesByTarget = new Map<Hash, OverlayEntry[]>();
+  /** Pending pairs by subject, then predicate. */
+  private readonly pairs = new Map<string, Map<string, PendingPair>>();
   /** Indexed entries the KV store does not hold yet, by kind: what stats add to its counters. */
   private readonly unstored: PendingCounts = { assertion: 0, vote: 0, epoch: 0, retraction: 0 };
 
@@ -39,8 +64,12 @@ export class Overlay {
     return this.byHash.size;
   }
 
-  /** Adds logged records; those at or below `checkpointLsn` are already in the KV store and are skipped. */
-  add(entries: readonly OverlayEntry[], checkpointLsn: number): void {
+  /**
+   * Adds logged records; those at or below `checkpointLsn` are already in the KV store and are
+   * skipped. `pairOf` finds the pair of a vote's or retraction's target in the KV store (a
+   * pending target is found here).
+   */
+  add(entries: readonly OverlayEntry[], checkpointLsn: number, pairOf: PairOf): void {
     for (const entry of entries) {
       if (entry.endLsn <= checkpointLsn) continue;
       this.pending.push(entry);
@@ -51,10 +80,39 @@ export class Overlay {
       if (record.type === 'assertion') {
         push(this.bySubject, record.subject, entry);
         if (record.supersedes !== undefined) push(this.changesByTarget, record.supersedes, entry);
-      } else if (record.type === 'vote') push(this.votesByAssertion, record.assertion, entry);
-      else if (record.type === 'retraction') push(this.changesByTarget, record.assertion, entry);
-      else if (!this.epochsById.has(record.id)) this.epochsById.set(record.id, entry);
+        this.touch(entry, record.subject, record.predicate).assertions.add(entry);
+      } else if (record.type === 'vote' || record.type === 'retraction') {
+        push(record.type === 'vote' ? this.votesByAssertion : this.changesByTarget, record.assertion, entry);
+        const target = this.byHash.get(record.assertion)?.record;
+        const about = target?.type === 'assertion' ? target : pairOf(record.assertion);
+        if (about !== undefined) this.touch(entry, about.subject, about.predicate);
+      } else if (!this.epochsById.has(record.id)) this.epochsById.set(record.id, entry);
     }
+  }
+
+  /** Counts `entry` as touching (subject, predicate), creating the pending pair if needed. */
+  private touch(entry: OverlayEntry, subject: string, predicate: string): PendingPair {
+    let bySubject = this.pairs.get(subject);
+    if (bySubject === undefined) this.pairs.set(subject, (bySubject = new Map()));
+    let pair = bySubject.get(predicate);
+    if (pair === undefined) {
+      pair = { subject, predicate, digest: predicateDigest(encoder.encode(predicate)), assertions: new Set(), touches: 0 };
+      bySubject.set(predicate, pair);
+    }
+    pair.touches += 1;
+    entry.pair = pair;
+    return pair;
+  }
+
+  private untouch(entry: OverlayEntry): void {
+    const pair = entry.pair;
+    if (pair === undefined) return;
+    pair.touches -= 1;
+    pair.assertions.delete(entry);
+    if (pair.touches > 0) return;
+    const bySubject = this.pairs.get(pair.subject);
+    bySubject?.delete(pair.predicate);
+    if (bySubject?.size === 0) this.pairs.delete(pair.subject);
   }
 
   /** Drops every entry the KV store now holds (its frame ends at or below `checkpointLsn`). */
@@ -65,6 +123,7 @@ export class Overlay {
       this.byHash.delete(entry.hash);
       if (!entry.stored) this.unstored[entry.record.type] -= 1;
       const { record } = entry;
+      this.untouch(entry);
       if (record.type === 'assertion') {
         remove(this.bySubject, record.subject, entry);
         if (record.supersedes !== undefined) remove(this.changesByTarget, record.supersedes, entry);
@@ -86,6 +145,21 @@ export class Overlay {
   /** Pending assertions about `subject`, in no particular order. */
   assertionsAbout(subject: string): readonly OverlayEntry[] {
     return this.bySubject.get(subject) ?? [];
+  }
+
+  /** The pending records touching (subject, predicate), or undefined when none does. */
+  pair(subject: string, predicate: string): PendingPair | undefined {
+    return this.pairs.get(subject)?.get(predicate);
+  }
+
+  /** The pairs of `subject` that pending records touch, in no particular order. */
+  pairsOf(subject: string): Iterable<PendingPair> {
+    return this.pairs.get(subject)?.values() ?? [];
+  }
+
+  /** Every pair pending records touch. */
+  *allPairs(): Generator<PendingPair> {
+    for (const bySubject of this.pairs.values()) yield* bySubject.values();
   }
 
   /** Pending votes on `assertion`, in LSN order. */

@@ -117,7 +117,7 @@ export function pendingRecord(entry: OverlayEntry): Stored<StemeRecord> {
 }
 
 
-/** Every vote on an assertion logged below `asOf`, with the LSN it was first logged at (the tie-breaker). */
+/** Every vote on an assertion logged below `asOf`, with the LSN it was first logged at, in log order (the order that decides a voter's latest). */
 export function votesWithLsn({ store, overlay }: Reads, assertion: Hash, asOf = Number.POSITIVE_INFINITY): Array<{ vote: Stored<Vote>; lsn: number }> {
   const votes: Array<{ vote: Stored<Vote>; lsn: number }> = [];
   const seen = new Set<Hash>();
@@ -133,7 +133,7 @@ export function votesWithLsn({ store, overlay }: Reads, assertion: Hash, asOf = 
   for (const entry of overlay.votesFor(assertion)) {
     if (!seen.has(entry.hash) && entry.lsn < asOf) votes.push({ vote: withHash(entry.record, entry.hash), lsn: entry.lsn });
   }
-  return votes.sort((a, b) => a.vote.createdAt - b.vote.createdAt || a.lsn - b.lsn);
+  return votes.sort((a, b) => a.lsn - b.lsn);
 }
 
 /** The epoch with this id (its first definition) and the LSN it was logged at. */
@@ -176,6 +176,16 @@ export function lsnByLocator({ store, overlay }: Reads, hash: string): number | 
   const locator = store.get(locatorKeyHex(hash));
   if (locator !== undefined) return decodeLocator(locator).lsn;
   return overlay.get(hash as Hash)?.lsn;
+}
+
+/** The subject and predicate of the assertion `hash` the KV store holds (undefined if it holds none): what the overlay indexes a pending vote or retraction under. */
+export function storedPairOf(store: KVStore): (hash: Hash) => { subject: string; predicate: string } | undefined {
+  return (hash) => {
+    const bytes = store.get(assertionKeyHex(hash));
+    if (bytes === undefined) return undefined;
+    const view = openView(bytes);
+    return view.type === 'assertion' ? { subject: view.subject, predicate: view.predicate } : undefined;
+  };
 }
 
 /** Whether the KV store already holds this pending record (a re-sent one, or ingested since). */

@@ -11,7 +11,7 @@ import { ClosedError, InvalidArgumentError, InvalidRecordError, StemeError, WalF
 import type { FileSystem } from '../fs/file-system.js';
 import { nodeFileSystem } from '../fs/node-file-system.js';
 import { ingestPaceMs } from '../limits.js';
-import { Ingestor, WorkerApplier, type BatchApplier, type IngestProgress } from '../ingest/index.js';
+import { defaultPairLimits, Ingestor, WorkerApplier, type BatchApplier, type IngestProgress, type PairLimits } from '../ingest/index.js';
 import { prepareRecord, type Epoch, type Hash, type PreparedRecord, type RecordView, type Retraction, type StemeRecord, type Vote } from '../records/index.js';
 import { LmdbStore, MemoryStore, type KVStore } from '../storage/index.js';
 import { Wal, type RecoveryMode, type SyncMode } from '../wal/index.js';
@@ -37,6 +37,7 @@ import { tallyVotes, type Tally } from './tally.js';
 import { verifyDatabase, type VerifyReport } from './verify.js';
 import { VisibleEnd } from './visible-end.js';
 import { WritePath, type WriteOptions, type WriteResult } from './write-path.js';
+import { checkCreatedAt } from './write-checks.js';
 
 export type { BackupOptions, BackupReport } from './backup.js';
 export type { DbObserver, WriteEvent, WriteKind, WriteOutcome } from './observer.js';
@@ -89,6 +90,12 @@ export interface StemeDBOptions {
   /** Tuning: backoff before the first ingest retry, doubling up to ingestRetryDelayMsMax (default ingestRetryDelayMsMin). */
   ingestRetryDelayMsMin?: number;
   /**
+   * Tuning: inputs (live assertions plus latest votes) a pair's belief state holds inline before
+   * it moves to the indexed form (default pairInlineInputsMax; docs/key-layout.md#belief-state).
+   * Answers do not depend on it; tests set 0 (every pair indexed) to check that form.
+   */
+  pairInlineInputsMax?: number;
+  /**
    * TEST SEAM, not for production: the file system the WAL (and the data directory's fsyncs)
    * go through. Tests pass one that injects faults (ENOSPC on a write, EIO on an fsync).
    * Default: the real one.
@@ -122,6 +129,12 @@ function kindsOf(inputs: readonly unknown[]): Partial<Record<WriteKind, number>>
     kinds[kind] = (kinds[kind] ?? 0) + 1;
   }
   return kinds;
+}
+
+function pairLimitsOf(inlineInputsMax: number | undefined): PairLimits {
+  if (inlineInputsMax === undefined) return defaultPairLimits;
+  if (!Number.isSafeInteger(inlineInputsMax) || inlineInputsMax < 0) throw new InvalidArgumentError(`pairInlineInputsMax must be an integer from 0, got ${String(inlineInputsMax)}`);
+  return { ...defaultPairLimits, inlineInputsMax };
 }
 
 function typed(input: unknown, type: StemeRecord['type']): unknown {
@@ -181,6 +194,7 @@ export class StemeDB {
     fs.mkdirSync(root, { recursive: true });
     const log = options.log ?? ((message: string) => process.stderr.write(`stemedb: ${message}\n`));
     const fileSystem = options.fileSystem ?? nodeFileSystem;
+    const pairLimits = pairLimitsOf(options.pairInlineInputsMax);
     let reportFailure: (failure: DatabaseFailure) => void = () => undefined;
     const failed = new Promise<DatabaseFailure>((resolve) => (reportFailure = resolve));
     // Created before the WAL, whose group commits it hears of; observe() adds to it once open.
@@ -213,7 +227,7 @@ export class StemeDB {
       }
       store = lmdb ?? new MemoryStore();
       // LMDB commits run on a worker thread; a MemoryStore lives in this thread's memory only.
-      applier = lmdb === undefined ? undefined : new WorkerApplier(lmdb.path, () => lmdb.refreshReads());
+      applier = lmdb === undefined ? undefined : new WorkerApplier(lmdb.path, () => lmdb.refreshReads(), undefined, pairLimits);
       await rebuildOtherLayout(wal, store, log);
       checkStoreWithinLog(wal, store);
       ingestor = new Ingestor({
@@ -222,6 +236,7 @@ export class StemeDB {
         applier,
         retainWal: options.retainWal ?? true,
         paceMs: ingestPaceMs,
+        pairLimits,
         ...(options.ingestAttemptsMax !== undefined && { attemptsMax: options.ingestAttemptsMax }),
         ...(options.ingestRetryDelayMsMin !== undefined && { retryDelayMsMin: options.ingestRetryDelayMsMin }),
       });
@@ -290,13 +305,17 @@ export class StemeDB {
           throw new InvalidRecordError(error.path === '' ? `[${i}]` : `[${i}].${error.path}`, error.reason);
         }
       });
+      checkCreatedAt(batch, nowMs, true);
       return this.write(batch, options);
     });
   }
 
   private async writeOne(input: unknown, options: WriteOptions | undefined): Promise<WriteResult> {
     return this.track('single', kindsOf([input]), async () => {
-      const [result] = await this.write([prepareRecord(input)], options);
+      const nowMs = Date.now();
+      const batch = [prepareRecord(input, nowMs)];
+      checkCreatedAt(batch, nowMs, false);
+      const [result] = await this.write(batch, options);
       return result!;
     });
   }
@@ -444,7 +463,7 @@ export class StemeDB {
     return contestedAt(this.reads(), options);
   }
 
-  /** Every vote on an assertion, oldest first (by createdAt, then log order); as of `asOf` when given. */
+  /** Every vote on an assertion, in log order (the order that decides a voter's latest vote); as of `asOf` when given. */
   votesFor(hash: string, options: { asOf?: number } = {}): Array<Stored<Vote>> {
     this.assertOpen();
     const cut = cutAt(options.asOf, this.wal.recordsEndLsn);

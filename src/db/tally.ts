@@ -1,6 +1,8 @@
-// The consensus tally of an assertion: each voter counts once, with their latest vote (by
-// createdAt, ties broken by the LSN it was logged at) replacing their earlier ones; every vote
-// stays stored and listed. Optionally restricted to the votes cast in one epoch.
+// The consensus tally of an assertion: each voter counts once, with their latest vote in log
+// order (the highest LSN: createdAt is metadata) replacing their earlier ones; every vote stays
+// stored and listed. Weights are summed exactly and clamped into the stated range as the rules
+// of docs/beliefs.md do, then rounded once. Optionally restricted to the votes cast in one epoch.
+import { unitsToNumber, weightUnits } from '../beliefs/index.js';
 import type { Vote } from '../records/index.js';
 
 export interface Tally {
@@ -14,19 +16,19 @@ export interface Tally {
   voters: number;
 }
 
-/** `votes` must be sorted by (createdAt, lsn): the last vote seen per voter is their latest. */
+/** `votes` must be in log order: the last vote seen per voter is their latest. */
 export function tallyVotes(votes: readonly Vote[], epoch?: number): Tally {
   const latest = new Map<string, Vote>();
   for (const vote of votes) {
     if (epoch !== undefined && vote.epoch !== epoch) continue;
     latest.set(vote.voter, vote);
   }
-  let support = 0;
-  let oppose = 0;
+  let support = 0n;
+  let oppose = 0n;
   for (const vote of latest.values()) {
-    const weight = vote.weight ?? 1;
-    if (vote.stance === 'support') support += weight;
-    else oppose += weight;
+    const units = weightUnits(vote.weight);
+    if (vote.stance === 'support') support += units;
+    else oppose += units;
   }
-  return { support, oppose, score: support - oppose, voters: latest.size };
+  return { support: unitsToNumber(support), oppose: unitsToNumber(oppose), score: unitsToNumber(support - oppose), voters: latest.size };
 }

@@ -1,6 +1,7 @@
 // verify: reads every WAL frame (checking both checksums) and checks that the KV store holds
 // exactly the logged bytes under each record's key, that every stored value hashes to the
 // hash in its key, and that every index holds exactly the entries its records call for. Reports problems with the file/key and offset instead of throwing.
+import { isDeepStrictEqual } from 'node:util';
 import { WalCorruptError } from '../errors.js';
 import { decodeRecord, hashFromBytes, hashRecordBytes, hashToBytes, openView, type AssertionView, type StemeRecord } from '../records/index.js';
 import {
@@ -29,13 +30,25 @@ import {
   votePrefixAll,
   pairPrefixAll,
   pairKey,
-  decodeSummary,
   decodeInputs,
+  decodeCandidate,
+  decodePairHead,
+  pairEntriesPrefix,
+  pairEntriesPrefixAll,
+  pairEntryKind,
+  pairForm,
+  pairIdOfEntryKey,
+  pairNames,
+  rankKey,
+  readPairSummary,
+  type PairEntryKind,
+  type PairHead,
   type PairInputs,
+  type StoredSummary,
 } from '../layout/index.js';
 import { sameBytes, type KVStore } from '../storage/index.js';
 import { summarize, type BeliefSummary } from '../beliefs/index.js';
-import { assertionsOfSubject, computePair } from './beliefs.js';
+import { computePair, pairClaims } from './beliefs.js';
 import { Overlay } from './overlay.js';
 import type { Reads } from './queries.js';
 import type { Wal } from '../wal/index.js';
@@ -193,31 +206,93 @@ function verifyStore(store: KVStore, report: VerifyReport): void {
   }
 }
 
+/** A full summary in the shape a B: reader answers (every candidate and assertion listed, with counts). */
+function asStored(summary: BeliefSummary): Omit<StoredSummary, 'subject' | 'predicate'> {
+  return {
+    contested: summary.contested,
+    consensus: summary.consensus,
+    hasBest: summary.hasBest,
+    candidateCount: summary.candidates.length,
+    candidates: summary.candidates.map((candidate) => ({ ...candidate, assertionCount: candidate.assertions.length })),
+  };
+}
+
 /**
- * Every pair's stored summary and inputs (B:) and contested entry (K:) equal what the rules
- * give when recomputed from the pair's records, and every pair with an assertion has them.
+ * An indexed pair's P: entries agree with its head: as many of each kind as the head counts
+ * (a rank entry and a candidate entry per candidate, a votes entry and a voters entry per
+ * latest vote), every candidate ranked under the key its sums give, the head's total support
+ * the sum of its candidates', and as many candidates and live assertions as the records give.
+ */
+function verifyIndexed(store: KVStore, where: string, head: PairHead, expected: BeliefSummary, report: VerifyReport): void {
+  const kinds: Record<PairEntryKind, number> = { candidate: 0, rank: 0, assertion: 0, name: 0, vote: 0, voter: 0 };
+  let supportAll = 0n;
+  for (const { key, value } of store.scanPrefix(pairEntriesPrefix(head.id))) {
+    const kind = pairEntryKind(key);
+    if (kind === undefined) {
+      report.problems.push({ where, message: 'holds a P: entry of an unknown kind' });
+      continue;
+    }
+    kinds[kind] += 1;
+    if (kind !== 'candidate') continue;
+    const state = decodeCandidate(value);
+    supportAll += state.support;
+    if (!store.has(rankKey(head.id, state))) report.problems.push({ where, message: 'a candidate is not ranked under the key its sums give' });
+  }
+  const counts: Array<[string, number, number]> = [
+    ['candidate', kinds.candidate, head.candidates],
+    ['rank', kinds.rank, head.candidates],
+    ['assertion', kinds.assertion, head.assertions],
+    ['name', kinds.name, head.names],
+    ['vote', kinds.vote, head.votes],
+    ['voter', kinds.voter, head.votes],
+    ['candidates the records give', expected.candidates.length, head.candidates],
+    ['live assertions the records give', expected.candidates.reduce((n, c) => n + c.assertions.length, 0), head.assertions],
+  ];
+  for (const [what, found, counted] of counts) if (found !== counted) report.problems.push({ where, message: `${what}: ${found}, the head counts ${counted}` });
+  if (supportAll !== head.supportAll) report.problems.push({ where, message: 'the head\'s total support is not the sum of its candidates\'' });
+}
+
+/**
+ * Every pair's stored state (B:, and an indexed pair's P: entries) and contested entry (K:)
+ * equal what the rules give when recomputed from the pair's records, and every pair with an
+ * assertion has them; no P: entry belongs to no pair.
  */
 function verifySummaries(store: KVStore, report: VerifyReport): void {
   const reads: Reads = { store, overlay: new Overlay() };
-  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
   let summaries = 0;
+  let contested = 0;
+  const pairIds = new Set<number>();
   for (const { value } of store.scanPrefix(pairPrefixAll('summary'))) {
     summaries += 1;
-    const stored = decodeSummary(value);
-    const where = `beliefs of ${JSON.stringify(stored.subject)} / ${JSON.stringify(stored.predicate)}`;
-    let expected: BeliefSummary;
+    let names: { subject: string; predicate: string };
     try {
-      const claims = assertionsOfSubject(reads, stored.subject, stored.predicate).get(stored.predicate) ?? [];
-      expected = computePair(reads, claims, Number.POSITIVE_INFINITY, undefined);
+      names = pairNames(value);
     } catch (error) {
-      // A damaged record of the pair (reported by verifyStore) leaves nothing to compare with.
-      report.problems.push({ where, message: `cannot be recomputed: ${(error as Error).message}` });
+      report.problems.push({ where: 'belief summaries (B:)', message: `a value cannot be read: ${(error as Error).message}` });
+      continue;
+    }
+    const where = `beliefs of ${JSON.stringify(names.subject)} / ${JSON.stringify(names.predicate)}`;
+    let expected: BeliefSummary;
+    let stored: StoredSummary;
+    try {
+      expected = computePair(reads, names.predicate, pairClaims(reads, names.subject, names.predicate), Number.POSITIVE_INFINITY, undefined);
+      stored = readPairSummary(store, value);
+    } catch (error) {
+      // A damaged record or entry of the pair leaves nothing to compare with.
+      report.problems.push({ where, message: `cannot be recomputed or read: ${(error as Error).message}` });
       continue;
     }
     const { subject: _s, predicate: _p, ...summary } = stored;
-    if (!same(summary, expected)) report.problems.push({ where, message: 'the stored summary differs from one recomputed from the records' });
-    if (!same(summarizeInputs(decodeInputs(value)), expected)) report.problems.push({ where, message: 'its inputs summarize to another answer' });
-    if (store.has(pairKey('contested', stored.subject, stored.predicate)) !== expected.contested) {
+    if (!isDeepStrictEqual(summary, asStored(expected))) report.problems.push({ where, message: 'the stored summary differs from one recomputed from the records' });
+    if (stored.contested) contested += 1;
+    if (pairForm(value) === 'inline') {
+      if (!isDeepStrictEqual(summarizeInputs(decodeInputs(value)), expected)) report.problems.push({ where, message: 'its inputs summarize to another answer' });
+    } else {
+      const head = decodePairHead(value);
+      pairIds.add(head.id);
+      verifyIndexed(store, where, head, expected, report);
+    }
+    if (store.has(pairKey('contested', names.subject, names.predicate)) !== expected.contested) {
       report.problems.push({ where, message: expected.contested ? 'contested, but missing from the contested index (K:)' : 'in the contested index (K:) but not contested' });
     }
   }
@@ -233,16 +308,17 @@ function verifySummaries(store: KVStore, report: VerifyReport): void {
   if (summaries !== pairs.size) report.problems.push({ where: 'belief summaries (B:)', message: `hold ${summaries} pairs; the assertions call for ${pairs.size}` });
   // Every K: entry belongs to a summary that is contested (checked above, per summary), so
   // the contested index can hold no more entries than there are contested summaries.
-  let contested = 0;
-  for (const { value } of store.scanPrefix(pairPrefixAll('summary'))) if (decodeSummary(value).contested) contested += 1;
   const entries = countUnder(store, pairPrefixAll('contested'));
   if (entries !== contested) report.problems.push({ where: 'contested index (K:)', message: `holds ${entries} pairs; ${contested} are contested` });
+  let orphans = 0;
+  for (const { key } of store.scanPrefix(pairEntriesPrefixAll())) if (!pairIds.has(pairIdOfEntryKey(key))) orphans += 1;
+  if (orphans > 0) report.problems.push({ where: 'belief state entries (P:)', message: `${orphans} entries belong to no pair` });
 }
 
 function summarizeInputs(inputs: PairInputs): BeliefSummary {
   return summarize(
     inputs.assertions.map(([hash, objectJson, source, lsn]) => ({ hash, objectJson, source, lsn })),
-    inputs.votes.map(([assertion, voter, stance, weight, createdAt, lsn]) => ({ assertion, voter, stance, weight, createdAt, lsn })),
+    inputs.votes.map(([assertion, voter, stance, weight, lsn]) => ({ assertion, voter, stance, weight, lsn })),
   );
 }
 

@@ -5,7 +5,10 @@
 // id may be defined once: the same content again is idempotent, other content is EPOCH_CONFLICT. A record written with
 // {visible: false} is in neither place until ingested, so before refusing a vote, and before
 // judging an epoch, the checks wait for those to be ingested (`settle`; free when none are).
-import { EpochConflictError, InvalidRecordError, NotAuthorError, UnknownAssertionError } from '../errors.js';
+// A new record's createdAt may not be ahead of the server's clock by more than a stated skew
+// (CREATED_AT_IN_FUTURE): a write-time policy, never applied to records already logged.
+import { CreatedAtInFutureError, EpochConflictError, InvalidRecordError, NotAuthorError, UnknownAssertionError } from '../errors.js';
+import { createdAtSkewMsMax } from '../limits.js';
 import type { Assertion, Epoch, Hash, PreparedFields, PreparedRecord } from '../records/index.js';
 import { assertionWithLsn } from './claims.js';
 import { getEpochWithLsn, hasAssertion, type Reads } from './queries.js';
@@ -90,5 +93,17 @@ export async function checkEpochs(
     if (existing === undefined) return undefined;
     if (!sameDefinition(existing.epoch, record)) throw new EpochConflictError(record.id);
     return { hash: existing.epoch.hash, lsn: existing.lsn };
+  });
+}
+
+/**
+ * Every record's createdAt is at most createdAtSkewMsMax ahead of `nowMs`, else
+ * CREATED_AT_IN_FUTURE naming the record (`[i].createdAt` in a batch). createdAt is metadata
+ * (log order decides which vote is a voter's latest: docs/beliefs.md); the bound keeps it honest.
+ */
+export function checkCreatedAt(batch: readonly PreparedRecord[], nowMs: number, batched: boolean): void {
+  const latest = nowMs + createdAtSkewMsMax;
+  batch.forEach(({ record }, i) => {
+    if (record.createdAt > latest) throw new CreatedAtInFutureError(batched ? `[${i}].createdAt` : 'createdAt', record.createdAt, nowMs, createdAtSkewMsMax);
   });
 }

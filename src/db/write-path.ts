@@ -11,7 +11,7 @@ import type { KVStore } from '../storage/index.js';
 import type { Wal } from '../wal/index.js';
 import type { Overlay, OverlayEntry } from './overlay.js';
 import type { RecordLog, WriteOptions, WriteResult } from './record-log.js';
-import { storeHolds, type Reads } from './queries.js';
+import { storedPairOf, storeHolds, type Reads } from './queries.js';
 import type { VisibleEnd } from './visible-end.js';
 import { checkEpochs, checkTargets, checkVotes } from './write-checks.js';
 
@@ -119,7 +119,7 @@ export class WritePath implements RecordLog {
     try {
       for (const entry of entries) entry.stored = storeHolds(this.store, entry);
       this.overlay.evictThrough(checkpoint);
-      this.overlay.add(entries, checkpoint);
+      this.overlay.add(entries, checkpoint, storedPairOf(this.store));
     } catch (error) {
       // Not published: the records become visible when ingested, and the feed waits for that.
       this.visibleEnd.complete(seq, { lsn: lsns[0]!, endLsn, visible: false });

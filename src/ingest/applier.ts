@@ -4,7 +4,8 @@
 // commit, and the fsync it waits for, never blocks the thread that serves reads and writes.
 import type { KVStore } from '../storage/index.js';
 import type { Counts } from '../layout/index.js';
-import { applyBatch, type IngestEntry } from './apply.js';
+import { applyBatch, defaultPairLimits, type IngestEntry } from './apply.js';
+import type { PairLimits } from './pair-summaries.js';
 
 export interface BatchApplier {
   /** Applies `batch` in one transaction; resolves what it added once reads here can see it. */
@@ -16,9 +17,9 @@ export interface BatchApplier {
 }
 
 /** Applies batches through `store`'s own transactions, on this thread. */
-export function inThreadApplier(store: KVStore): BatchApplier {
+export function inThreadApplier(store: KVStore, pairLimits: PairLimits = defaultPairLimits): BatchApplier {
   return {
-    apply: (batch) => store.transaction((tx) => applyBatch(tx, batch)),
+    apply: (batch) => store.transaction((tx) => applyBatch(tx, batch, pairLimits)),
     flushed: () => store.flushed(),
     close: () => Promise.resolve(),
   };

@@ -6,11 +6,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { StemeError } from '../errors.js';
 import { LmdbStore } from '../storage/index.js';
 import { applyBatch } from './apply.js';
+import type { PairLimits } from './pair-summaries.js';
 import { unpackBatch, type ApplyReply, type ApplyRequest } from './batch-message.js';
 
 const port = parentPort;
 if (port === null) throw new Error('apply-worker runs as a worker thread only');
-const opening = LmdbStore.open({ path: (workerData as { path: string }).path });
+const { path, pairLimits } = workerData as { path: string; pairLimits: PairLimits };
+const opening = LmdbStore.open({ path });
 // A failed open is reported to every request (below), not as an unhandled rejection here.
 opening.catch(() => undefined);
 
@@ -19,7 +21,7 @@ async function handle(request: ApplyRequest): Promise<ApplyReply> {
   switch (request.kind) {
     case 'apply': {
       const entries = unpackBatch(request.batch);
-      return { id: request.id, ok: true, added: await store.transaction((tx) => applyBatch(tx, entries)) };
+      return { id: request.id, ok: true, added: await store.transaction((tx) => applyBatch(tx, entries, pairLimits)) };
     }
     case 'flushed':
       await store.flushed();

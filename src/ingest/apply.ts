@@ -7,8 +7,9 @@
 // Replay is idempotent: a key already present is skipped and counted once.
 import type { WalEntry } from '../wal/index.js';
 import { InvalidRecordError } from '../errors.js';
-import { AssertionView, decodeRecord, EpochView, hashFromBytes, openView, recordDigest, RetractionView, VoteView, type PreparedFields, type RecordView } from '../records/index.js';
-import { PairSummaries } from './pair-summaries.js';
+import { AssertionView, decodeRecord, EpochView, openView, recordDigest, RetractionView, VoteView, type PreparedFields, type RecordView } from '../records/index.js';
+import { PairSummaries, type PairLimits } from './pair-summaries.js';
+import { pairInlineBytesMax, pairInlineInputsMax } from '../limits.js';
 import { sameBytes, type KVTransaction } from '../storage/index.js';
 import {
   addCounts,
@@ -37,6 +38,9 @@ import {
 } from '../layout/index.js';
 
 const emptyValue = new Uint8Array(0);
+
+/** When a pair's belief state leaves the inline form, unless the database was opened with other limits. */
+export const defaultPairLimits: PairLimits = { inlineInputsMax: pairInlineInputsMax, inlineBytesMax: pairInlineBytesMax };
 
 
 /**
@@ -85,9 +89,13 @@ function store(tx: KVTransaction, summaries: PairSummaries, record: RecordView, 
       const target = record.supersedesHashBytes;
       if (target !== undefined) {
         tx.put(statusKey(target, lsn, statusKind.supersession, hash), emptyValue);
-        tx.putIfAbsent(firstChangeKey(target), encodeFirstChange(statusKind.supersession, lsn, hash));
+        // The first status change decides: only then does the target stop being live.
+        if (tx.putIfAbsent(firstChangeKey(target), encodeFirstChange(statusKind.supersession, lsn, hash))) {
+          const replaced = storedAssertion(tx, target);
+          if (replaced !== undefined) summaries.leaves(replaced, target);
+        }
       }
-      summaries.assertion(record, hashFromBytes(hash), lsn, record.supersedes);
+      summaries.assertion(record, hash, lsn);
       added.assertions += 1;
       return undefined;
     }
@@ -100,7 +108,7 @@ function store(tx: KVTransaction, summaries: PairSummaries, record: RecordView, 
       const claim = storedAssertion(tx, target);
       if (claim !== undefined) {
         tx.put(historyKeyFromUtf8(claim.subjectBytes, lsn, hash), historyValue(historyKind.vote, key));
-        summaries.vote(record, claim, lsn);
+        summaries.vote(record, claim, !tx.has(firstChangeKey(target)), lsn);
       }
       added.votes += 1;
       return undefined;
@@ -111,11 +119,11 @@ function store(tx: KVTransaction, summaries: PairSummaries, record: RecordView, 
       // The locator is the retraction's "already stored" test: its primary key holds its LSN.
       if (!tx.putIfAbsent(locatorKey(hash), encodeLocator(recordKindCode.retraction, lsn, key))) return undefined;
       tx.put(key, payload);
-      tx.putIfAbsent(firstChangeKey(target), encodeFirstChange(statusKind.retraction, lsn, hash));
+      const first = tx.putIfAbsent(firstChangeKey(target), encodeFirstChange(statusKind.retraction, lsn, hash));
       const claim = storedAssertion(tx, target);
       if (claim !== undefined) {
         tx.put(historyKeyFromUtf8(claim.subjectBytes, lsn, hash), historyValue(historyKind.retraction, key));
-        summaries.retraction(claim, record.assertion);
+        if (first) summaries.leaves(claim, target);
       }
       added.retractions += 1;
       return undefined;
@@ -157,9 +165,9 @@ function readEntry(entry: IngestEntry): { record: RecordView; hash: Uint8Array }
  * Applies `entries` (in LSN order) and advances the checkpoint; returns what was newly added.
  * Throws (and the caller's transaction then commits nothing) on any store error.
  */
-export function applyBatch(tx: KVTransaction, entries: readonly IngestEntry[]): Counts {
+export function applyBatch(tx: KVTransaction, entries: readonly IngestEntry[], limits: PairLimits = defaultPairLimits): Counts {
   const added = zeroCounts();
-  const summaries = new PairSummaries(tx);
+  const summaries = new PairSummaries(tx, limits);
   for (const entry of entries) {
     const read = readEntry(entry);
     const problem = typeof read === 'string' ? read : store(tx, summaries, read.record, read.hash, entry.payload, entry.lsn, added);

@@ -3,3 +3,5 @@ export { Ingestor, type IngestorOptions, type IngestProgress, type IngestState }
 export { inThreadApplier, type BatchApplier } from './applier.js';
 export { WorkerApplier } from './worker-applier.js';
 export type { Prepared } from './apply.js';
+export { defaultPairLimits } from './apply.js';
+export type { PairLimits } from './pair-summaries.js';

@@ -13,12 +13,15 @@ import type { KVStore } from '../storage/index.js';
 import type { Wal } from '../wal/index.js';
 import type { IngestEntry, Prepared } from './apply.js';
 import { inThreadApplier, type BatchApplier } from './applier.js';
+import type { PairLimits } from './pair-summaries.js';
 
 export interface IngestorOptions {
   wal: Wal;
   store: KVStore;
-  /** Where batches are applied (default: `store`'s transactions on this thread). */
+  /** Where batches are applied (default: `store`'s transactions on this thread, with `pairLimits`). */
   applier?: BatchApplier;
+  /** When a pair's belief state leaves the inline form, for the default applier (default: src/limits.ts). */
+  pairLimits?: PairLimits;
   /** Keep every WAL segment (default true); false deletes segments below the durable checkpoint. */
   retainWal?: boolean;
   batchRecordsMax?: number;
@@ -109,7 +112,7 @@ export class Ingestor extends EventEmitter<IngestEvents> {
     super();
     this.wal = options.wal;
     this.store = options.store;
-    this.applier = options.applier ?? inThreadApplier(options.store);
+    this.applier = options.applier ?? inThreadApplier(options.store, options.pairLimits);
     this.retainWal = options.retainWal ?? true;
     this.batchRecordsMax = options.batchRecordsMax ?? ingestBatchRecordsMax;
     this.paceMs = options.paceMs ?? 0;

@@ -8,7 +8,8 @@
 import { Worker } from 'node:worker_threads';
 import { StorageError } from '../errors.js';
 import type { Counts } from '../layout/index.js';
-import type { IngestEntry } from './apply.js';
+import { defaultPairLimits, type IngestEntry } from './apply.js';
+import type { PairLimits } from './pair-summaries.js';
 import type { BatchApplier } from './applier.js';
 import { packBatch, type ApplyReply, type ApplyRequest } from './batch-message.js';
 
@@ -24,12 +25,14 @@ export class WorkerApplier implements BatchApplier {
   /**
    * `path`: the LMDB environment's directory. `refreshReads`: renews this thread's read
    * snapshot (LmdbStore.refreshReads), called after every commit before apply() resolves.
-   * `workerUrl`: the worker's script; tests pass one that fails on purpose.
+   * `workerUrl`: the worker's script; tests pass one that fails on purpose. `pairLimits`: when a
+   * pair's belief state leaves the inline form (pair-summaries.ts).
    */
   constructor(
     private readonly path: string,
     private readonly refreshReads: () => void,
     private readonly workerUrl: URL = new URL('./apply-worker.js', import.meta.url),
+    private readonly pairLimits: PairLimits = defaultPairLimits,
   ) {}
 
   async apply(batch: readonly IngestEntry[]): Promise<Counts> {
@@ -73,7 +76,7 @@ export class WorkerApplier implements BatchApplier {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(this.workerUrl, { workerData: { path: this.path } });
+    const worker = new Worker(this.workerUrl, { workerData: { path: this.path, pairLimits: this.pairLimits } });
     worker.unref();
     worker.on('message', (reply: ApplyReply) => this.settle(worker, reply));
     worker.on('error', (error) => this.lost(worker, error));

@@ -23,13 +23,21 @@ export { primaryKey } from './primary-key.js';
 export {
   decodeContested,
   decodeInputs,
+  decodePairHead,
   decodeSummary,
   encodeJsonValue,
+  encodePairHead,
   encodePairValue,
   mayBeContestedInAScope,
+  pairForm,
+  pairNames,
   type ContestedEntry,
   type InputAssertion,
   type InputVote,
+  type PairForm,
   type PairInputs,
+  type StoredCandidate,
   type StoredSummary,
 } from './pair-state.js';
+export * from './pair-index.js';
+export { readPairSummary, type PairReader } from './pair-read.js';

@@ -185,9 +185,8 @@ export const subjectKeyFromUtf8 = (subject: Uint8Array, predicate: Uint8Array, h
 
 /**
  * The belief families, one entry per (subject, predicate), keyed text(subject) + predicate
- * digest: B: the pair's summary (what is believed, unscoped) followed by its inputs (live
- * assertions and each voter's latest vote on each; pair-state.ts), K: present while the pair
- * is contested.
+ * digest: B: the pair's state (pair-state.ts: inline, its summary and inputs; or indexed, a
+ * head for its P: entries), K: present while the pair is contested.
  */
 export type PairFamily = 'summary' | 'contested';
 export const pairKeyFromUtf8 = (family: PairFamily, subject: Uint8Array, predicate: Uint8Array): Uint8Array =>

@@ -1,6 +1,6 @@
 // A locator (key family R:{hash}) finds a vote or an epoch by its hash alone and remembers
-// the LSN it was first ingested at, which breaks ties between a voter's votes that share a
-// createdAt. Layout: [kind u8][7 zero bytes][lsn u64 LE][primary key bytes].
+// the LSN it was first ingested at: log order, which decides a voter's latest vote.
+// Layout: [kind u8][7 zero bytes][lsn u64 LE][primary key bytes].
 import { readU64, writeU64 } from './u64.js';
 
 /** The kind byte of a locator (the same numbers as the record type codes). */

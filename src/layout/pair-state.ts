@@ -1,28 +1,34 @@
-// The values of the belief families (B:, K:). A B: value holds, in one binary value, the pair's
-// unscoped summary (what is believed) and its inputs: what the ingestor needs to update the
-// summary without reading the pair's records again — the live assertions and, per
-// (assertion, voter), the latest vote. A record that is no longer live never becomes live
-// again, so it and its votes leave the inputs. One value, not two keys: one put per pair a
-// batch touches. Binary, not JSON: each batch rewrites every pair it touches, and encoding
-// JSON (twice the hashes and objects) was the largest single cost of ingest (docs/decisions.md).
+// The values of the belief families (B:, K:; docs/key-layout.md#belief-state). A B: value is
+// one of two forms, told apart by its first byte:
+// - inline (format 3): the pair's unscoped summary and its inputs (the live assertions and,
+//   per (assertion, voter), the latest vote in log order), all in one value that each batch
+//   touching the pair rewrites. For the many small pairs (every pair of the sample: one
+//   assertion, no votes): one entry a pair. Bounded by pairInlineInputsMax and pairInlineBytesMax.
+// - indexed (format 4): a head (flags, consensus, pair id, entry counts, the exact support of
+//   all candidates) for a pair whose state lives in P: entries (pair-index.ts), where one vote
+//   costs O(log n) whatever the pair's size. A pair moves there once and stays.
 //
-// B: value, integers little-endian, text = u32 byte length + UTF-8:
-//   u8 format (1) | u8 flags (1 contested, 2 has a best) | f64 consensus
+// Inline value, integers little-endian, text = u32 byte length + UTF-8:
+//   u8 format (3) | u8 flags (1 contested, 2 has a best) | f64 consensus
 //   | u32 byte offset of the candidates section | text subject | text predicate
 //   | u32 assertion count, each: hash[32] | u64 first LSN | text source | text object's canonical JSON
 //   | u32 vote count, each: u32 assertion index | text voter | u8 stance (0 support, 1 oppose)
-//                           | f64 weight | f64 createdAt | u64 LSN
+//                           | f64 weight | u64 LSN
 //   | u32 candidate count (ranked, best first), each: f64 support | f64 oppose | f64 score
 //                           | u32 supporters | u32 n | n x u32 assertion index (log order)
+// Indexed head:
+//   u8 format (4) | u8 flags | f64 consensus | u64 pair id | u64 candidates | u64 live assertions
+//   | u64 names | u64 votes | u160 support of all candidates | text subject | text predicate
 // A candidate's object is its first assertion's. K: is JSON {subject, predicate, consensus}.
 import type { BeliefSummary, CandidateSummary } from '../beliefs/index.js';
 import { assert } from '../errors.js';
 import type { Hash } from '../records/index.js';
+import { readUnits, unitsBytesLength, unitsLE, type PairHead } from './pair-index.js';
 
 /** A live assertion of the pair: hash, object's canonical JSON, source, first LSN. */
 export type InputAssertion = [hash: Hash, objectJson: string, source: string, lsn: number];
-/** A voter's latest vote on one live assertion of the pair. */
-export type InputVote = [assertion: Hash, voter: string, stance: 'support' | 'oppose', weight: number, createdAt: number, lsn: number];
+/** A voter's latest vote (in log order) on one live assertion of the pair. */
+export type InputVote = [assertion: Hash, voter: string, stance: 'support' | 'oppose', weight: number, lsn: number];
 
 export interface PairInputs {
   subject: string;
@@ -33,10 +39,17 @@ export interface PairInputs {
   contested: boolean;
 }
 
-/** A pair's unscoped summary, as B: holds it. */
-export interface StoredSummary extends BeliefSummary {
+/** A candidate as a B: reader answers it: its `assertions` may be capped, `assertionCount` is all of them. */
+export interface StoredCandidate extends CandidateSummary {
+  assertionCount: number;
+}
+
+/** A pair's unscoped summary, as a reader of B: answers it: `candidates` may be capped, `candidateCount` is all of them. */
+export interface StoredSummary extends Omit<BeliefSummary, 'candidates'> {
   subject: string;
   predicate: string;
+  candidates: StoredCandidate[];
+  candidateCount: number;
 }
 
 /** K: while the pair is contested. */
@@ -46,7 +59,11 @@ export interface ContestedEntry {
   consensus: number;
 }
 
-const pairFormat = 1;
+/** Which form a B: value has. */
+export type PairForm = 'inline' | 'indexed';
+
+const inlineFormat = 3;
+const indexedFormat = 4;
 const flagContested = 1;
 const flagHasBest = 2;
 const hashBytes = 32;
@@ -88,11 +105,17 @@ class Writer {
   }
 
   u64(value: number): void {
-    assert(Number.isSafeInteger(value) && value >= 0, 'a stored LSN is a non-negative safe integer');
+    assert(Number.isSafeInteger(value) && value >= 0, 'a stored LSN or count is a non-negative safe integer');
     this.room(8);
     scratch.writeUInt32LE(value % 0x1_0000_0000, this.at);
     scratch.writeUInt32LE(Math.floor(value / 0x1_0000_0000), this.at + 4);
     this.at += 8;
+  }
+
+  bytes(value: Uint8Array): void {
+    this.room(value.length);
+    scratch.set(value, this.at);
+    this.at += value.length;
   }
 
   text(value: string): void {
@@ -111,12 +134,12 @@ class Writer {
 }
 
 /**
- * A B: value: the summary and the inputs it was computed from. The result is a view of a
- * shared buffer, valid until the next call: pass it straight to a put (the store copies it).
+ * An inline B: value: the summary and the inputs it was computed from. The result is a view of
+ * a shared buffer, valid until the next call: pass it straight to a put (the store copies it).
  */
-export function encodePairValue(summary: StoredSummary, inputs: PairInputs): Uint8Array {
+export function encodePairValue(summary: BeliefSummary & { subject: string; predicate: string }, inputs: PairInputs): Uint8Array {
   const w = new Writer();
-  w.u8(pairFormat);
+  w.u8(inlineFormat);
   w.u8((summary.contested ? flagContested : 0) | (summary.hasBest ? flagHasBest : 0));
   w.f64(summary.consensus);
   const candidatesOffsetAt = w.at;
@@ -133,14 +156,13 @@ export function encodePairValue(summary: StoredSummary, inputs: PairInputs): Uin
     w.text(objectJson);
   });
   w.u32(inputs.votes.length);
-  for (const [assertion, voter, stance, weight, createdAt, lsn] of inputs.votes) {
+  for (const [assertion, voter, stance, weight, lsn] of inputs.votes) {
     const index = indexOf.get(assertion);
     assert(index !== undefined, 'a pair input vote is on one of its live assertions');
     w.u32(index);
     w.text(voter);
     w.u8(stance === 'support' ? 0 : 1);
     w.f64(weight);
-    w.f64(createdAt);
     w.u64(lsn);
   }
   scratch.writeUInt32LE(w.at, candidatesOffsetAt);
@@ -160,6 +182,23 @@ export function encodePairValue(summary: StoredSummary, inputs: PairInputs): Uin
   return scratch.subarray(0, w.at);
 }
 
+/** An indexed pair's head; like encodePairValue, a view of the shared buffer. */
+export function encodePairHead(subject: string, predicate: string, head: PairHead): Uint8Array {
+  const w = new Writer();
+  w.u8(indexedFormat);
+  w.u8((head.contested ? flagContested : 0) | (head.hasBest ? flagHasBest : 0));
+  w.f64(head.consensus);
+  w.u64(head.id);
+  w.u64(head.candidates);
+  w.u64(head.assertions);
+  w.u64(head.names);
+  w.u64(head.votes);
+  w.bytes(unitsLE(head.supportAll));
+  w.text(subject);
+  w.text(predicate);
+  return scratch.subarray(0, w.at);
+}
+
 /** Reads a B: value; every read is bounds-checked (a damaged value throws, verify reports it). */
 class Reader {
   private readonly buffer: Buffer;
@@ -170,7 +209,7 @@ class Reader {
     this.at = at;
   }
 
-  private take(bytes: number): number {
+  take(bytes: number): number {
     const at = this.at;
     if (at + bytes > this.buffer.length) throw new RangeError(`a belief summary value ends early (${this.buffer.length} bytes)`);
     this.at = at + bytes;
@@ -210,7 +249,15 @@ class Reader {
   }
 }
 
-interface Head {
+/** The form of a B: value (a value of any other format is refused: verify reports it). */
+export function pairForm(value: Uint8Array): PairForm {
+  const format = value[0];
+  if (format === inlineFormat) return 'inline';
+  if (format === indexedFormat) return 'indexed';
+  throw new RangeError(`a belief summary value has format ${String(format)}; this build reads ${inlineFormat} and ${indexedFormat}`);
+}
+
+interface InlineHead {
   flags: number;
   consensus: number;
   candidatesAt: number;
@@ -218,19 +265,52 @@ interface Head {
   predicate: string;
 }
 
-function readHead(r: Reader): Head {
+function readInlineHead(r: Reader): InlineHead {
   const format = r.u8();
-  if (format !== pairFormat) throw new RangeError(`a belief summary value has format ${format}; this build reads ${pairFormat}`);
+  if (format !== inlineFormat) throw new RangeError(`an inline belief value has format ${inlineFormat}, not ${format}`);
   const flags = r.u8();
   const consensus = r.f64();
   const candidatesAt = r.u32();
   return { flags, consensus, candidatesAt, subject: r.text(), predicate: r.text() };
 }
 
-/** The summary alone: the inputs' votes are skipped, their assertions read only as far as the candidates need. */
-export function decodeSummary(value: Uint8Array): StoredSummary {
+/** An indexed pair's head, with its subject and predicate. */
+export function decodePairHead(value: Uint8Array): PairHead & { subject: string; predicate: string } {
   const r = new Reader(value);
-  const head = readHead(r);
+  const format = r.u8();
+  if (format !== indexedFormat) throw new RangeError(`an indexed belief head has format ${indexedFormat}, not ${format}`);
+  const flags = r.u8();
+  const consensus = r.f64();
+  const id = r.u64();
+  const candidates = r.u64();
+  const assertions = r.u64();
+  const names = r.u64();
+  const votes = r.u64();
+  const supportAll = readUnits(value, r.take(unitsBytesLength));
+  return {
+    id, contested: (flags & flagContested) !== 0, hasBest: (flags & flagHasBest) !== 0, consensus,
+    candidates, assertions, names, votes, supportAll, subject: r.text(), predicate: r.text(),
+  };
+}
+
+/** The subject and predicate a B: value of either form names. */
+export function pairNames(value: Uint8Array): { subject: string; predicate: string } {
+  if (pairForm(value) === 'indexed') {
+    const { subject, predicate } = decodePairHead(value);
+    return { subject, predicate };
+  }
+  const { subject, predicate } = readInlineHead(new Reader(value));
+  return { subject, predicate };
+}
+
+/**
+ * An inline value's summary, with at most `candidatesMax` candidates and `assertionsMax`
+ * assertions listed for each: the inputs' votes are skipped, their assertions read only as far
+ * as the candidates need.
+ */
+export function decodeSummary(value: Uint8Array, candidatesMax = Infinity, assertionsMax = Infinity): StoredSummary {
+  const r = new Reader(value);
+  const head = readInlineHead(r);
   const count = r.u32();
   const hashes: Hash[] = [];
   const objectAt: number[] = [];
@@ -242,25 +322,22 @@ export function decodeSummary(value: Uint8Array): StoredSummary {
     r.skipText();
   }
   r.at = head.candidatesAt;
-  const candidates: CandidateSummary[] = [];
+  const candidates: StoredCandidate[] = [];
   const n = r.u32();
-  for (let c = 0; c < n; c++) {
+  for (let c = 0; c < n && c < candidatesMax; c++) {
     const support = r.f64();
     const oppose = r.f64();
     const score = r.f64();
     const supporters = r.u32();
     const size = r.u32();
+    if (size === 0) throw new RangeError('a belief summary candidate has no assertion');
     const assertions: Hash[] = [];
-    let first = -1;
     for (let j = 0; j < size; j++) {
       const index = r.u32();
       if (index >= count) throw new RangeError('a belief summary candidate names an assertion it does not hold');
-      if (j === 0) first = index;
-      assertions.push(hashes[index]!);
+      if (j < assertionsMax) assertions.push(hashes[index]!);
+      if (j === 0) candidates.push({ objectJson: new Reader(value, objectAt[index]!).text(), support, oppose, score, supporters, assertions, assertionCount: size });
     }
-    if (first === -1) throw new RangeError('a belief summary candidate has no assertion');
-    const objectJson = new Reader(value, objectAt[first]!).text();
-    candidates.push({ objectJson, support, oppose, score, supporters, assertions });
   }
   return {
     subject: head.subject,
@@ -268,6 +345,7 @@ export function decodeSummary(value: Uint8Array): StoredSummary {
     contested: (head.flags & flagContested) !== 0,
     consensus: head.consensus,
     candidates,
+    candidateCount: n,
     hasBest: (head.flags & flagHasBest) !== 0,
   };
 }
@@ -279,8 +357,12 @@ export function decodeSummary(value: Uint8Array): StoredSummary {
  * has at most one candidate and no opposition in every scope.
  */
 export function mayBeContestedInAScope(value: Uint8Array): boolean {
+  if (pairForm(value) === 'indexed') {
+    const head = decodePairHead(value);
+    return head.candidates > 1 || head.votes > 0;
+  }
   const r = new Reader(value);
-  const head = readHead(r);
+  const head = readInlineHead(r);
   const count = r.u32();
   for (let i = 0; i < count; i++) {
     r.hash();
@@ -293,10 +375,10 @@ export function mayBeContestedInAScope(value: Uint8Array): boolean {
   return r.u32() > 1;
 }
 
-/** The inputs, what the ingestor updates. */
+/** An inline value's inputs, what the ingestor updates. */
 export function decodeInputs(value: Uint8Array): PairInputs {
   const r = new Reader(value);
-  const head = readHead(r);
+  const head = readInlineHead(r);
   const assertions: InputAssertion[] = [];
   const count = r.u32();
   for (let i = 0; i < count; i++) {
@@ -313,8 +395,7 @@ export function decodeInputs(value: Uint8Array): PairInputs {
     const voter = r.text();
     const stance = r.u8() === 0 ? 'support' : 'oppose';
     const weight = r.f64();
-    const createdAt = r.f64();
-    votes.push([assertions[index]![0], voter, stance, weight, createdAt, r.u64()]);
+    votes.push([assertions[index]![0], voter, stance, weight, r.u64()]);
   }
   return { subject: head.subject, predicate: head.predicate, assertions, votes, contested: (head.flags & flagContested) !== 0 };
 }

@@ -13,6 +13,7 @@ export const toolErrorHintByCode: Record<McpToolErrorCode, string> = {
   INVALID_REQUEST: 'The arguments do not match the tool\'s input schema; fix them and call again.',
   INVALID_ARGUMENT: 'An argument is outside its domain; fix it and call again.',
   INVALID_RECORD: 'The record is not valid (the message names the field); fix it and call again.',
+  CREATED_AT_IN_FUTURE: 'createdAt is ahead of the server\'s clock; leave it out (the server dates the record) or send the current time.',
   RECORD_SIZE: 'The record is too large; store less in one assertion.',
   INVALID_QUERY: 'This query is not answered as asked (find needs a predicate or a source; object needs a predicate; asOf must be an LSN up to atLsn).',
   INVALID_CURSOR: 'Pass back the cursor of the previous page of the same query with the same arguments, or start again without one.',

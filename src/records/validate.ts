@@ -4,7 +4,7 @@
 // vote's weight filled with 1, -0 written as 0; every refusal is an InvalidRecordError naming
 // the field path and the reason.
 import { InvalidArgumentError, InvalidRecordError } from '../errors.js';
-import { descriptionBytesMax, objectBytesMax, reasonBytesMax, stringBytesMax } from '../limits.js';
+import { descriptionBytesMax, objectBytesMax, reasonBytesMax, stringBytesMax, voteWeightMax, voteWeightMin } from '../limits.js';
 import { canonicalJson } from './canonical-json.js';
 import { checkFinite, checkSafeInteger, checkText, own, parseEpochId, type Input } from './fields.js';
 import { parseHash } from './hash.js';
@@ -74,6 +74,12 @@ function checkVote(input: Input, nowMs: number | undefined): Checked {
   const given = own(input, 'weight');
   const weight = given === undefined ? 1 : checkFinite(given, 'weight');
   if (weight <= 0) throw new InvalidRecordError('weight', 'must be greater than 0');
+  // A new record (nowMs given: validateRecord, prepareRecord) weighs within the stated range.
+  // Bytes already logged (encodeRecord, and so decodeRecord) need only a finite weight > 0: a
+  // WAL may hold votes an older version accepted, and the rules clamp those (docs/beliefs.md).
+  if (nowMs !== undefined && (weight < voteWeightMin || weight > voteWeightMax)) {
+    throw new InvalidRecordError('weight', `must be from ${voteWeightMin} to ${voteWeightMax}`);
+  }
   const epoch = optional(input, 'epoch', parseEpochId);
   const record: Vote = { type: 'vote', assertion, voter, stance, weight, ...(epoch !== undefined && { epoch }), createdAt: createdAt(input, nowMs) };
   return { type: 'vote', record };

@@ -17,6 +17,8 @@ export interface ErrorReply {
 const statusByStemeCode: Record<ErrorCode, number> = {
   INVALID_ARGUMENT: 400,
   INVALID_RECORD: 400,
+  // A record dated too far ahead of the server's clock: refused for its content, as INVALID_RECORD.
+  CREATED_AT_IN_FUTURE: 400,
   RECORD_SIZE: 413,
   NOT_FOUND: 404,
   // The vote names a resource that does not exist: 404, as for a missing record.

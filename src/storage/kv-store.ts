@@ -57,6 +57,13 @@ export interface KVTransaction extends KVReader {
   putIfAbsent(key: Uint8Array, value: Uint8Array): boolean;
   /** Deletes `key` when the transaction commits; deleting a missing key is not an error. */
   del(key: Uint8Array): void;
+  /**
+   * Entries whose key starts with `prefix`, in bytewise key order, as this transaction sees
+   * them (its own puts and deletes included). Consume it before the next write through this
+   * handle: a write may or may not show in a scan already under way. Ingest keeps ordered
+   * indexes (a pair's ranking, a candidate's assertions) and reads their first entries.
+   */
+  scanPrefix(prefix: Uint8Array, options?: ScanOptions): Iterable<KVEntry>;
 }
 
 export interface KVStore extends KVReader {

@@ -1,11 +1,12 @@
 // The KVTransaction handle LmdbStore gives a transaction callback. It runs inside lmdb-js's
 // transactionSync, where get/doesExist read the open write transaction (so they see its own
 // writes) and putSync/removeSync write into it. The handle refuses use after the callback
-// returns: a putSync outside a transaction would silently commit on its own.
+// returns: a putSync outside a transaction would silently commit on its own. Scans run inside
+// the write transaction too (lmdb-js's getRange reads env.writeTxn while one is open).
 import type { RootDatabase } from 'lmdb';
-import { ClosedError } from '../errors.js';
-import { checkKey } from './guards.js';
-import type { KVTransaction } from './kv-store.js';
+import { ClosedError, StemeError } from '../errors.js';
+import { checkKey, scanRange } from './guards.js';
+import type { KVEntry, KVTransaction, ScanOptions } from './kv-store.js';
 import { lmdbError, lmdbRead } from './lmdb-error.js';
 
 export class LmdbTransaction implements KVTransaction {
@@ -67,6 +68,26 @@ export class LmdbTransaction implements KVTransaction {
       this.db.removeSync(key);
     } catch (error) {
       throw lmdbError('delete', error);
+    }
+  }
+
+  scanPrefix(prefix: Uint8Array, options: ScanOptions = {}): Iterable<KVEntry> {
+    this.check();
+    const range = scanRange(prefix, options);
+    if (range.empty) return [];
+    return this.entries(range.start, range.end, range.limit === Infinity ? undefined : range.limit);
+  }
+
+  private *entries(start: Uint8Array, end: Uint8Array | undefined, limit: number | undefined): Generator<KVEntry> {
+    // As in LmdbStore: `start` must be absent when empty (LMDB refuses empty keys).
+    const found = start.length > 0 ? this.db.getRange({ start, end, limit }) : this.db.getRange({ end, limit });
+    try {
+      for (const { key, value } of found) {
+        this.check();
+        yield { key, value };
+      }
+    } catch (error) {
+      throw error instanceof StemeError ? error : lmdbError('scan', error);
     }
   }
 }

@@ -66,6 +66,11 @@ export class MemoryStore implements KVStore {
     }
   }
 
+  /** The entries under `prefix` from `start`, not copied: for a transaction's scan (nothing changes them while it runs). */
+  private *committed(prefix: Uint8Array, start: Uint8Array): Generator<KVEntry> {
+    for (let i = this.lowerBound(start); i < this.entries.length && startsWith(this.entries[i]!.key, prefix); i++) yield this.entries[i]!;
+  }
+
   transaction<T>(fn: (tx: KVTransaction) => T): Promise<T> {
     if (this.writing) return this.refuseNested();
     try {
@@ -77,13 +82,16 @@ export class MemoryStore implements KVStore {
   }
 
   private runTransaction<T>(fn: (tx: KVTransaction) => T): T {
-    const tx = new MemoryTransaction((key) => this.find(key));
+    const tx = new MemoryTransaction(
+      (key) => this.find(key),
+      (prefix, start) => this.committed(prefix, start),
+    );
     this.writing = true;
     try {
       const result = fn(tx);
       checkSynchronous(result);
       if (this.nested !== undefined) throw this.nested;
-      for (const [key, value] of tx.writes()) this.apply(key, value);
+      this.apply(tx.writes());
       return result;
     } finally {
       tx.finish();
@@ -99,17 +107,22 @@ export class MemoryStore implements KVStore {
     return refused;
   }
 
-  /** Applies one staged write (its key was checked when staged; `value` is the store's own copy). */
-  private apply(key: Uint8Array, value: Uint8Array | undefined): void {
-    const i = this.lowerBound(key);
-    const found = this.entries[i] !== undefined && compareBytes(this.entries[i]!.key, key) === 0;
-    if (value === undefined) {
-      if (found) this.entries.splice(i, 1);
-    } else if (found) {
-      this.entries[i] = { key: this.entries[i]!.key, value };
-    } else {
-      this.entries.splice(i, 0, { key, value });
+  /**
+   * Applies the staged writes, in key order (keys checked when staged; values the store's own
+   * copies): one merge with the committed entries, so a commit costs O(entries + writes), not
+   * a splice per write.
+   */
+  private apply(writes: Iterable<[Uint8Array, Uint8Array | undefined]>): void {
+    const merged: KVEntry[] = [];
+    let i = 0;
+    for (const [key, value] of writes) {
+      while (i < this.entries.length && compareBytes(this.entries[i]!.key, key) < 0) merged.push(this.entries[i++]!);
+      const found = i < this.entries.length && compareBytes(this.entries[i]!.key, key) === 0;
+      if (value !== undefined) merged.push({ key: found ? this.entries[i]!.key : key, value });
+      if (found) i++;
     }
+    while (i < this.entries.length) merged.push(this.entries[i++]!);
+    this.entries = merged;
   }
 
   put(key: Uint8Array, value: Uint8Array): Promise<void> {

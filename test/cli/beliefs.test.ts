@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { StemeDB, type Beliefs, type Candidate, type ContestedItem, type Hash, type PredicateBeliefs } from '../../src/index.js';
+import { StemeDB, type Beliefs, type ContestedItem, type Hash, type PredicateBeliefs } from '../../src/index.js';
 import { pageLimitMax } from '../../src/limits.js';
-import { assertClose, assertPair, type ExpectedPair } from '../support/beliefs-example.js';
+import { assertClose, assertPair, type ExpectedCandidate, type ExpectedPair } from '../support/beliefs-example.js';
 import { tempDir } from '../support/temp-dir.js';
 import { failsWith as fails, ndjson, stemedb, succeeds as ok } from './fixtures/cli.js';
 
@@ -57,10 +57,10 @@ function workedExample(): { lines: string; hashes: Record<string, Hash> } {
     createdAt,
     ...(epoch !== undefined && { epoch }),
   });
-  add('v1', vote('a2', 'ada', 'support', 2, 10));
+  add('v1', vote('a2', 'ada', 'oppose', 1, 10));
   add('v2', vote('a1', 'bob', 'oppose', 1, 11));
   add('v3', vote('a1', 'atlas', 'support', 0.5, 12));
-  add('v4', vote('a2', 'ada', 'oppose', 1, 9)); // logged later, but older: v1 stays ada's latest
+  add('v4', vote('a2', 'ada', 'support', 2, 9)); // dated before v1, logged after it: log order decides, v4 is ada's latest
   add('v6', vote('a2', 'dan', 'oppose', 2, 13, 2));
   add('r', { type: 'retraction', assertion: hashes.a4, source: 'blog', createdAt: 14 });
   add('v5', vote('a4', 'carl', 'support', 1, 15));
@@ -96,8 +96,8 @@ describe("docs/beliefs.md's worked example, over the command line", () => {
   });
 
   const beliefs = (...args: string[]): Beliefs => JSON.parse(ok(data, ['--json', 'beliefs', springfield, ...args])) as Beliefs;
-  const c32000 = (): Candidate => ({ object: 32000, support: 3, oppose: 2, score: 1, supporters: 2, assertions: [hashes.a2!] });
-  const c30000 = (): Candidate => ({ object: 30000, support: 1.5, oppose: 1, score: 0.5, supporters: 2, assertions: [hashes.a1!, hashes.a3!] });
+  const c32000 = (): ExpectedCandidate => ({ object: 32000, support: 3, oppose: 2, score: 1, supporters: 2, assertions: [hashes.a2!] });
+  const c30000 = (): ExpectedCandidate => ({ object: 30000, support: 1.5, oppose: 1, score: 0.5, supporters: 2, assertions: [hashes.a1!, hashes.a3!] });
   const unscoped = (): ExpectedPair => ({ contested: true, consensus: 3 / (1.5 + 3 + 2), candidates: [c32000(), c30000()] });
 
   test('--json beliefs, unscoped: 32000 best, consensus 0.4615…, contested; one JSON line', () => {

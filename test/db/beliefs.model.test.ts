@@ -1,10 +1,12 @@
 // The rules of docs/beliefs.md, checked against a plain reference (fixtures/beliefs-reference.ts)
 // with random histories: an epoch tree (defined first; parents may dangle or form a cycle),
-// colliding assertions, votes with tied createdAt, voters named like sources, retractions
-// (twice too), supersessions and records sent again. beliefs() and contested() must equal the
-// reference in every scope and as of every LSN: while records are still pending in the
-// overlay, once ingested (the summaries: the fast path), after rebuild() and after a restart,
-// on the memory store and on LMDB.
+// colliding assertions, votes whose createdAt disagrees with their log order, weights from the
+// range's ends (1e-6, 1e6) and fractions no f64 sum holds exactly (0.1, 1/3), voters named like
+// sources, retractions (twice too), supersessions and records sent again. beliefs() (every
+// page of it too) and contested() must equal the reference to the bit in every scope and as of
+// every LSN: while records are still pending in the overlay, once ingested (the summaries: the
+// fast path), after rebuild() and after a restart, on the memory store and on LMDB, with pairs
+// kept inline, moved to the indexed form mid-history, and indexed from the start.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,19 +16,20 @@ import fc from 'fast-check';
 import { StemeDB, StemeError, type Beliefs, type WriteResult } from '../../src/index.js';
 import { fcParams } from '../support/seed.js';
 import { ReferenceLog, type LoggedRecord } from './fixtures/beliefs-reference.js';
-import { assertNear } from './fixtures/near.js';
+import { assertSame } from './fixtures/same.js';
 
 const subjects = ['city:springfield', 'city:shelbyville'];
 /** Never asserted about: its beliefs list no predicates. */
 const absentSubject = 'city:nowhere';
-/** By code unit 'Zip' < 'area' < 'population'; a locale-aware sort would put 'Zip' last. */
+/** Listed in the order of their digests; the checks sort both sides by name. */
 const predicates = ['population', 'Zip', 'area'];
 /** Few values, so candidates collide; the last two are one value (the same canonical JSON). */
 const values = [30000, '30000', { a: 1, b: [2] }, { b: [2], a: 1 }];
 const sources = ['census', 'wiki', 'atlas'];
 /** 'wiki' and 'atlas' are also sources: their votes replace their implicit support. */
 const voters = ['wiki', 'bob', 'atlas', 'dan'];
-const weights = [0.5, 1, 2, 3];
+/** The range's ends, and fractions whose f64 sums depend on the order they are taken in. */
+const weights = [1e-6, 0.1, 1 / 3, 0.5, 1, 2, 1e6];
 /** An epoch id named as a parent or on records but never defined. */
 const danglingEpoch = 99;
 const createdAtBase = 1_700_000_000_000;
@@ -222,7 +225,7 @@ function describeLog(run: Run): string {
       const replaces = r.supersedes === undefined ? '' : ` supersedes ${short(r.supersedes)}`;
       return `${short(r.hash)} ${r.subject} / ${r.predicate} = ${JSON.stringify(r.object)} by ${r.source}${at(r.epoch)}${replaces}`;
     }
-    if (r.type === 'vote') return `vote ${r.voter} ${r.stance} ${short(r.assertion)} weight ${r.weight} createdAt +${r.createdAt - createdAtBase}${at(r.epoch)}`;
+    if (r.type === 'vote') return `vote ${r.voter} ${r.stance} ${short(r.assertion)} weight ${r.weight} createdAt +${(r.createdAt ?? createdAtBase) - createdAtBase}${at(r.epoch)}`;
     return `retract ${short(r.assertion)} by ${r.source}`;
   };
   const lines = [
@@ -235,15 +238,36 @@ function describeLog(run: Run): string {
     .join('\n');
 }
 
-function checkBeliefs(run: Run, label: string, subject: string, options: { predicate?: string; epoch?: number; asOf?: number }, endLsn: number): void {
-  const actual: Beliefs = run.db.beliefs(subject, options);
+type BeliefsQuery = { predicate?: string; epoch?: number; asOf?: number; candidates?: number };
+
+const byPredicate = (beliefs: Beliefs): Beliefs => ({ ...beliefs, predicates: [...beliefs.predicates].sort((a, b) => (a.predicate < b.predicate ? -1 : a.predicate > b.predicate ? 1 : 0)) });
+
+function checkBeliefs(run: Run, label: string, subject: string, options: BeliefsQuery, endLsn: number): void {
+  const actual = byPredicate(run.db.beliefs(subject, options));
   run.comparisons++;
   const expected = {
     subject,
     atLsn: options.asOf ?? endLsn,
     predicates: run.log.beliefs(subject, { ...options, asOf: options.asOf ?? Number.POSITIVE_INFINITY }),
   };
-  assertNear(actual, expected, `${label}: beliefs(${JSON.stringify(subject)}, ${JSON.stringify(options)})\nlog:\n${describeLog(run)}\n`);
+  assertSame(actual, expected, `${label}: beliefs(${JSON.stringify(subject)}, ${JSON.stringify(options)})\nlog:\n${describeLog(run)}\n`);
+}
+
+/** Every page of beliefs() one predicate at a time, with `candidates` listed: each predicate once, together the reference's. */
+function checkPages(run: Run, label: string, subject: string, options: BeliefsQuery, endLsn: number): void {
+  const pages: Beliefs['predicates'] = [];
+  let cursor: string | undefined;
+  for (let page = 0; ; page++) {
+    assert.ok(page <= predicates.length, `${label}: beliefs() keeps returning pages`);
+    const answer = run.db.beliefs(subject, { ...options, limit: 1, ...(cursor !== undefined && { cursor }) });
+    assert.ok(answer.predicates.length <= 1);
+    pages.push(...answer.predicates);
+    cursor = answer.cursor;
+    if (cursor === undefined) break;
+  }
+  run.comparisons++;
+  const expected = run.log.beliefs(subject, { ...options, asOf: options.asOf ?? Number.POSITIVE_INFINITY });
+  assertSame(byPredicate({ subject, atLsn: endLsn, predicates: pages }).predicates, expected, `${label}: pages of beliefs(${JSON.stringify(subject)}, ${JSON.stringify(options)})\nlog:\n${describeLog(run)}\n`);
 }
 
 /** Every page of contested(), with a small limit: no pair twice, the same set as the reference. */
@@ -261,7 +285,7 @@ function checkContested(run: Run, label: string, epoch: number | undefined, limi
   const key = (item: { subject: string; predicate: string }): string => JSON.stringify([item.subject, item.predicate]);
   const byKey = <T extends { subject: string; predicate: string }>(list: T[]): T[] => [...list].sort((a, b) => (key(a) < key(b) ? -1 : 1));
   assert.equal(new Set(items.map(key)).size, items.length, `${label}: contested() lists a pair twice`);
-  assertNear(byKey(items), byKey(run.log.contested(epoch)), `${label}: contested(${JSON.stringify({ epoch, limit })})\nlog:\n${describeLog(run)}\n`);
+  assertSame(byKey(items), byKey(run.log.contested(epoch)), `${label}: contested(${JSON.stringify({ epoch, limit })})\nlog:\n${describeLog(run)}\n`);
 }
 
 const endLsnOf = (db: StemeDB): number => db.stats().wal.endLsn;
@@ -273,6 +297,7 @@ function checkNow(run: Run, lastLsn: number | undefined): void {
   if (run.db.stats().ingest.lagRecords > 0) run.pendingChecks++;
   for (const subject of [...subjects, absentSubject]) {
     checkBeliefs(run, 'while writing', subject, {}, endLsn);
+    checkPages(run, 'while writing', subject, { candidates: 1 + (run.checks % 2) }, endLsn);
     for (const epoch of run.epochIds) checkBeliefs(run, 'while writing', subject, { epoch }, endLsn);
     if (lastLsn !== undefined) checkBeliefs(run, 'while writing', subject, { asOf: lastLsn }, endLsn);
   }
@@ -297,7 +322,9 @@ function checkEverything(run: Run, label: string): void {
         checkBeliefs(run, label, subject, { ...(epoch !== undefined && { epoch }), ...(asOf !== undefined && { asOf }) }, endLsn);
       }
       for (const predicate of [...predicates, 'unknown']) checkBeliefs(run, label, subject, { predicate, ...(epoch !== undefined && { epoch }) }, endLsn);
+      checkPages(run, label, subject, { candidates: 1, ...(epoch !== undefined && { epoch }) }, endLsn);
     }
+    checkPages(run, label, subject, { asOf: run.lsns[Math.floor(run.lsns.length / 2)] ?? 0, candidates: 2 }, endLsn);
   }
   [undefined, ...run.epochIds].forEach((epoch, i) => checkContested(run, label, epoch, 1 + (i % 3)));
   assert.throws(() => run.db.beliefs(subjects[0]!, { epoch: danglingEpoch }), code('UNKNOWN_EPOCH'));
@@ -321,9 +348,13 @@ interface RunStats {
   comparisons: number;
 }
 
-async function runHistory(history: History, store: 'memory' | 'lmdb'): Promise<RunStats> {
+/** How a run keeps its pairs: the default (inline until large), `pairInlineInputsMax` small enough to move pairs mid-history, or 0 (every pair indexed). */
+type Form = { pairInlineInputsMax?: number };
+
+async function runHistory(history: History, store: 'memory' | 'lmdb', form: Form): Promise<RunStats> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stemedb-beliefs-model-'));
-  let db = await StemeDB.open(dir, { ...quiet, store });
+  const options = { ...quiet, store, ...form };
+  let db = await StemeDB.open(dir, options);
   try {
     const run: Run = { db, log: new ReferenceLog(), epochIds: [], lsns: [], repeats: [], writes: [], epochsEndLsn: 0, checks: 0, pendingChecks: 0, comparisons: 0 };
     for (const [index, pick] of history.epochs.entries()) {
@@ -355,7 +386,7 @@ async function runHistory(history: History, store: 'memory' | 'lmdb'): Promise<R
     checkEverything(run, 'after rebuild');
     await assertVerified(db, 'verify after rebuild');
     await db.close();
-    db = await StemeDB.open(dir, { ...quiet, store });
+    db = await StemeDB.open(dir, options);
     run.db = db;
     checkEverything(run, `after reopening (${store === 'memory' ? 'the WAL replayed into a new memory store' : 'LMDB as it was left'})`);
     await assertVerified(db, 'verify after reopening');
@@ -366,13 +397,13 @@ async function runHistory(history: History, store: 'memory' | 'lmdb'): Promise<R
   }
 }
 
-async function modelCheck(t: TestContext, store: 'memory' | 'lmdb', numRuns: number): Promise<void> {
+async function modelCheck(t: TestContext, store: 'memory' | 'lmdb', numRuns: number, form: Form = {}): Promise<void> {
   const total: RunStats = { records: 0, checks: 0, pendingChecks: 0, comparisons: 0 };
   let runs = 0;
   const started = Date.now();
   await fc.assert(
     fc.asyncProperty(historyArb(stepsMax), async (history) => {
-      const stats = await runHistory(history, store);
+      const stats = await runHistory(history, store, form);
       total.records += stats.records;
       total.checks += stats.checks;
       total.pendingChecks += stats.pendingChecks;
@@ -388,10 +419,22 @@ async function modelCheck(t: TestContext, store: 'memory' | 'lmdb', numRuns: num
 
 describe('beliefs() and contested() equal the reference implementation of docs/beliefs.md', () => {
   test('on the memory store: pending, ingested, rebuilt and replayed', async (t) => {
-    await modelCheck(t, 'memory', 30);
+    await modelCheck(t, 'memory', 20);
+  });
+
+  test('on the memory store, every pair indexed from its first assertion', async (t) => {
+    await modelCheck(t, 'memory', 20, { pairInlineInputsMax: 0 });
+  });
+
+  test('on the memory store, pairs moving to the indexed form mid-history (3 inputs inline at most)', async (t) => {
+    await modelCheck(t, 'memory', 15, { pairInlineInputsMax: 3 });
   });
 
   test('on LMDB: pending, ingested, rebuilt and reopened', async (t) => {
-    await modelCheck(t, 'lmdb', 8);
+    await modelCheck(t, 'lmdb', 5);
+  });
+
+  test('on LMDB, every pair indexed: pending, ingested, rebuilt and reopened', async (t) => {
+    await modelCheck(t, 'lmdb', 5, { pairInlineInputsMax: 0 });
   });
 });

@@ -6,7 +6,7 @@ import { describe, test, type TestContext } from 'node:test';
 import { StemeDB, StemeError, type Beliefs, type Candidate, type PredicateBeliefs } from '../../src/index.js';
 import { tempDir } from '../support/temp-dir.js';
 import { ReferenceLog } from './fixtures/beliefs-reference.js';
-import { assertNear } from './fixtures/near.js';
+import { assertSame } from './fixtures/same.js';
 
 const quiet = { log: (): void => undefined };
 
@@ -41,10 +41,10 @@ describe('the worked example of docs/beliefs.md', () => {
     const a2 = await db.assert({ ...about, object: 32000, source: 'wiki' });
     const a3 = await db.assert({ ...about, object: 30000, source: 'atlas', epoch: 2 });
     const a4 = await db.assert({ ...about, object: 35000, source: 'blog', epoch: 2 });
-    await db.vote({ assertion: a2.hash, voter: 'ada', stance: 'support', weight: 2, createdAt: 10 }); // v1
+    await db.vote({ assertion: a2.hash, voter: 'ada', stance: 'oppose', weight: 1, createdAt: 10 }); // v1
     await db.vote({ assertion: a1.hash, voter: 'bob', stance: 'oppose', weight: 1, createdAt: 11 }); // v2
     await db.vote({ assertion: a1.hash, voter: 'atlas', stance: 'support', weight: 0.5, createdAt: 12 }); // v3
-    await db.vote({ assertion: a2.hash, voter: 'ada', stance: 'oppose', weight: 1, createdAt: 9 }); // v4
+    await db.vote({ assertion: a2.hash, voter: 'ada', stance: 'support', weight: 2, createdAt: 9 }); // v4: dated earlier, logged later: ada's latest
     await db.vote({ assertion: a2.hash, voter: 'dan', stance: 'oppose', weight: 2, createdAt: 13, epoch: 2 }); // v6
     const r = await db.retract({ assertion: a4.hash, source: 'blog', createdAt: 14 });
     await db.vote({ assertion: a4.hash, voter: 'carl', stance: 'support', weight: 1, createdAt: 15 }); // v5
@@ -138,7 +138,7 @@ describe('the worked example of docs/beliefs.md', () => {
     const queries: Array<{ epoch?: number; asOf?: number }> = [{}, { epoch: 1 }, { epoch: 2 }, { asOf: rLsn }];
     for (const options of queries) {
       const expected = reference.beliefs(subject, { ...options, asOf: options.asOf ?? Number.POSITIVE_INFINITY });
-      assertNear(db.beliefs(subject, options).predicates, expected, JSON.stringify(options));
+      assertSame(db.beliefs(subject, options).predicates, expected, JSON.stringify(options));
     }
   });
 });

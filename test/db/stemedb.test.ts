@@ -113,12 +113,13 @@ describe('tally', () => {
     await db.close();
   });
 
-  test('a late-arriving older vote does not replace a newer one', async (t) => {
+  test('log order decides a voter\'s latest vote: a vote logged later replaces an earlier one, whatever their createdAt', async (t) => {
     const db = await StemeDB.open(tempDir(t), quiet);
     const { hash } = await db.assert(assertionInput(1));
     await db.vote({ assertion: hash, voter: 'ada', stance: 'support', createdAt: 200 });
     await db.vote({ assertion: hash, voter: 'ada', stance: 'oppose', createdAt: 100 });
-    assert.deepEqual(votesOnly(db.tally(hash)), { support: 1, oppose: 0, score: 1, voters: 1 });
+    assert.deepEqual(votesOnly(db.tally(hash)), { support: 0, oppose: 1, score: -1, voters: 1 });
+    assert.deepEqual(db.votesFor(hash).map((v) => v.createdAt), [200, 100], 'listed in log order');
     await db.close();
   });
 

@@ -39,6 +39,7 @@ class FailingPutStore extends MemoryStore {
         put: (key, value) => (check(), tx.put(key, value)),
         putIfAbsent: (key, value) => (check(), tx.putIfAbsent(key, value)),
         del: (key) => tx.del(key),
+        scanPrefix: (prefix, options) => tx.scanPrefix(prefix, options),
       };
       return fn(wrapped);
     });

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InvalidArgumentError } from '../../src/errors.js';
-import { descriptionBytesMax, objectBytesMax, objectDepthMax, reasonBytesMax, stringBytesMax } from '../../src/limits.js';
-import { decodeRecord, prepareRecord, validateRecord } from '../../src/records/index.js';
+import { descriptionBytesMax, objectBytesMax, objectDepthMax, reasonBytesMax, stringBytesMax, voteWeightMax, voteWeightMin } from '../../src/limits.js';
+import { decodeRecord, encodeRecord, prepareRecord, validateRecord, type StemeRecord } from '../../src/records/index.js';
 import { samples, throwsInvalid } from './support.js';
 
 const assertion = (fields: Record<string, unknown>): unknown => ({ ...samples.assertion, ...fields });
@@ -123,6 +123,19 @@ describe('validating a vote', () => {
   });
   test('the weight must be a finite number greater than 0', () => {
     for (const weight of [0, -1, Number.NaN, Infinity, '2']) throwsInvalid(() => validateRecord(vote({ weight })), 'weight');
+  });
+  test('a new vote weighs from 1e-6 to 1e6: the ends are accepted, anything past them is refused', () => {
+    for (const weight of [voteWeightMin, voteWeightMax, 0.1, 1 / 3]) assert.equal((validateRecord(vote({ weight })) as { weight: number }).weight, weight);
+    for (const weight of [voteWeightMin / 2, 9.99e-7, 1_000_000.0000001, 1e308, Number.MIN_VALUE]) {
+      throwsInvalid(() => validateRecord(vote({ weight })), 'weight', /from 0.000001 to 1000000/);
+      throwsInvalid(() => prepareRecord(vote({ weight })), 'weight', /from 0.000001 to 1000000/);
+    }
+  });
+  test('a vote logged by an older version with a weight outside the range still encodes and decodes (the rules clamp it)', () => {
+    for (const weight of [1e308, Number.MAX_VALUE, Number.MIN_VALUE, 1e-9]) {
+      const logged = { ...validateRecord(samples.vote), weight } as StemeRecord;
+      assert.deepEqual(decodeRecord(encodeRecord(logged)), logged);
+    }
   });
   test('an absent weight is 1, so the decoded vote always has it', () => {
     assert.equal((validateRecord(samples.vote) as { weight: number }).weight, 1);

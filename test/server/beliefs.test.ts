@@ -2,10 +2,10 @@
 // assertions, six votes and a retraction about city:springfield / population; then every
 // number the doc gives (unscoped, epoch 1, epoch 2, as of the retraction's LSN, contested()
 // and contested({ epoch: 1 })), and the bad inputs each read refuses, logging nothing.
-import { assertClose, assertPair, type ExpectedPair } from '../support/beliefs-example.js';
+import { assertClose, assertPair, type ExpectedCandidate, type ExpectedPair } from '../support/beliefs-example.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Beliefs, Candidate, ContestedItem, Hash } from '../../src/index.js';
+import type { Beliefs, ContestedItem, Hash } from '../../src/index.js';
 import { assertError, getJson, postJson, startServer, type TestServer } from './support/server.js';
 import { endLsn, nothingLogged, type WriteAnswer } from './support/records.js';
 
@@ -51,11 +51,11 @@ describe('the worked example of docs/beliefs.md, over HTTP', () => {
     await created('a2', '/v1/assertions', claim(32000, 'wiki', undefined, 2));
     await created('a3', '/v1/assertions', claim(30000, 'atlas', 2, 3));
     await created('a4', '/v1/assertions', claim(35000, 'blog', 2, 4));
-    await created('v1', '/v1/votes', { assertion: hash('a2'), voter: 'ada', stance: 'support', weight: 2, createdAt: 10 });
+    await created('v1', '/v1/votes', { assertion: hash('a2'), voter: 'ada', stance: 'oppose', weight: 1, createdAt: 10 });
     await created('v2', '/v1/votes', { assertion: hash('a1'), voter: 'bob', stance: 'oppose', weight: 1, createdAt: 11 });
     await created('v3', '/v1/votes', { assertion: hash('a1'), voter: 'atlas', stance: 'support', weight: 0.5, createdAt: 12 });
-    // Logged after v1, but older: v1 stays ada's latest vote.
-    await created('v4', '/v1/votes', { assertion: hash('a2'), voter: 'ada', stance: 'oppose', weight: 1, createdAt: 9 });
+    // Dated before v1 but logged after it: log order decides, v4 is ada's latest vote.
+    await created('v4', '/v1/votes', { assertion: hash('a2'), voter: 'ada', stance: 'support', weight: 2, createdAt: 9 });
     await created('v6', '/v1/votes', { assertion: hash('a2'), voter: 'dan', stance: 'oppose', weight: 2, createdAt: 13, epoch: 2 });
     await created('r', '/v1/retractions', { assertion: hash('a4'), source: 'blog', createdAt: 14 });
     await created('v5', '/v1/votes', { assertion: hash('a4'), voter: 'carl', stance: 'support', weight: 1, createdAt: 15 });
@@ -82,8 +82,8 @@ describe('the worked example of docs/beliefs.md, over HTTP', () => {
   }
 
   // The candidates as the doc computes them; `assertions` are in log order.
-  const c32000 = (): Candidate => ({ object: 32000, support: 3, oppose: 2, score: 1, supporters: 2, assertions: [hash('a2')] });
-  const c30000 = (): Candidate => ({ object: 30000, support: 1.5, oppose: 1, score: 0.5, supporters: 2, assertions: [hash('a1'), hash('a3')] });
+  const c32000 = (): ExpectedCandidate => ({ object: 32000, support: 3, oppose: 2, score: 1, supporters: 2, assertions: [hash('a2')] });
+  const c30000 = (): ExpectedCandidate => ({ object: 30000, support: 1.5, oppose: 1, score: 0.5, supporters: 2, assertions: [hash('a1'), hash('a3')] });
   const unscoped = (): ExpectedPair => ({ contested: true, consensus: 3 / (1.5 + 3 + 2), candidates: [c32000(), c30000()] });
 
   test('unscoped, now: 32000 is best (score 1) over 30000 (score 0.5); consensus 0.4615…; contested', async () => {

@@ -75,6 +75,28 @@ export function conformanceSuite(name: string, open: (t: TestContext) => Promise
       await store.close();
     });
 
+    test('a scan inside a transaction sees its own puts and deletes, in key order, with limit and after', async (t) => {
+      const store = await open(t);
+      for (const k of [[1, 1], [1, 3], [1, 5], [1, 7], [2, 0]]) await store.put(b(...k), b(k[1]!));
+      const seen = await store.transaction((tx) => {
+        tx.put(b(1, 2), b(20)); // before a committed key
+        tx.put(b(1, 5), b(50)); // over a committed key
+        tx.del(b(1, 3)); // a committed key deleted
+        tx.put(b(1, 9), b(90)); // after every committed key
+        tx.put(b(1, 8), b(80));
+        tx.del(b(1, 8)); // staged, then deleted
+        const all = [...tx.scanPrefix(b(1))].map((e) => [...e.key, ...e.value]);
+        const page = [...tx.scanPrefix(b(1), { after: b(1, 2), limit: 2 })].map((e) => [...e.key, ...e.value]);
+        const none = [...tx.scanPrefix(b(3))];
+        return { all, page, none };
+      });
+      assert.deepEqual(seen.all, [[1, 1, 1], [1, 2, 20], [1, 5, 50], [1, 7, 7], [1, 9, 90]]);
+      assert.deepEqual(seen.page, [[1, 5, 50], [1, 7, 7]]);
+      assert.deepEqual(seen.none, []);
+      assert.deepEqual([...store.scanPrefix(b(1))].map((e) => [...e.key]), [[1, 1], [1, 2], [1, 5], [1, 7], [1, 9]]);
+      await store.close();
+    });
+
     test('putIfAbsent stores only a missing key, including one staged or deleted in the same transaction', async (t) => {
       const store = await open(t);
       await store.put(b(1), b(1));

@@ -13,7 +13,7 @@ export interface RefusedRecord {
 }
 
 /** Codes that blame one record of a batch; any other failure (WAL_FAILED, STORAGE, …) is fatal. */
-const recordCodes = new Set(['INVALID_RECORD', 'RECORD_SIZE', 'UNKNOWN_ASSERTION', 'NOT_AUTHOR', 'EPOCH_CONFLICT']);
+const recordCodes = new Set(['INVALID_RECORD', 'CREATED_AT_IN_FUTURE', 'RECORD_SIZE', 'UNKNOWN_ASSERTION', 'NOT_AUTHOR', 'EPOCH_CONFLICT']);
 
 function field(record: LoadRecord, name: string): unknown {
   return (record as Record<string, unknown>)[name];
