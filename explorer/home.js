@@ -26,7 +26,7 @@ async function search(text) {
     return { subjectFound: false, hits };
   }
   const [beliefs, named] = await Promise.all([
-    get(`/v1/subjects/${encodeURIComponent(text)}/beliefs`),
+    get(`/v1/subjects/${encodeURIComponent(text)}/beliefs${query({ limit: 1, candidates: 1 })}`),
     get(`/v1/assertions${query({ predicate: 'name', object: JSON.stringify(text), limit: resultsMax })}`),
   ]);
   return { subjectFound: beliefs.predicates.length > 0, hits: named.items };

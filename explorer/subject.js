@@ -9,6 +9,10 @@ import * as f from './format.js';
 
 const assertionsPageSize = 1000;
 const assertionsPagesMax = 5;
+/** Predicates a page of beliefs holds, pages read at most, and candidates listed per predicate (the API's most: 100 x 100 per page). */
+const beliefsPageSize = 100;
+const beliefsPagesMax = 5;
+const candidatesListed = 100;
 const nameKey = 'stemedb.name';
 
 /** A message to show once the page is drawn again after a write (the write re-renders it). */
@@ -24,6 +28,31 @@ async function assertionsAt(subject, atLsn) {
     if (cursor === undefined) break;
   }
   return { items, complete: cursor === undefined };
+}
+
+/**
+ * The subject's beliefs, up to beliefsPagesMax pages (the API pages them by predicate). A later
+ * page may be answered at a later LSN than the first, whose atLsn the page shows: the live
+ * note then offers a refresh, as for any change since the page was drawn.
+ */
+async function beliefsAt(subject, epoch, asOf) {
+  const path = `/v1/subjects/${encodeURIComponent(subject)}/beliefs`;
+  const first = await get(`${path}${query({ epoch, asOf, limit: beliefsPageSize, candidates: candidatesListed })}`);
+  const predicates = [...first.predicates];
+  let cursor = first.cursor;
+  for (let page = 1; page < beliefsPagesMax && cursor !== undefined; page++) {
+    const answer = await get(`${path}${query({ epoch, asOf, limit: beliefsPageSize, candidates: candidatesListed, cursor })}`);
+    predicates.push(...answer.predicates);
+    cursor = answer.cursor;
+  }
+  return { ...first, predicates, complete: cursor === undefined };
+}
+
+/** JSON with object keys sorted: equal values, equal text (the API groups candidates by canonical JSON). */
+function canonical(value) {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object' && value !== null) return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
+  return JSON.stringify(value);
 }
 
 function bars(candidate, scale) {
@@ -44,9 +73,10 @@ function bars(candidate, scale) {
   );
 }
 
-/** The contested predicates first (what a reader comes to see), each group in the API's order (by predicate). */
+/** The contested predicates first (what a reader comes to see), each group by predicate (the API pages them in digest order). */
 function contestedFirst(predicates) {
-  return [...predicates.filter((p) => p.contested), ...predicates.filter((p) => !p.contested)];
+  const sorted = [...predicates].sort((a, b) => (a.predicate < b.predicate ? -1 : a.predicate > b.predicate ? 1 : 0));
+  return [...sorted.filter((p) => p.contested), ...sorted.filter((p) => !p.contested)];
 }
 
 function statusBadge(status) {
@@ -81,7 +111,7 @@ export async function subjectPage(ctx, subject) {
   const epochList = await get('/v1/epochs');
   let beliefs;
   try {
-    beliefs = await get(`/v1/subjects/${encodeURIComponent(subject)}/beliefs${query({ epoch, asOf })}`);
+    beliefs = await beliefsAt(subject, epoch, asOf);
   } catch (error) {
     // A scope the store refuses (an asOf beyond the log, an unknown epoch): say so, keep the controls.
     if (!(error instanceof ApiError) || error.status >= 500) throw error;
@@ -164,7 +194,14 @@ export async function subjectPage(ctx, subject) {
 
   const predicateSection = (p) => {
     const counted = new Set(p.candidates.flatMap((c) => c.assertions));
-    const others = assertions.filter((a) => a.predicate === p.predicate && !counted.has(a.hash));
+    // A live assertion beyond a candidate's listed ones (or of a value beyond those listed) may
+    // count: it is "not listed", not "not counted", unless every list is complete.
+    const truncated = new Set(p.candidates.filter((c) => c.assertionCount > c.assertions.length).map((c) => canonical(c.object)));
+    const allListed = p.candidateCount === p.candidates.length && truncated.size === 0;
+    const mayCount = (a) => a.status === 'live' && (!allListed && (p.candidateCount > p.candidates.length || truncated.has(canonical(a.object))));
+    const unlisted = assertions.filter((a) => a.predicate === p.predicate && !counted.has(a.hash));
+    const others = unlisted.filter((a) => !mayCount(a));
+    const notShown = unlisted.length - others.length;
     const scale = Math.max(0, ...p.candidates.map((c) => Math.max(c.support, c.oppose)));
     return h(
       'section',
@@ -183,9 +220,12 @@ export async function subjectPage(ctx, subject) {
             h('div', { class: 'candidate-head' }, h('span', { class: 'value' }, f.value(c.object)), h('span', { class: 'muted' }, ` score ${f.number(c.score)} · ${c.supporters} supporter${c.supporters === 1 ? '' : 's'}`)),
             bars(c, scale),
             h('ul', { class: 'assertions' }, c.assertions.map((hash) => (byHash.has(hash) ? assertionLine(byHash.get(hash)) : h('li', {}, h('a', { href: paths.assertion(hash) }, f.shortHash(hash)))))),
+            c.assertionCount > c.assertions.length ? h('p', { class: 'muted more' }, `and ${c.assertionCount - c.assertions.length} more assertion${c.assertionCount - c.assertions.length === 1 ? '' : 's'} of this value`) : null,
           ),
         ),
       ),
+      p.candidateCount > p.candidates.length ? h('p', { class: 'muted more' }, `and ${p.candidateCount - p.candidates.length} more values, ranked lower`) : null,
+      notShown === 0 ? null : h('p', { class: 'muted more' }, `${notShown} live assertion${notShown === 1 ? ' is' : 's are'} not listed here (beyond the values and assertions shown, or outside the epoch).`),
       others.length === 0
         ? null
         : h('details', { class: 'others' }, h('summary', {}, `Not counted here (${others.length}): retracted, superseded or outside the epoch`), h('ul', { class: 'assertions' }, others.map((a) => h('li', {}, h('span', { class: 'value' }, f.value(a.object)), ' · ', assertionLine(a))))),
@@ -247,6 +287,7 @@ export async function subjectPage(ctx, subject) {
     changed,
     writePanel,
     beliefs.predicates.length === 0 ? notice('info', 'Nothing is known about this subject here.') : contestedFirst(beliefs.predicates).map(predicateSection),
+    beliefs.complete ? null : notice('info', `Only the first ${beliefs.predicates.length} predicates are shown.`),
     complete ? null : notice('info', `Only the first ${assertions.length} assertions are listed with their details.`),
   );
 }

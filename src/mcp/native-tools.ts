@@ -126,7 +126,7 @@ const tools: Record<NativeToolName, ToolSpec> = {
     },
   },
   beliefs: {
-    description: 'What is believed about a subject, per predicate: the candidate values ranked by support minus opposition (distinct sources and weighted votes), the best value, the consensus (0..1) and whether it is contested. This is the tool to answer "what do we know about X". Scope to an epoch (and its ancestors) or read as of an LSN if asked.',
+    description: 'What is believed about a subject, per predicate: the candidate values ranked by support minus opposition (distinct sources and weighted votes), the best value, the consensus (0..1) and whether it is contested. This is the tool to answer "what do we know about X". Scope to an epoch (and its ancestors) or read as of an LSN if asked. Paged by predicate: pass the returned cursor back, with the same arguments, for more.',
     write: false,
     run: (db, args) => {
       const { subject, ...options } = args as unknown as { subject: string } & BeliefsOptions;
@@ -134,9 +134,10 @@ const tools: Record<NativeToolName, ToolSpec> = {
       const lines = beliefs.predicates.map((p) =>
         p.best === null
           ? `${p.predicate}: no live value`
-          : `${p.predicate} = ${json(p.best.object)} (score ${p.best.score}, consensus ${p.consensus.toFixed(2)}${p.contested ? ', contested' : ''}${p.candidates.length > 1 ? `, ${p.candidates.length - 1} rival value(s)` : ''})`,
+          : `${p.predicate} = ${json(p.best.object)} (score ${p.best.score}, consensus ${p.consensus.toFixed(2)}${p.contested ? ', contested' : ''}${p.candidateCount > 1 ? `, ${p.candidateCount - 1} rival value(s)` : ''})`,
       );
-      return toolResult({ ...beliefs }, lines.length === 0 ? `nothing is known about ${subject}` : `${subject}:\n${lines.join('\n')}`);
+      const more = beliefs.cursor === undefined ? '' : '\n(more predicates: pass the cursor back)';
+      return toolResult({ ...beliefs }, lines.length === 0 ? `nothing is known about ${subject}` : `${subject}:\n${lines.join('\n')}${more}`);
     },
   },
   history: {

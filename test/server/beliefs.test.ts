@@ -267,10 +267,10 @@ describe('beliefs and contested over HTTP, beyond the example', () => {
     await write('/v1/retractions', { assertion: claim.hash, source: 'one', createdAt: 2 });
     const answer = await getJson<Beliefs>(server, beliefsPath('gone:1'));
     assert.equal(answer.status, 200);
-    assert.deepEqual(answer.body.predicates, [{ predicate: 'value', contested: false, consensus: 0, best: null, candidates: [] }]);
+    assert.deepEqual(answer.body.predicates, [{ predicate: 'value', contested: false, consensus: 0, best: null, candidates: [], candidateCount: 0 }]);
     // As of the retraction, the null object is the best value: null is a value, not "no best".
     const before = await getJson<Beliefs>(server, beliefsPath('gone:1', `?asOf=${claim.lsn + 1}`));
-    assert.deepEqual(before.body.predicates[0]!.best, { object: null, support: 1, oppose: 0, score: 1, supporters: 1, assertions: [claim.hash] });
+    assert.deepEqual(before.body.predicates[0]!.best, { object: null, support: 1, oppose: 0, score: 1, supporters: 1, assertions: [claim.hash], assertionCount: 1 });
   });
 
   test('an unknown subject has no predicates', async () => {

@@ -155,7 +155,7 @@ describe('the OpenAPI document', () => {
 
   test('documents the belief reads: their query parameters, the epoch as an id, best as an object or null', () => {
     const parameters = (path: string): Parameter[] => (operation('get', path).parameters ?? []).filter((p) => p.in === 'query');
-    assert.deepEqual(parameters('/v1/subjects/{subject}/beliefs').map((p) => p.name).sort(), ['asOf', 'epoch', 'predicate']);
+    assert.deepEqual(parameters('/v1/subjects/{subject}/beliefs').map((p) => p.name).sort(), ['asOf', 'candidates', 'cursor', 'epoch', 'limit', 'predicate']);
     assert.deepEqual(parameters('/v1/contested').map((p) => p.name).sort(), ['cursor', 'epoch', 'limit']);
     for (const path of ['/v1/subjects/{subject}/beliefs', '/v1/contested']) {
       const epoch = parameters(path).find((p) => p.name === 'epoch');
@@ -165,10 +165,11 @@ describe('the OpenAPI document', () => {
     const beliefs = responseSchema('get', '/v1/subjects/{subject}/beliefs', '200');
     assert.deepEqual(beliefs.required, ['subject', 'atLsn', 'predicates']);
     const predicate = beliefs.properties?.predicates?.items;
-    assert.deepEqual(predicate?.required, ['predicate', 'contested', 'consensus', 'best', 'candidates']);
+    assert.deepEqual(predicate?.required, ['predicate', 'contested', 'consensus', 'best', 'candidates', 'candidateCount']);
     assert.deepEqual(predicate?.properties?.best?.type, ['object', 'null']);
     const candidate = predicate?.properties?.candidates?.items;
-    assert.deepEqual(candidate?.required, ['object', 'support', 'oppose', 'score', 'supporters', 'assertions']);
+    assert.deepEqual(candidate?.required, ['object', 'support', 'oppose', 'score', 'supporters', 'assertions', 'assertionCount']);
+    assert.equal(beliefs.properties?.cursor?.type, 'string', 'beliefs are paged by predicate');
     assert.deepEqual(predicate?.properties?.best?.required, candidate?.required, 'best is a candidate');
     const contested = responseSchema('get', '/v1/contested', '200');
     assert.deepEqual(contested.required, ['items'], 'contested reads the current state: no atLsn');
@@ -226,7 +227,7 @@ describe('the OpenAPI document', () => {
     }
     // The belief answers checked above hold each shape: a best that is null and one that is not, a contested pair.
     const beliefs = (await getJson<{ predicates: Array<{ predicate: string; best: unknown }> }>(server, `/v1/subjects/${encodeURIComponent(subject)}/beliefs`)).body;
-    assert.deepEqual(beliefs.predicates.map((p) => [p.predicate, p.best === null]), [['colour', false], ['measure', true]]);
+    assert.deepEqual(beliefs.predicates.map((p) => [p.predicate, p.best === null]).sort(), [['colour', false], ['measure', true]]);
     const contested = (await getJson<{ items: unknown[] }>(server, '/v1/contested')).body;
     assert.equal(contested.items.length, 1);
     const batch = await postJson(server, '/v1/batch', [{ type: 'retraction', assertion: first.hash, source: 'http-test' }]);

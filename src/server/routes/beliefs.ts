@@ -11,7 +11,7 @@ import { validationErrorFor } from '../validation-message.js';
 
 interface BeliefsRoute {
   Params: { subject: string };
-  Querystring: { predicate?: string; epoch?: number; asOf?: number };
+  Querystring: { predicate?: string; epoch?: number; asOf?: number; limit?: number; cursor?: string; candidates?: number };
 }
 
 interface ContestedRoute {
@@ -24,10 +24,10 @@ export function beliefRoutes(app: FastifyInstance, db: StemeDB): void {
   app.get<BeliefsRoute>(
     '/v1/subjects/:subject/beliefs',
     {
-      preValidation: typedFields('query', { integers: ['epoch', 'asOf'] }),
+      preValidation: typedFields('query', { integers: ['epoch', 'asOf', 'limit', 'candidates'] }),
       schemaErrorFormatter,
       schema: {
-        summary: 'What is believed about a subject, per predicate: the ranked candidate values, the best one, the consensus, and whether it is contested',
+        summary: 'What is believed about a subject, a page of predicates at a time: the ranked candidate values, the best one, the consensus, and whether it is contested',
         tags: ['reads'],
         params: subjectParamsSchema,
         querystring: beliefsOptionsSchema,

@@ -2,6 +2,14 @@
 // for every surface that takes them (the HTTP routes here; an MCP tool takes the same fields),
 // and their answers with exactly the fields db.beliefs() and db.contested() return. What the
 // numbers mean is the database's rule; these schemas only say what shape they have.
+import {
+  beliefsAssertionsListedMax,
+  beliefsCandidatesDefault,
+  beliefsCandidatesMax,
+  beliefsPageCandidatesMax,
+  beliefsPredicatesDefault,
+  beliefsPredicatesMax,
+} from '../../limits.js';
 import { asOfSchema, atLsnSchema, cursorSchema, epochIdSchema, hashSchema, limitSchema, textSchema } from './common.js';
 
 /** `?epoch=`: the scope of a belief read (docs/beliefs.md#the-rules). */
@@ -18,6 +26,19 @@ export const beliefsOptionsSchema = {
     predicate: { ...textSchema, description: 'only this predicate' },
     epoch: epochScopeSchema,
     asOf: asOfSchema,
+    limit: {
+      type: 'integer',
+      minimum: 1,
+      maximum: beliefsPredicatesMax,
+      description: `predicates in the page, 1..${beliefsPredicatesMax} (default ${beliefsPredicatesDefault}); limit x candidates is at most ${beliefsPageCandidatesMax} (else 400 INVALID_ARGUMENT)`,
+    },
+    cursor: cursorSchema,
+    candidates: {
+      type: 'integer',
+      minimum: 1,
+      maximum: beliefsCandidatesMax,
+      description: `candidates listed per predicate, the first in the ranking, 1..${beliefsCandidatesMax} (default ${beliefsCandidatesDefault}); candidateCount counts them all`,
+    },
   },
 } as const;
 
@@ -37,21 +58,22 @@ export const contestedOptionsSchema = {
 
 const candidateFields = {
   object: { description: 'the value: any JSON value (null included); the assertions whose objects have this canonical JSON' },
-  support: { type: 'number', description: 'one per distinct source of its live assertions, plus the weight of each voter whose latest vote on them supports (a voter\'s vote replaces the implicit support of a source with the same name)' },
-  oppose: { type: 'number', description: 'the weight of each voter whose latest vote on them opposes' },
-  score: { type: 'number', description: 'support - oppose' },
+  support: { type: 'number', description: 'one per distinct source of its live assertions, plus the weight of each voter whose latest vote (in log order) on them supports (a voter\'s vote replaces the implicit support of a source with the same name); summed exactly, rounded once' },
+  oppose: { type: 'number', description: 'the weight of each voter whose latest vote (in log order) on them opposes; summed exactly, rounded once' },
+  score: { type: 'number', description: 'support - oppose, exact, rounded once' },
   supporters: { type: 'integer', minimum: 0, description: 'distinct sources and voters supporting' },
-  assertions: { type: 'array', items: hashSchema, description: 'its live assertions in scope, in log order' },
+  assertions: { type: 'array', items: hashSchema, description: `its first ${beliefsAssertionsListedMax} live assertions in scope, in log order` },
+  assertionCount: { type: 'integer', minimum: 1, description: 'all its live assertions in scope' },
 } as const;
 
-const candidateRequired = ['object', 'support', 'oppose', 'score', 'supporters', 'assertions'] as const;
+const candidateRequired = ['object', 'support', 'oppose', 'score', 'supporters', 'assertions', 'assertionCount'] as const;
 
 export const candidateSchema = { type: 'object', additionalProperties: true, required: candidateRequired, properties: candidateFields } as const;
 
 export const predicateBeliefsSchema = {
   type: 'object',
   additionalProperties: true,
-  required: ['predicate', 'contested', 'consensus', 'best', 'candidates'],
+  required: ['predicate', 'contested', 'consensus', 'best', 'candidates', 'candidateCount'],
   properties: {
     predicate: textSchema,
     contested: { type: 'boolean', description: 'there is a best, and a second candidate scores > 0 and at least half the best\'s score, or the best\'s oppose is at least half its support' },
@@ -63,7 +85,8 @@ export const predicateBeliefsSchema = {
       properties: candidateFields,
       description: 'the first candidate when its score is > 0, else null',
     },
-    candidates: { type: 'array', items: candidateSchema, description: 'ranked: by score, then supporters, then the LSN of the first assertion; empty when no live assertion is in scope' },
+    candidates: { type: 'array', items: candidateSchema, description: 'the first in the ranking (by score, then supporters, then the LSN of the first assertion), at most ?candidates=; empty when no live assertion is in scope' },
+    candidateCount: { type: 'integer', minimum: 0, description: 'all the candidates' },
   },
 } as const;
 
@@ -77,8 +100,9 @@ export const beliefsSchema = {
     predicates: {
       type: 'array',
       items: predicateBeliefsSchema,
-      description: 'sorted by predicate: every predicate with an assertion about the subject logged before the cut, in scope or not, live or not',
+      description: 'a page of the predicates with an assertion about the subject logged before the cut (in scope or not, live or not), in the order of their digests (not alphabetical)',
     },
+    cursor: { type: 'string', description: 'opaque: pass back as ?cursor= with the same other parameters for the next page; absent on the last page' },
   },
 } as const;
 
