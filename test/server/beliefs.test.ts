@@ -273,6 +273,35 @@ describe('beliefs and contested over HTTP, beyond the example', () => {
     assert.deepEqual(before.body.predicates[0]!.best, { object: null, support: 1, oppose: 0, score: 1, supporters: 1, assertions: [claim.hash], assertionCount: 1 });
   });
 
+  test('?limit=&cursor=&candidates= page the predicates and cap the candidates; out of range is 400', async () => {
+    for (let i = 0; i < 3; i++) {
+      for (const object of ['a', 'b', 'c']) await write('/v1/assertions', { subject: 'paged:1', predicate: `p${i}`, object, source: object, createdAt: 1 });
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await getJson<Beliefs>(server, beliefsPath('paged:1', `?limit=2&candidates=1${cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`}`));
+      assert.equal(page.status, 200, JSON.stringify(page.body));
+      for (const p of page.body.predicates) {
+        assert.deepEqual([p.candidates.length, p.candidateCount], [1, 3]);
+        seen.push(p.predicate);
+      }
+      cursor = page.body.cursor;
+    } while (cursor !== undefined);
+    assert.deepEqual(seen.sort(), ['p0', 'p1', 'p2']);
+    assertError(await getJson(server, beliefsPath('paged:1', '?limit=0')), 400, 'INVALID_REQUEST');
+    assertError(await getJson(server, beliefsPath('paged:1', '?candidates=101')), 400, 'INVALID_REQUEST');
+    assertError(await getJson(server, beliefsPath('paged:1', '?limit=1000&candidates=100')), 400, 'INVALID_ARGUMENT');
+    assertError(await getJson(server, beliefsPath('paged:1', '?cursor=AAAAAAAAAAAAAAAAAAAAAAAA')), 400, 'INVALID_CURSOR');
+  });
+
+  test('a record dated more than five minutes ahead of the server\'s clock is 400 CREATED_AT_IN_FUTURE, and nothing is logged', async () => {
+    await nothingLogged(server, async () => {
+      const error = assertError(await postJson(server, '/v1/assertions', { subject: 'future:1', predicate: 'p', object: 1, source: 's', createdAt: 8.64e15 }), 400, 'CREATED_AT_IN_FUTURE');
+      assert.match(error.message, /ahead of the server's clock/);
+    });
+  });
+
   test('an unknown subject has no predicates', async () => {
     const answer = await getJson<Beliefs>(server, beliefsPath('nobody'));
     assert.equal(answer.status, 200);
