@@ -6,6 +6,7 @@
 // Prints a table and checks the targets. Usage: node dist/bench/db.js [--quick] [--json] [--votes-only]
 import Database from 'better-sqlite3';
 import { open as openLmdb, type RootDatabase } from 'lmdb';
+import fs from 'node:fs';
 import path from 'node:path';
 import { StemeDB } from '../src/index.js';
 import { ingestBatchRecordsMax } from '../src/limits.js';
@@ -81,7 +82,13 @@ async function benchStemeDB(rows: Row[]): Promise<{ hashes: string[]; kvDir: str
     for (const p of pending) for (const r of await p) hashes.push(r.hash);
     await db.sync();
   });
-  rows.push({ name: `StemeDB bulk import (batches of ${batchRecords}, durable + ingested)`, opsPerSec: bulkRecords / bulk, note: cpuNote(process.cpuUsage(bulkCpu), bulkRecords) });
+  // The KV store's size right after the import: what each imported record costs on disk (LMDB's file, free pages included).
+  const kvBytes = fs.statSync(path.join(dir, 'kv', 'data.mdb')).size;
+  rows.push({
+    name: `StemeDB bulk import (batches of ${batchRecords}, durable + ingested)`,
+    opsPerSec: bulkRecords / bulk,
+    note: `${cpuNote(process.cpuUsage(bulkCpu), bulkRecords)}; KV ${Math.round(kvBytes / bulkRecords)} bytes a record`,
+  });
 
   const one = await concurrentLatencies(latencyRecords / 4, 1, (i) => db.assert(assertion(bulkRecords + i)));
   rows.push(latencyRow('StemeDB assert, 1 writer (durable + visible)', latencyRecords / 4, one));

@@ -290,7 +290,11 @@ function verifySummaries(store: KVStore, report: VerifyReport): void {
     } else {
       const head = decodePairHead(value);
       pairIds.add(head.id);
-      verifyIndexed(store, where, head, expected, report);
+      try {
+        verifyIndexed(store, where, head, expected, report);
+      } catch (error) {
+        report.problems.push({ where, message: `an entry of its indexed state cannot be read: ${(error as Error).message}` });
+      }
     }
     if (store.has(pairKey('contested', names.subject, names.predicate)) !== expected.contested) {
       report.problems.push({ where, message: expected.contested ? 'contested, but missing from the contested index (K:)' : 'in the contested index (K:) but not contested' });

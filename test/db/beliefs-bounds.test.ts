@@ -105,6 +105,17 @@ for (const [form, options] of forms) {
       const exact = rounded(weights.reduce((sum, w) => sum + units(w), units(1)));
       assert.deepEqual(answers, [exact, exact, exact]);
     });
+
+    test("the doc's numbers: votes of 0.1, 0.2 and 0.3 tally 0.6 in either order (f64 additions give 0.6000000000000001 one way)", async (t) => {
+      assert.notEqual(0.1 + 0.2 + 0.3, 0.3 + 0.2 + 0.1, 'the f64 sums differ');
+      for (const order of [[0.1, 0.2, 0.3], [0.3, 0.2, 0.1]]) {
+        const db = await StemeDB.open(tempDir(t), { ...quiet, ...options, store: 'memory' });
+        const claim = await db.assert({ subject, predicate, object: 'planet', source: 'iau', createdAt: 1 });
+        await db.appendBatch(order.map((weight) => ({ type: 'vote', assertion: claim.hash, voter: `w${weight}`, stance: 'support', weight, createdAt: 2 })));
+        assert.equal(db.tally(claim.hash).support, 0.6, String(order));
+        await db.close();
+      }
+    });
   });
 
   describe(`log order decides (${form} pairs)`, () => {
