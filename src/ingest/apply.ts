@@ -161,7 +161,7 @@ function store(tx: KVTransaction, summaries: PairSummaries, record: RecordView, 
 /**
  * store(), with a key the store refuses turned into RecordRefused for this record. Every key
  * of a record is written here but the pair's summary (B:, K:), written at the end of the
- * batch: those keys hold the same subject as the record's S: key with 48 fewer bytes after
+ * batch: those keys hold the same subject as the record's S: key with 32 fewer bytes after
  * it, and a vote's or a retraction's L: key holds its stored assertion's subject with 8 fewer,
  * so they fit whenever the keys checked here did (key-bounds.ts; tested).
  */
