@@ -191,13 +191,15 @@ function readEntry(entry: IngestEntry): { record: RecordView; hash: Uint8Array }
   }
 }
 
+const noneRefused: ReadonlyMap<number, Refusal> = new Map();
+
 /**
  * Applies `entries` (in LSN order) and advances the checkpoint; returns what was newly added.
  * The records at the LSNs in `refused` are filed as dead letters without being stored. Throws
  * (and the caller's transaction then commits nothing) on any store error, and RecordRefused
  * when the store refuses a key of another record.
  */
-export function applyBatch(tx: KVTransaction, entries: readonly IngestEntry[], refused: ReadonlyMap<number, Refusal> = new Map()): Counts {
+export function applyBatch(tx: KVTransaction, entries: readonly IngestEntry[], refused: ReadonlyMap<number, Refusal> = noneRefused): Counts {
   const added = zeroCounts();
   const summaries = new PairSummaries(tx);
   for (const entry of entries) {
