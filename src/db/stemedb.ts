@@ -207,7 +207,10 @@ export class StemeDB {
     let ingestor: Ingestor | undefined;
     let applier: BatchApplier | undefined;
     try {
-      const lmdb = options.store === 'memory' ? undefined : await LmdbStore.open({ path: path.join(root, 'kv') });
+      const kvDir = path.join(root, 'kv');
+      // LMDB keeps its data in data.mdb; without one, the environment is created here, with our page size.
+      const created = options.store === 'memory' || !fs.existsSync(path.join(kvDir, 'data.mdb'));
+      const lmdb = options.store === 'memory' ? undefined : await LmdbStore.open({ path: kvDir });
       // The data directory and kv/ may be new: make their entries durable, or a power cut
       // could lose the directory that holds acknowledged records (wal/ syncs its own entry).
       if (options.sync !== 'none') {
@@ -219,7 +222,7 @@ export class StemeDB {
       applier = lmdb === undefined ? undefined : new WorkerApplier(lmdb.path, () => lmdb.refreshReads());
       await rebuildOtherLayout(wal, store, log);
       checkStoreWithinLog(wal, store);
-      checkKeyRoom(store, log);
+      checkKeyRoom(store, created, log);
       ingestor = new Ingestor({
         wal,
         store,
