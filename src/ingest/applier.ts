@@ -4,7 +4,7 @@
 // commit, and the fsync it waits for, never blocks the thread that serves reads and writes.
 import type { KVStore } from '../storage/index.js';
 import type { Counts } from '../layout/index.js';
-import { applyBatch, defaultPairLimits, type IngestEntry } from './apply.js';
+import { applyRefusing, defaultPairLimits, type IngestEntry } from './apply.js';
 import type { PairLimits } from './pair-summaries.js';
 
 export interface BatchApplier {
@@ -19,7 +19,7 @@ export interface BatchApplier {
 /** Applies batches through `store`'s own transactions, on this thread. */
 export function inThreadApplier(store: KVStore, pairLimits: PairLimits = defaultPairLimits): BatchApplier {
   return {
-    apply: (batch) => store.transaction((tx) => applyBatch(tx, batch, pairLimits)),
+    apply: (batch) => applyRefusing(store, batch, pairLimits),
     flushed: () => store.flushed(),
     close: () => Promise.resolve(),
   };

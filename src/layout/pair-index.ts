@@ -226,5 +226,7 @@ export function decodeVoteEntry(key: Uint8Array, value: Uint8Array): VoteEntry {
 export const votersPrefix = (id: number, assertion: Uint8Array): Uint8Array => concatBytes(pairPrefixOf(id, tags.voter), assertion);
 /** P: id w assertion[32] name[16] -> the LSN of that voter's latest vote on it (u64 LE). */
 export const voterKey = (id: number, assertion: Uint8Array, name: Uint8Array): Uint8Array => concatBytes(votersPrefix(id, assertion), name);
+/** The longest P: key: a voter entry (tag 2, pair id 8, kind 1, assertion hash 32, name digest 16); key-bounds.ts counts it. */
+export const pairEntryKeyBytesMax = P.length + 8 + 1 + hashBytes + pairDigestBytes;
 /** The name digest at the end of a voter key. */
 export const nameOfVoterKey = (key: Uint8Array): Uint8Array => key.subarray(key.length - pairDigestBytes);

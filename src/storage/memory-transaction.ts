@@ -27,12 +27,17 @@ export class MemoryTransaction implements KVTransaction {
   private readonly runs: string[][] = [];
   private readonly committed: Lookup;
   private readonly committedScan: CommittedScan;
+  private readonly keyBytesMax: number;
   private open = true;
 
-  /** `committed` finds a key's committed value, `committedScan` walks them (neither copies). */
-  constructor(committed: Lookup, committedScan: CommittedScan) {
+  /**
+   * `committed` finds a key's committed value, `committedScan` walks them (neither copies);
+   * keys over `keyBytesMax` bytes are refused.
+   */
+  constructor(committed: Lookup, committedScan: CommittedScan, keyBytesMax: number) {
     this.committed = committed;
     this.committedScan = committedScan;
+    this.keyBytesMax = keyBytesMax;
   }
 
   /** Called when the callback returns or throws; every later call throws CLOSED. */
@@ -54,7 +59,7 @@ export class MemoryTransaction implements KVTransaction {
 
   private read(key: Uint8Array): Uint8Array | undefined {
     this.check();
-    if (!isStorableKey(key)) return undefined;
+    if (!isStorableKey(key, this.keyBytesMax)) return undefined;
     const write = this.staged.get(hex(key));
     return write !== undefined ? write.value : this.committed(key);
   }
@@ -90,13 +95,13 @@ export class MemoryTransaction implements KVTransaction {
 
   put(key: Uint8Array, value: Uint8Array): void {
     this.check();
-    checkKey(key);
+    checkKey(key, this.keyBytesMax);
     this.stage(key, value);
   }
 
   putIfAbsent(key: Uint8Array, value: Uint8Array): boolean {
     this.check();
-    checkKey(key);
+    checkKey(key, this.keyBytesMax);
     if (this.read(key) !== undefined) return false;
     this.stage(key, value);
     return true;
@@ -104,13 +109,13 @@ export class MemoryTransaction implements KVTransaction {
 
   del(key: Uint8Array): void {
     this.check();
-    checkKey(key);
+    checkKey(key, this.keyBytesMax);
     this.stage(key, undefined);
   }
 
   scanPrefix(prefix: Uint8Array, options: ScanOptions = {}): Iterable<KVEntry> {
     this.check();
-    const range = scanRange(prefix, options);
+    const range = scanRange(prefix, options, this.keyBytesMax);
     return range.empty ? [] : this.scan(prefix, range.start, range.limit);
   }
 
