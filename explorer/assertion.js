@@ -31,7 +31,7 @@ function fields(record) {
   return h('dl', { class: 'fields' }, rows);
 }
 
-/** Each voter's latest vote: the last of theirs in the list (it is oldest first, by createdAt then log order). */
+/** Each voter's latest vote: the last of theirs in the list (it is in log order, which decides it). */
 function latestPerVoter(votes) {
   const latest = new Map();
   for (const vote of votes) latest.set(vote.voter, vote.hash);

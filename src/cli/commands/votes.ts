@@ -1,4 +1,4 @@
-// `stemedb votes HASH`: every vote on an assertion as NDJSON (oldest first), then a last line
+// `stemedb votes HASH`: every vote on an assertion as NDJSON (in log order), then a last line
 // {"tally": {...}} in which each voter counts once, with their latest vote; the tally carries
 // the LSN it was answered at (atLsn). With --as-of, as the database stood at that LSN.
 import type { Command } from 'commander';

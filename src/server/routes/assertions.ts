@@ -31,7 +31,7 @@ const recordResponse = {
 const votesResponse = {
   type: 'object',
   required: ['votes', 'tally'],
-  properties: { votes: { type: 'array', items: storedVoteSchema, description: 'oldest first (by createdAt, then log order)' }, tally: tallySchema },
+  properties: { votes: { type: 'array', items: storedVoteSchema, description: 'in log order (the order that decides a voter\'s latest vote)' }, tally: tallySchema },
 } as const;
 
 /** How getJson's text of an assertion begins (only assertions come with a tally). */
