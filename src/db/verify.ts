@@ -44,6 +44,8 @@ import {
   pairIdOfEntryKey,
   pairNames,
   rankKey,
+  encodeRankValue,
+  pairDigestBytes,
   readPairSummary,
   type PairEntryKind,
   type PairHead,
@@ -251,7 +253,11 @@ function verifyIndexed(store: KVStore, where: string, head: PairHead, expected: 
     if (kind !== 'candidate') continue;
     const state = decodeCandidate(value);
     supportAll += state.support;
-    if (!store.has(rankKey(head.id, state))) report.problems.push({ where, message: 'a candidate is not ranked under the key its sums give' });
+    const rank = store.get(rankKey(head.id, state));
+    if (rank === undefined) report.problems.push({ where, message: 'a candidate is not ranked under the key its sums give' });
+    else if (!sameBytes(rank, encodeRankValue(key.subarray(key.length - pairDigestBytes), state))) {
+      report.problems.push({ where, message: 'a rank entry\'s numbers are not its candidate\'s' });
+    }
   }
   const counts: Array<[string, number, number]> = [
     ['candidate', kinds.candidate, head.candidates],

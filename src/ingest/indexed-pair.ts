@@ -15,10 +15,12 @@ import {
   candidateKey,
   decodeCandidate,
   decodeName,
+  decodeRankValue,
   decodeVoteEntry,
   encodeCandidate,
   encodeName,
   encodePairHead,
+  encodeRankValue,
   encodeVoteEntry,
   lsnOfCandidateAssertionKey,
   nameDigest,
@@ -201,14 +203,15 @@ export class IndexedPair {
       if (!slot.dirty) continue;
       const rank = slot.state === undefined ? undefined : rankKey(this.head.id, slot.state);
       if (slot.storedRank !== undefined && (rank === undefined || !sameBytes(rank, slot.storedRank))) this.tx.del(slot.storedRank);
-      if (rank !== undefined && (slot.storedRank === undefined || !sameBytes(rank, slot.storedRank))) this.tx.put(rank, slot.digest);
+      // Rewritten whenever the candidate changed: the rank entry carries its answer numbers.
+      if (rank !== undefined) this.tx.put(rank, encodeRankValue(slot.digest, slot.state!));
       const key = candidateKey(this.head.id, slot.digest);
       if (slot.state === undefined) this.tx.del(key);
       else this.tx.put(key, encodeCandidate(slot.state));
       slot.storedRank = rank;
       slot.dirty = false;
     }
-    const top = [...this.tx.scanPrefix(rankPrefix(this.head.id), { limit: 2 })].map(({ value }) => this.slot(Uint8Array.from(value)).state!);
+    const top = [...this.tx.scanPrefix(rankPrefix(this.head.id), { limit: 2 })].map(({ value }) => this.slot(Uint8Array.from(decodeRankValue(value).digest)).state!);
     assert(top.every((state) => state !== undefined), 'a rank entry names a stored candidate');
     assert(top.length < 2 || compareStanding(top[0]!, top[1]!) < 0, 'the rank entries are in the rules\' order');
     const verdict = judge(top[0], top[1], this.head.supportAll);

@@ -3,7 +3,7 @@
 // entries under a pair id, so one vote reads and writes a few entries whatever the pair's
 // size: O(log n) each. The entries, all under P: + pair id (u64 BE) + a tag:
 //   c candidate  -> exact sums, supporters, first live LSN, live assertions
-//   r rank       -> the candidates ordered as the rules rank them (best first)
+//   r rank       -> the candidates ordered as the rules rank them (best first), each with its answer numbers
 //   a assertions -> each candidate's live assertions in log order
 //   n name       -> per (candidate, source or voter): live assertions by it, its latest vote
 //   v votes      -> per (candidate, voter): its latest vote on each live assertion, newest first
@@ -12,7 +12,7 @@
 // UTF-8), so every key has a fixed length. Sums are exact units of 2^-72 (src/beliefs).
 import { assert } from '../errors.js';
 import { blake3x128 } from '../blake3.js';
-import type { Units } from '../beliefs/index.js';
+import { candidateNumbers, type Units } from '../beliefs/index.js';
 import type { Hash } from '../records/index.js';
 import { concatBytes } from '../storage/index.js';
 import { metaKey } from './keys.js';
@@ -137,7 +137,7 @@ export function decodeCandidate(value: Uint8Array): CandidateState {
 export const rankPrefix = (id: number): Uint8Array => pairPrefixOf(id, tags.rank);
 
 /**
- * P: id r (2^159 - score)[20 BE] (2^53-1 - supporters)[8 BE] firstLsn[8 BE] -> candidate[16]:
+ * P: id r (2^159 - score)[20 BE] (2^53-1 - supporters)[8 BE] firstLsn[8 BE] -> encodeRankValue:
  * byte order is the rules' order (higher score, more supporters, earlier first assertion
  * first), and firstLsn alone is unique among a pair's candidates (an assertion is in one).
  */
@@ -145,6 +145,43 @@ export function rankKey(id: number, state: CandidateState): Uint8Array {
   const score = state.support - state.oppose;
   assert(score < unitsLimit && score > -unitsLimit, 'a score fits the rank key');
   return concatBytes(rankPrefix(id), unitsBytes(unitsLimit - score, true), u64be(safeMax - state.supporters), u64be(state.firstLsn));
+}
+
+/** A candidate as a rank entry holds it: what a reader answers, rounded once from the exact sums, so a read needs no other entry. */
+export interface RankedCandidate {
+  digest: Uint8Array;
+  support: number;
+  oppose: number;
+  score: number;
+  supporters: number;
+  live: number;
+}
+
+/** cand[16] | f64 support | f64 oppose | f64 score (each rounded once from the exact sums) | u64 supporters | u64 live assertions */
+export function encodeRankValue(digest: Uint8Array, state: CandidateState): Uint8Array {
+  assert(digest.length === pairDigestBytes, 'a rank entry names a 16-byte candidate');
+  const value = Buffer.alloc(pairDigestBytes + 24 + 16);
+  value.set(digest, 0);
+  const { support, oppose, score } = candidateNumbers(state);
+  value.writeDoubleLE(support, 16);
+  value.writeDoubleLE(oppose, 24);
+  value.writeDoubleLE(score, 32);
+  value.set(writeU64(state.supporters), 40);
+  value.set(writeU64(state.live), 48);
+  return value;
+}
+
+export function decodeRankValue(value: Uint8Array): RankedCandidate {
+  if (value.length !== pairDigestBytes + 40) throw new RangeError(`a rank entry is ${pairDigestBytes + 40} bytes, not ${value.length}`);
+  const buffer = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return {
+    digest: value.subarray(0, pairDigestBytes),
+    support: buffer.readDoubleLE(16),
+    oppose: buffer.readDoubleLE(24),
+    score: buffer.readDoubleLE(32),
+    supporters: readU64(value, 40),
+    live: readU64(value, 48),
+  };
 }
 
 // --- a: a candidate's live assertions ---

@@ -1,12 +1,12 @@
 // Reads a pair's unscoped summary from a B: value of either form (pair-state.ts): an inline one
 // by decoding it, an indexed one from its head and its P: entries (pair-index.ts): the first
-// candidates of its ranking, each one's sums and first live assertions, and its object from the
-// first one's stored record. Work: the candidates and assertions asked for, not the pair.
-import { candidateNumbers } from '../beliefs/index.js';
+// rank entries (each with its candidate's numbers), each candidate's first live assertions, and
+// its object from the first one's stored record. Work: the candidates and assertions asked
+// for, not the pair.
 import { openView, type AssertionView, type Hash } from '../records/index.js';
 import type { KVEntry, ScanOptions } from '../storage/index.js';
 import { assertionKey } from './keys.js';
-import { candidateAssertionsPrefix, candidateKey, decodeCandidate, pairDigestBytes, rankPrefix } from './pair-index.js';
+import { candidateAssertionsPrefix, decodeRankValue, rankPrefix } from './pair-index.js';
 import { decodePairHead, decodeSummary, pairForm, type StoredCandidate, type StoredSummary } from './pair-state.js';
 
 /** What reading a pair needs of a store or a transaction. */
@@ -21,11 +21,8 @@ export function readPairSummary(reader: PairReader, value: Uint8Array, candidate
   const head = decodePairHead(value);
   const candidates: StoredCandidate[] = [];
   const limit = (max: number): ScanOptions => (max === Infinity ? {} : { limit: max });
-  for (const { value: digest } of [...reader.scanPrefix(rankPrefix(head.id), limit(candidatesMax))]) {
-    if (digest.length !== pairDigestBytes) throw new RangeError('a rank entry names no candidate');
-    const stored = reader.get(candidateKey(head.id, digest));
-    if (stored === undefined) throw new RangeError('a rank entry names a candidate the pair does not hold');
-    const state = decodeCandidate(stored);
+  for (const { value } of [...reader.scanPrefix(rankPrefix(head.id), limit(candidatesMax))]) {
+    const { digest, support, oppose, score, supporters, live } = decodeRankValue(value);
     const assertions: Hash[] = [];
     let first: Uint8Array | undefined;
     for (const { value: hash } of reader.scanPrefix(candidateAssertionsPrefix(head.id, digest), limit(Math.max(assertionsMax, 1)))) {
@@ -34,13 +31,7 @@ export function readPairSummary(reader: PairReader, value: Uint8Array, candidate
     }
     const record = first === undefined ? undefined : reader.get(assertionKey(first));
     if (record === undefined) throw new RangeError('a candidate has no stored live assertion');
-    candidates.push({
-      objectJson: (openView(record) as AssertionView).objectJson,
-      ...candidateNumbers(state),
-      supporters: state.supporters,
-      assertions,
-      assertionCount: state.live,
-    });
+    candidates.push({ objectJson: (openView(record) as AssertionView).objectJson, support, oppose, score, supporters, assertions, assertionCount: live });
   }
   return {
     subject: head.subject,
