@@ -69,6 +69,16 @@ describe('request timeouts', () => {
     assert.deepEqual(refusalOf(client.received()), { status: 408, code: 'REQUEST_TIMEOUT' });
   });
 
+  test('a connection that sends nothing is closed after the headers timeout', async (t) => {
+    const server = await startServer({ server: { logger: false, requestTimeoutMs: 5000, headersTimeoutMs: 500 } });
+    t.after(() => server.close());
+    const client = await openSocket(server.url);
+    const started = Date.now();
+    await client.closed;
+    assert.ok(Date.now() - started < 4000, `closed after ${Date.now() - started} ms`);
+    assert.deepEqual(refusalOf(client.received()), { status: 408, code: 'REQUEST_TIMEOUT' });
+  });
+
   test('an idle keep-alive connection is closed after the keep-alive timeout', async (t) => {
     const server = await startServer({ server: { logger: false, keepAliveTimeoutMs: 300 } });
     t.after(() => server.close());
