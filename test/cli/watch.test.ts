@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { tempDir } from '../support/temp-dir.js';
+import { CliError, type CliErrorCode } from '../../src/cli/errors.js';
+import { reportError } from '../../src/cli/report-error.js';
 import { openStream } from '../server/support/raw-http.js';
 import { exitOf, ndjson, spawnStemedb, stemedb, waitForOutput } from './fixtures/cli.js';
 
@@ -90,4 +92,11 @@ test('watch --url refused for load (429 TOO_MANY_STREAMS) says so and retries af
   assert.match(stdout(), /city:oslo population = 1 \(test\)/);
   server.kill('SIGTERM');
   assert.equal(await exitOf(server), 0);
+});
+
+test('a server refusal the CLI has no exit code for (watch passes on e.g. HOST_NOT_ALLOWED) exits 1, not 0', () => {
+  const lines: string[] = [];
+  const code = reportError(new CliError('HOST_NOT_ALLOWED' as CliErrorCode, 'this server does not answer to the Host "x"'), { write: (line: string) => lines.push(line) } as unknown as NodeJS.WritableStream);
+  assert.equal(code, 1);
+  assert.match(lines.join(''), /^stemedb: HOST_NOT_ALLOWED: /);
 });
