@@ -165,7 +165,7 @@ export function changeRoutes(app: FastifyInstance, db: StemeDB, options: Changes
       schema: {
         summary: 'The change feed: every record in log order after an LSN cursor, as Server-Sent Events (Accept: text/event-stream) or NDJSON',
         description:
-          'SSE: one event per change (id: its lsn, event: its type, data: the change as JSON), `cursor` events that move Last-Event-ID past filtered records, a comment heartbeat, and an `error` event (CURSOR_EXPIRED) before the stream ends. NDJSON: one change per line, then {"lastLsn": N} (or {"error": …}). 400 INVALID_CURSOR for a since beyond the end or inside a record; 410 CURSOR_EXPIRED (with oldestLsn) when WAL segments after since were deleted. See docs/http-api.md#the-change-feed.',
+          'SSE: one event per change (id: its lsn, event: its type, data: the change as JSON), `cursor` events that move Last-Event-ID past filtered records, a comment heartbeat, and an `error` event (CURSOR_EXPIRED) before the stream ends. NDJSON: one change per line, then {"lastLsn": N} (or {"error": …}). 400 INVALID_CURSOR for a since beyond the end or inside a record; 410 CURSOR_EXPIRED (with oldestLsn) when WAL segments after since were deleted; 429 TOO_MANY_STREAMS or 503 STREAMS_FULL (with Retry-After) when this client or the server has the most streams open. See docs/http-api.md#the-change-feed.',
         tags: ['reads'],
         querystring: changesQuery,
         response: {
