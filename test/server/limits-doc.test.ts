@@ -1,71 +1,57 @@
-// docs/http-api.md's Limits table is parsed here, so it cannot drift from src/limits.ts: every
-// constant it names exists, and the HTTP limits' values (sizes, times, counts) are the ones
-// the table states.
+// The "Limits" table of docs/http-api.md cannot drift from the code: every constant it names
+// exists in src/limits.ts with the value its row states, and every error it promises is one
+// the API documents in its error table.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import * as limits from '../../src/limits.js';
 
-interface LimitRow {
-  value: string;
-  constants: string[];
+const doc = fs.readFileSync(path.join(process.cwd(), 'docs', 'http-api.md'), 'utf8');
+const limitsSection = doc.slice(doc.indexOf('## Limits'));
+const rows = limitsSection
+  .split('\n')
+  .filter((line) => line.startsWith('| ') && !line.startsWith('| bound') && !line.startsWith('|---'))
+  .map((line) => line.split(' | ').map((cell) => cell.replace(/^\| ?| ?\|$/g, '')));
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+/** The ways the table writes a number: 4,096; 16 KiB; 16 MiB. */
+function renderings(value: number): string[] {
+  const forms = [value.toLocaleString('en-US')];
+  if (value % MiB === 0) forms.push(`${value / MiB} MiB`);
+  if (value % KiB === 0) forms.push(`${value / KiB} KiB`);
+  return forms;
 }
 
-function limitRows(): LimitRow[] {
-  const doc = fs.readFileSync(new URL('../../../docs/http-api.md', import.meta.url), 'utf8');
-  const section = doc.slice(doc.indexOf('\n## Limits\n'));
-  assert.ok(section.length > 0, 'docs/http-api.md has a Limits section');
-  const end = section.indexOf('\n## ', 1);
-  return (end < 0 ? section : section.slice(0, end))
-    .split('\n')
-    .filter((line) => line.startsWith('| ') && !line.startsWith('| limit ') && !line.startsWith('|---'))
-    .map((line) => {
-      const cells = line.split(' | ');
-      return { value: cells[1] ?? '', constants: [...(cells[cells.length - 1] ?? '').matchAll(/`(\w+)`/g)].map((m) => m[1]!) };
-    });
-}
-
-/** The first quantity a value cell states, in the constant's unit (bytes, ms, seconds or a count). */
-function statedValue(value: string, constant: string): number {
-  const match = /^(\d[\d,]*)(?: (KiB|MiB|s))?/.exec(value.replace(/^[^\d]*/, ''));
-  assert.ok(match !== null, `a quantity in ${JSON.stringify(value)}`);
-  const n = Number(match[1]!.replace(/,/g, ''));
-  const unit = match[2];
-  if (/Bytes/.test(constant)) return n * (unit === 'MiB' ? 1024 * 1024 : unit === 'KiB' ? 1024 : 1);
-  if (/Ms/.test(constant)) return unit === 's' ? n * 1000 : n;
-  return n;
-}
-
-const checked = [
-  'httpHeadersBytesMax',
-  'httpRequestTimeoutMsDefault',
-  'httpHeadersTimeoutMsDefault',
-  'httpKeepAliveTimeoutMsDefault',
-  'httpTimeoutCheckIntervalMs',
-  'changesStreamsMaxDefault',
-  'changesStreamsPerClientMaxDefault',
-  'changesStallMsMaxDefault',
-  'changesReadChunkBytes',
-  'changesShutdownFlushMsMax',
-  'httpRateLimitClientsMax',
-];
-
-test('every constant the Limits table names is in src/limits.ts', () => {
-  const rows = limitRows();
-  assert.ok(rows.length >= checked.length);
-  const exported = limits as Record<string, unknown>;
-  for (const row of rows) for (const name of row.constants) assert.equal(typeof exported[name], 'number', `${name} (docs/http-api.md#limits) is exported by src/limits.ts`);
+test('the Limits table has one row per bound, four columns each', () => {
+  assert.ok(rows.length >= 15, `${rows.length} rows`);
+  for (const row of rows) assert.equal(row.length, 4, row.join(' | '));
 });
 
-test('the HTTP limits are stated with their values', () => {
-  const exported = limits as Record<string, number>;
-  const byConstant = new Map(limitRows().map((row) => [row.constants[0], row.value]));
-  for (const name of checked) {
-    const value = byConstant.get(name);
-    assert.ok(value !== undefined, `${name} has a row of its own`);
-    assert.equal(statedValue(value, name), exported[name], `${name}: ${value}`);
+test('every constant a row names exists in src/limits.ts, with the value the row states', () => {
+  const table = limits as unknown as Record<string, unknown>;
+  let named = 0;
+  for (const [bound, value, setBy] of rows) {
+    for (const [, name] of setBy!.matchAll(/`([a-z][A-Za-z]+)`/g)) {
+      if (name === 'createServer' || name === 'bodyLimitBytes' || name === 'recordBytesMax') continue; // options, not constants
+      const constant = table[name!];
+      assert.equal(typeof constant, 'number', `${bound}: ${name} is not a limit in src/limits.ts`);
+      assert.ok(renderings(constant as number).some((form) => value!.includes(form)), `${bound}: "${value}" does not state ${name} = ${String(constant)}`);
+      named += 1;
+    }
   }
-  // The rate limiter's row states its window as its own value's second quantity.
-  assert.match(byConstant.get('httpRateLimitWindowMsDefault') ?? '', new RegExp(`default ${exported.httpRateLimitWindowMsDefault! / 1000} s`));
-  assert.match(byConstant.get('changesStreamsMaxDefault') ?? '', new RegExp(`Retry-After: ${exported.changesStreamsRetryAfterSeconds}`));
+  assert.ok(named >= 15, `${named} constants checked`);
+});
+
+test('every error a row promises is in the API\'s error table (or is an MCP tool error; a bound a client meets without an error says so)', () => {
+  const errors = doc.slice(doc.indexOf('## Errors'), doc.indexOf('### Cluster mode'));
+  const documented = new Set([...errors.matchAll(/^\| \d{3} \| `([A-Z_]+)`/gm)].map((match) => match[1]));
+  for (const [bound, , , past] of rows) {
+    const codes = [...past!.matchAll(/`([A-Z_]+)`/g)].map((match) => match[1]!);
+    // A bound on the server's own resources (an idle connection closed, a stream's memory) has no error to name.
+    if (past!.startsWith('no error')) continue;
+    assert.ok(codes.length > 0, `${bound}: names the error`);
+    for (const code of codes) assert.ok(past!.startsWith('tool error') || documented.has(code), `${bound}: ${code} is not in the error table`);
+  }
 });
