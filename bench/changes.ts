@@ -2,10 +2,14 @@
 // and 100 following subscribers (in-process db.changes; latency from the write call to the
 // event, so the write's own fsync is in it); write throughput with 64 writers while 10
 // subscribers follow, against the same run with none; 1,000 SSE subscribers on one server
-// (raw HTTP clients) receiving every event; catch-up read rate from since 0 over the sample.
-// Prints a table; asserts nothing. Usage: node dist/bench/changes.js [--quick]
+// (raw HTTP clients) receiving every event; what 160 SSE clients from LSN 0 that never read
+// make the server hold (the memory a stalled reader costs); catch-up read rate from since 0
+// over the sample. Prints a table; asserts nothing. Usage: node dist/bench/changes.js [--quick]
 import { setMaxListeners } from 'node:events';
 import http from 'node:http';
+import net from 'node:net';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { StemeDB } from '../src/index.js';
 import { sampleRecords } from '../src/sample/cities.js';
 import { createServer, shutdown } from '../src/server/index.js';
@@ -18,6 +22,12 @@ const throughputRecords = quick ? 2_000 : 8_000;
 const sseSubscribers = quick ? 200 : 1000;
 const sseWrites = quick ? 50 : 200;
 const catchUpCities = quick ? 10_000 : undefined;
+const stalledClients = 160;
+const stalledCities = quick ? 10_000 : 50_000;
+
+// A full collection before each memory reading, so garbage is not counted as held.
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc') as () => void;
 
 function assertion(i: number) {
   return { subject: `city:${i % 5000}`, predicate: 'population', object: { n: i }, source: 'bench', createdAt: 1_700_000_000_000 + i };
@@ -117,7 +127,8 @@ function sseClient(url: string, seen: (lsn: number) => void, failed: (error: Err
 
 async function manySse(): Promise<Row> {
   const db = await StemeDB.open(benchDir('changes-sse'), { log: () => undefined });
-  const app = await createServer(db, { logger: false });
+  // Every subscriber is on one address here: both stream caps raised to the subscriber count.
+  const app = await createServer(db, { logger: false, changesStreamsMax: sseSubscribers, changesStreamsPerClientMax: sseSubscribers });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
@@ -159,10 +170,9 @@ async function manySse(): Promise<Row> {
   };
 }
 
-async function catchUp(): Promise<Row> {
-  const db = await StemeDB.open(benchDir('changes-catchup'), { log: () => undefined, sync: 'none' });
+async function loadSample(db: StemeDB, cities: number | undefined): Promise<void> {
   let batch: unknown[] = [];
-  for (const record of sampleRecords(catchUpCities)) {
+  for (const record of sampleRecords(cities)) {
     batch.push(record);
     if (batch.length === 4096) {
       await db.appendBatch(batch as Array<Record<string, unknown>>, { visible: false });
@@ -171,6 +181,64 @@ async function catchUp(): Promise<Row> {
   }
   if (batch.length > 0) await db.appendBatch(batch as Array<Record<string, unknown>>, { visible: false });
   await db.sync();
+}
+
+/** The JavaScript heap and the buffers outside it, after a full collection (RSS would count LMDB's mapped pages). */
+function heldMiB(): { heap: number; buffers: number } {
+  collectGarbage();
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return { heap: heapUsed / 2 ** 20, buffers: arrayBuffers / 2 ** 20 };
+}
+
+/**
+ * SSE clients from LSN 0 that never read their sockets (issue 22 measured 160 of them holding
+ * 144 MiB): what the server holds with them open, against the same server with none, the
+ * kernel's socket buffers aside (the clients' paused sockets hold nothing in the process).
+ * Indicative: streams still moving data into the kernel's buffers hold more at some moments.
+ */
+async function stalledSse(): Promise<Row> {
+  const db = await StemeDB.open(benchDir('changes-stalled'), { log: () => undefined, sync: 'none' });
+  await loadSample(db, stalledCities);
+  // The WAL's recent frames and ingest's buffers are let go a moment after ingest catches up.
+  await new Promise((resolve) => setTimeout(resolve, 5000));
+  const app = await createServer(db, { logger: false, changesStreamsMax: stalledClients, changesStreamsPerClientMax: stalledClients });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const statuses: string[] = [];
+  const sockets: net.Socket[] = [];
+  const open = async (count: number): Promise<ReturnType<typeof heldMiB>> => {
+    // Sockets opened one by one; a status line read, then never another byte.
+    for (let i = 0; i < count; i++) {
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(`GET /v1/changes?since=0 HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`));
+      socket.once('data', (chunk: Buffer) => {
+        statuses.push(chunk.toString('latin1').split(' ')[1] ?? '?');
+        socket.pause();
+      });
+      socket.on('error', () => undefined);
+      sockets.push(socket);
+    }
+    for (let i = 0; i < 1200 && statuses.length < sockets.length; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    // Let every stream read its first chunk and fill what the kernel takes.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    return heldMiB();
+  };
+  const before = heldMiB();
+  const after = await open(stalledClients);
+  for (const socket of sockets) socket.destroy();
+  await shutdown(app, db);
+  const ok = statuses.filter((status) => status === '200').length;
+  const heldMiBTotal = after.heap + after.buffers - before.heap - before.buffers;
+  return {
+    name: `SSE: ${stalledClients} clients from LSN 0 that never read`,
+    opsPerSec: Number.NaN,
+    note: `${ok}/${stalledClients} streams open; the server holds +${heldMiBTotal.toFixed(0)} MiB (heap +${(after.heap - before.heap).toFixed(0)}, buffers +${(after.buffers - before.buffers).toFixed(0)}): ${((heldMiBTotal / stalledClients) * 1024).toFixed(0)} KiB a stream`,
+  };
+}
+
+async function catchUp(): Promise<Row> {
+  const db = await StemeDB.open(benchDir('changes-catchup'), { log: () => undefined, sync: 'none' });
+  await loadSample(db, catchUpCities);
   let count = 0;
   const begin = performance.now();
   for await (const _ of db.changes({ since: 0 })) count += 1;
@@ -185,5 +253,6 @@ const without = await writeThroughput(0);
 const with10 = await writeThroughput(10);
 rows.push(without, { ...with10, note: `${with10.note}; ${(with10.opsPerSec / without.opsPerSec).toFixed(2)}x the run without` });
 rows.push(await manySse());
+rows.push(await stalledSse());
 rows.push(await catchUp());
 process.stdout.write(`${formatTable(rows)}\n`);

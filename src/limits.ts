@@ -26,6 +26,8 @@ export const walPreallocateBytes = 1 * MiB;
 export const walRecentFramesBytesMax = 8 * MiB;
 /** Read buffer for scanning and reading segments. */
 export const walReadChunkBytes = 1 * MiB;
+/** The smallest read chunk a WAL reader may be given (a frame header and then some). */
+export const walReadChunkBytesMin = 4 * KiB;
 
 // --- records ---
 /** subject, predicate, source (an assertion's or a retraction's), voter, epoch name: UTF-8 bytes each. */
@@ -175,6 +177,36 @@ export const changesLimitDefault = 1000;
 export const changesLimitMax = 10_000;
 /** Between SSE heartbeat comments by default (ServerOptions.changesHeartbeatMs). */
 export const changesHeartbeatMsDefault = 15_000;
+/**
+ * WAL bytes a change feed reads from a segment file at once. A subscriber that stops reading
+ * holds its chunk until it reads on (the changes are views into it), so this, not the log's
+ * size, is what a stalled stream holds of the log: 1 MiB chunks made 160 stalled SSE clients
+ * hold ~144 MiB. Larger chunks gained nothing measurable in catch-up (docs/decisions.md).
+ */
+export const changesReadChunkBytes = 64 * KiB;
+/**
+ * Change-feed responses (GET /v1/changes, any framing, following or not) open at once on one
+ * server by default (ServerOptions.changesStreamsMax, serve --streams-max); one more is 503
+ * STREAMS_FULL. A stalled stream holds about a read chunk, the socket's buffer and one event
+ * (~100 KiB), so the default bounds what streams hold to tens of MiB.
+ */
+export const changesStreamsMaxDefault = 256;
+/**
+ * The same per client address (an IPv6 address by its /64) by default
+ * (ServerOptions.changesStreamsPerClientMax, serve --streams-per-client-max): one more is 429
+ * TOO_MANY_STREAMS, so one client cannot take every stream.
+ */
+export const changesStreamsPerClientMaxDefault = 32;
+/** Retry-After, in seconds, on a stream refused by either cap: a guess, since a slot frees only when a stream ends. */
+export const changesStreamsRetryAfterSeconds = 5;
+/**
+ * A stream whose client has not accepted a byte for this long while an event waits for room
+ * in the socket is closed (ServerOptions.changesStallMs): a client that stopped reading
+ * frees its slot and its memory instead of holding them until the server stops.
+ */
+export const changesStallMsMaxDefault = 60_000;
+/** At shutdown, a stream's client gets this long to take the stream's end before its connection is cut. */
+export const changesShutdownFlushMsMax = 1_000;
 
 // --- cli ---
 /** Records per db.appendBatch during `import` (one WAL write+fsync each; matches group commit). */
@@ -193,6 +225,30 @@ export const httpBodyBytesMaxDefault = 16 * MiB;
 export const httpBatchRecordsMax = groupCommitRecordsMax;
 /** Longest path parameter as sent: a subject of stringBytesMax UTF-8 bytes percent-encodes to 3 characters a byte. */
 export const httpParamCharsMax = 3 * stringBytesMax;
+/**
+ * Receiving a whole request, headers and body, may take this long by default
+ * (ServerOptions.requestTimeoutMs): then 408 REQUEST_TIMEOUT and the connection is closed, so a
+ * body sent slowly cannot hold a connection for ever. A 16 MiB body needs ~2.3 Mbit/s. A
+ * response (a change stream, a backup) is not limited: the request is received by then.
+ */
+export const httpRequestTimeoutMsDefault = 60_000;
+/** Receiving a request's headers may take this long by default (ServerOptions.headersTimeoutMs); at most the request timeout. */
+export const httpHeadersTimeoutMsDefault = 10_000;
+/**
+ * An idle keep-alive connection is closed after this long by default
+ * (ServerOptions.keepAliveTimeoutMs): Node's own default, longer than undici's (fetch's) 4 s
+ * client-side idle time, so the server never closes a socket its client is about to reuse.
+ * Behind a load balancer, set it above the balancer's idle timeout.
+ */
+export const httpKeepAliveTimeoutMsDefault = 5_000;
+/** A request's headers, in bytes, at most (Node's default, passed explicitly): more is 431 HEADERS_TOO_LARGE. */
+export const httpHeadersBytesMax = 16 * KiB;
+/** How often Node checks the request and headers timeouts: their precision (Node's default is 30 s). */
+export const httpTimeoutCheckIntervalMs = 1_000;
+/** Rate limiting (off unless ServerOptions.rateLimit is set): the window by default. */
+export const httpRateLimitWindowMsDefault = 60_000;
+/** Client addresses the rate limiter counts at once (an LRU: the least recent is forgotten first). */
+export const httpRateLimitClientsMax = 10_000;
 
 // --- mcp ---
 /** Entities per read_graph page, default and at most (each entity costs a scan of its subject). */

@@ -30,7 +30,8 @@ function exitCodeOf(error: unknown, write: (code: string, message: string) => vo
   }
   if (error instanceof CliError || error instanceof StemeError) {
     write(error.code, error.message);
-    return exitCodeByError[error.code];
+    // A server's own code (watch passes on HTTP refusals such as UNAUTHORIZED) has no entry: a failure all the same.
+    return exitCodeByError[error.code] ?? exitFailure;
   }
   write('INTERNAL', error instanceof Error ? error.message : String(error));
   return exitFailure;

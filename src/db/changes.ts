@@ -8,7 +8,7 @@
 // confused with a record already seen. Since beyond the end is INVALID_CURSOR; inside deleted
 // segments, CURSOR_EXPIRED, never a silent gap.
 import { CursorExpiredError, InvalidArgumentError, InvalidCursorError } from '../errors.js';
-import { changesSubjectCacheEntriesMax, stringBytesMax } from '../limits.js';
+import { changesReadChunkBytes, changesSubjectCacheEntriesMax, stringBytesMax } from '../limits.js';
 import { decodeStored, hashRecordBytes, openView, recordTypeOf, type Hash, type RecordType, type StemeRecord } from '../records/index.js';
 import { Wal, type WalEntry } from '../wal/index.js';
 import { getView, type Reads } from './queries.js';
@@ -147,7 +147,7 @@ export class ChangeFeed implements AsyncIterable<Change> {
       await this.check();
       // Without follow, the feed ends where the log was visible when it started.
       const end = this.follow ? Number.POSITIVE_INFINITY : visibleEnd.end();
-      const entries = this.follow ? wal.tail(this.readFrom, stop.signal) : wal.read(this.readFrom);
+      const entries = this.follow ? wal.tail(this.readFrom, stop.signal, changesReadChunkBytes) : wal.read(this.readFrom, changesReadChunkBytes);
       try {
         for await (const entry of entries) {
           if (stop.signal.aborted) return;

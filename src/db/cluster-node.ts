@@ -7,6 +7,7 @@
 // subject's stream sequence is checkpointed only after its records are durable in the local WAL;
 // a record already held is never logged again (content addressing makes replays no-ops); a write
 // resolves only after JetStream acknowledged it, and (by default) after this node shows it.
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { ClusterUnavailableError, EpochConflictError, UnknownAssertionError } from '../errors.js';
 import { assertionKeyHex, locatorKeyHex } from '../layout/index.js';
@@ -91,6 +92,11 @@ export class ClusterNode implements RecordLog {
   private readonly published = new Map<Hash, Claim>();
   private epochLock: Promise<unknown> = Promise.resolve();
   private readonly waitForApply: boolean;
+  /**
+   * Random per process, announced on NATS: a request that carries it was forwarded by this node.
+   * Who can read announcements can publish records too, so it reveals nothing to them.
+   */
+  private readonly forwardKey = randomBytes(32).toString('hex');
 
   /** Consuming (mode 'serve'): the checkpoint is this node's to save. */
   private serving = false;
@@ -156,7 +162,7 @@ export class ClusterNode implements RecordLog {
         if (error === null) message.respond(this.lookupLocal(utf8.decode(message.data)));
       },
     });
-    this.peers = new Peers(this.log.nc, announceSubject(this.names), { node: this.info.node, url: '', partitions: this.info.partitionCount, owned: [...this.owned] });
+    this.peers = new Peers(this.log.nc, announceSubject(this.names), { node: this.info.node, url: '', partitions: this.info.partitionCount, owned: [...this.owned], forwardKey: this.forwardKey });
     // Catch up before serving: everything the stream held when the node started is materialised.
     await Promise.all(
       [...this.readers.values()].map(async (reader) => {
@@ -435,6 +441,16 @@ export class ClusterNode implements RecordLog {
   /** Sets the HTTP URL this node announces (once its server listens). */
   announceUrl(url: string): void {
     this.peers?.update({ url });
+  }
+
+  /** What this node's forwarded requests carry: its name and the key it announces. */
+  forwardingCredentials(): { node: string; key: string } {
+    return { node: this.info.node, key: this.forwardKey };
+  }
+
+  /** Whether a request carrying `node` and `key` was forwarded by a node of this cluster (this one included). */
+  isPeer(node: string, key: string): boolean {
+    return this.peers?.isPeer(node, key) ?? false;
   }
 
   /** The last stream sequence this node has in its local WAL, per subject key (a partition number, or "epochs"). */

@@ -62,6 +62,13 @@ export interface StemeCluster {
   nodes(): Announcement[];
   /** Sets the HTTP URL this node announces to the others. */
   announceUrl(url: string): void;
+  /**
+   * What a request this node forwards carries to show it comes from a node of the cluster: the
+   * node's name and a random key it announces on NATS (docs/cluster.md#forwarding-between-nodes).
+   */
+  forwardingCredentials(): { node: string; key: string };
+  /** Whether `node` and `key` are a node's name and the key it announced (a node heard lately, or this one). */
+  isPeer(node: string, key: string): boolean;
   /** Last stream sequence this node holds, per partition number (and "epochs"). */
   appliedSeqs(): Record<string, number>;
   /** Compares this node's store with the stream, up to its checkpoint. */
@@ -347,6 +354,8 @@ export class StemeDB {
       ownersOf: (partition) => node.ownersOf(partition),
       nodes: () => node.nodes(),
       announceUrl: (url) => node.announceUrl(url),
+      forwardingCredentials: () => node.forwardingCredentials(),
+      isPeer: (name, key) => node.isPeer(name, key),
       appliedSeqs: () => node.appliedSeqs(),
       verify: () => {
         this.assertOpen();

@@ -12,6 +12,8 @@ export interface ErrorReply {
   message: string;
   /** CURSOR_EXPIRED only: the oldest LSN the change feed can still read from. */
   oldestLsn?: number;
+  /** Refusals for load (streams, rate limit): sent as the Retry-After header, in seconds. */
+  retryAfterSeconds?: number;
 }
 
 /** A Record over ErrorCode, so a code added to StemeDB fails to compile until it is mapped here. */
@@ -79,7 +81,7 @@ function frameworkReply(error: FrameworkError): ErrorReply | undefined {
 }
 
 export function errorReply(error: unknown): ErrorReply {
-  if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message };
+  if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message, ...(error.retryAfterSeconds !== undefined && { retryAfterSeconds: error.retryAfterSeconds }) };
   if (error instanceof CursorExpiredError) return { status: statusByStemeCode[error.code], code: error.code, message: error.message, oldestLsn: error.oldestLsn };
   if (error instanceof StemeError) return { status: statusByStemeCode[error.code], code: error.code, message: remoteMessage(error) };
   if (error instanceof Error) {

@@ -14,16 +14,31 @@ export type HttpErrorCode =
   | 'SHUTTING_DOWN'
   | 'BACKUPS_DISABLED'
   | 'BACKUP_TARGET_FORBIDDEN'
+  | 'HOST_NOT_ALLOWED'
+  | 'ORIGIN_NOT_ALLOWED'
+  | 'TOO_MANY_STREAMS'
+  | 'STREAMS_FULL'
+  | 'RATE_LIMITED'
+  | 'REQUEST_TIMEOUT'
+  | 'HEADERS_TOO_LARGE'
   | 'INTERNAL';
+
+export interface HttpErrorOptions {
+  cause?: unknown;
+  /** Sent as Retry-After (whole seconds): when a refusal for load is worth trying again. */
+  retryAfterSeconds?: number;
+}
 
 export class HttpError extends Error {
   readonly status: number;
   readonly code: HttpErrorCode;
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(status: number, code: HttpErrorCode, message: string, options: { cause?: unknown } = {}) {
+  constructor(status: number, code: HttpErrorCode, message: string, options: HttpErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.status = status;
     this.code = code;
+    this.retryAfterSeconds = options.retryAfterSeconds;
     this.name = 'HttpError';
   }
 }

@@ -2,11 +2,13 @@
 // Each server has its own prom-client Registry (never the global one), so several servers in
 // one process (tests) do not share counters. Events come from the database's observer surface
 // (StemeDB.observe: writes, WAL group commits, ingest batches) and from fastify's onResponse
-// hook; gauges (WAL size, ingest lag, dead letters, overlay) are read from db.stats() at
-// scrape time. Labels are bounded sets: record kinds, error codes, route templates, statuses.
+// hook; gauges (WAL size, ingest lag, dead letters, overlay, open change streams) are read from
+// db.stats() and the stream slots at scrape time. Labels are bounded sets: record kinds, error
+// codes, route templates, statuses.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { StemeDB } from '../index.js';
+import type { StreamSlots } from './stream-slots.js';
 
 /** Seconds; from 100 µs (a group commit into preallocated space) to 10 s (a stalled write). */
 const secondsBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
@@ -33,6 +35,8 @@ function metricsFor(registry: Registry) {
     overlayRecords: new Gauge({ name: 'stemedb_overlay_records', help: 'Records held in memory until ingest has applied them', registers }),
     httpRequests: new Counter({ name: 'stemedb_http_requests_total', help: 'HTTP requests answered, by method, route template and status', labelNames: ['method', 'route', 'status'] as const, registers }),
     httpSeconds: new Histogram({ name: 'stemedb_http_request_duration_seconds', help: 'HTTP requests from arrival to response, by method and route template', labelNames: ['method', 'route'] as const, buckets: secondsBuckets, registers }),
+    streamsOpen: new Gauge({ name: 'stemedb_change_streams_open', help: 'Change-feed responses (GET /v1/changes) open now', registers }),
+    streamsStalled: new Counter({ name: 'stemedb_change_streams_stalled_total', help: 'Change streams closed because their client accepted no byte for the stall limit', registers }),
   };
 }
 
@@ -41,8 +45,13 @@ function routeOf(request: FastifyRequest): string {
   return request.routeOptions.url ?? 'unmatched';
 }
 
+/** What the change feed reports to the metrics as it happens. */
+export interface StreamEvents {
+  stalled(): void;
+}
+
 /** Registers GET /metrics and the hooks and observer that feed it; all stop when the app closes. */
-export function metricsRoutes(app: FastifyInstance, db: StemeDB): void {
+export function metricsRoutes(app: FastifyInstance, db: StemeDB, slots: StreamSlots): StreamEvents {
   const registry = new Registry();
   const m = metricsFor(registry);
   const unobserve = db.observe({
@@ -75,6 +84,8 @@ export function metricsRoutes(app: FastifyInstance, db: StemeDB): void {
     m.lagRecords.set(stats.ingest.lagRecords);
     m.deadLetters.set(stats.deadLetters);
     m.overlayRecords.set(db.overlayRecords);
+    m.streamsOpen.set(slots.open);
     return reply.type(registry.contentType).send(await registry.metrics());
   });
+  return { stalled: () => m.streamsStalled.inc() };
 }

@@ -10,12 +10,13 @@ export interface ErrorBody {
 }
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): void {
-  const { status, code, message, oldestLsn } = errorReply(error);
+  const { status, code, message, oldestLsn, retryAfterSeconds } = errorReply(error);
   if (status >= 500) request.log.error({ err: error, code }, 'request failed');
   else request.log.info({ code, message }, 'request refused');
   // The request id ties an INTERNAL answer to its log line without showing the error itself.
   const shown = code === 'INTERNAL' ? `${message} (request ${request.id})` : message;
   const body: ErrorBody = { error: { code, message: shown, ...(oldestLsn !== undefined && { oldestLsn }) } };
+  if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
   // FastifyReply is thenable; `send` answers synchronously, there is nothing to await.
   void reply.code(status).type('application/json; charset=utf-8').send(body);
 }

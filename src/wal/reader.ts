@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { InvalidArgumentError, WalCorruptError } from '../errors.js';
 import type { FileHandle, FileSystem } from '../fs/file-system.js';
-import { walReadChunkBytes } from '../limits.js';
+import { walReadChunkBytes, walReadChunkBytesMin } from '../limits.js';
 import { firstFrameOffset, frameBytes, frameHeaderBytes, framePayloadBytes, headerIsValid, readFrameHeader, segmentFileName } from './format.js';
 import { checkFrame } from './frame-check.js';
 import { isLsn, lsnAt, lsnPlus, offsetOf, offsetPlus, segmentOffset, type Lsn, type SegmentOffset } from './lsn.js';
@@ -82,8 +82,8 @@ async function isFrameBoundary(handle: FileHandle, file: string, base: Lsn, lsn:
 }
 
 /** Every entry readChunks yields, one at a time. */
-export async function* readLog(source: ReadSource, fromLsn: number | undefined, follow: boolean): AsyncGenerator<LogEntry> {
-  for await (const entries of readChunks(source, fromLsn, follow)) yield* entries;
+export async function* readLog(source: ReadSource, fromLsn: number | undefined, follow: boolean, chunkBytes = walReadChunkBytes): AsyncGenerator<LogEntry> {
+  for await (const entries of readChunks(source, fromLsn, follow, chunkBytes)) yield* entries;
 }
 
 /**
@@ -91,9 +91,13 @@ export async function* readLog(source: ReadSource, fromLsn: number | undefined, 
  * what one read from memory or one chunk of a file held. A consumer that handles records in
  * bulk (the ingestor) pays one await per array rather than one per record. On damage, the
  * valid entries before it are yielded first, then the error is thrown. `fromLsn` is the
- * caller's plain number: it is checked (and branded) here.
+ * caller's plain number: it is checked (and branded) here. `chunkBytes`: how much of a file one
+ * read takes (a frame larger than that is read whole); the entries are views into the chunk,
+ * so a consumer that holds one holds its chunk.
  */
-export async function* readChunks(source: ReadSource, fromLsn: number | undefined, follow: boolean): AsyncGenerator<LogEntry[]> {
+export async function* readChunks(source: ReadSource, fromLsn: number | undefined, follow: boolean, chunkBytes = walReadChunkBytes): AsyncGenerator<LogEntry[]> {
+  // A chunk must hold a frame header, or a read that ends mid-header would never advance.
+  if (!Number.isSafeInteger(chunkBytes) || chunkBytes < walReadChunkBytesMin) throw new InvalidArgumentError(`a WAL read chunk is at least ${walReadChunkBytesMin} bytes; got ${chunkBytes}`);
   const first = source.segmentBases()[0]!;
   const from = fromLsn ?? first;
   if (!isLsn(from) || from < first) {
@@ -133,7 +137,7 @@ export async function* readChunks(source: ReadSource, fromLsn: number | undefine
       }
       const file = path.join(source.dir, segmentFileName(base));
       const position = offsetOf(base, lsn);
-      let chunk = await readExactly(handle!, file, Math.min(walReadChunkBytes, end - lsn), position);
+      let chunk = await readExactly(handle!, file, Math.min(chunkBytes, end - lsn), position);
       let offset = 0;
       const entries: LogEntry[] = [];
       let damage: Error | undefined;

@@ -231,17 +231,21 @@ export class Wal {
     return payload.length > 0 && payload.length <= this.recordBytesMax;
   }
 
-  /** Every durable record from `fromLsn` (default: the oldest retained) to the durable end, checksums verified. */
-  read(fromLsn?: number): AsyncGenerator<WalEntry> {
-    return readLog(this.readSource(), fromLsn, false);
+  /**
+   * Every durable record from `fromLsn` (default: the oldest retained) to the durable end,
+   * checksums verified. `chunkBytes` (default walReadChunkBytes): how much of a segment file one
+   * read takes; a reader that may stall (a change feed) holds one chunk, so it passes a small one.
+   */
+  read(fromLsn?: number, chunkBytes?: number): AsyncGenerator<WalEntry> {
+    return readLog(this.readSource(), fromLsn, false, chunkBytes);
   }
 
   /**
    * Like read, then waits for new durable records (no polling). Ends when the WAL closes or
    * `signal` aborts (checked whenever the tail is caught up).
    */
-  tail(fromLsn?: number, signal?: AbortSignal): AsyncGenerator<WalEntry> {
-    return this.following(readLog(this.readSource(signal), fromLsn, true));
+  tail(fromLsn?: number, signal?: AbortSignal, chunkBytes?: number): AsyncGenerator<WalEntry> {
+    return this.following(readLog(this.readSource(signal), fromLsn, true, chunkBytes));
   }
 
   /**

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test, type TestContext } from 'node:test';
 import { tempDir } from '../support/temp-dir.js';
+import { openStream, rawRequest } from '../server/support/raw-http.js';
 import { exitOf, spawnStemedb, stemedb, waitForOutput } from './fixtures/cli.js';
 
 const urlPattern = /at (http:\/\/127\.0\.0\.1:\d+) /;
@@ -120,4 +121,32 @@ test('serve --sample loads the sample into an empty database before serving', as
   assert.ok(stats.records.assertions >= 300 && stats.records.assertions <= 400, String(stats.records.assertions));
   child.kill('SIGTERM');
   assert.equal(await exitOf(child), 0);
+});
+
+test('serve\'s limit flags reach the server: --allow-host names are answered and others refused, --streams-per-client-max caps streams, --rate-limit counts', async (t) => {
+  const data = tempDir(t);
+  const { child, url } = await serve(t, data, ['--allow-host', 'stemedb.test', '--streams-per-client-max', '1', '--rate-limit', '1000', '--request-timeout-ms', '5000']);
+  const { port } = new URL(url);
+  const status = async (host: string): Promise<number> => (await rawRequest(url, { path: '/v1/stats', headers: { host } })).status;
+  assert.equal(await status(`127.0.0.1:${port}`), 200);
+  assert.equal(await status(`stemedb.test:${port}`), 200);
+  assert.equal(await status('stemedb.test'), 200);
+  assert.equal(await status(`attacker.test:${port}`), 403);
+  const stats = await fetch(`${url}/v1/stats`);
+  assert.equal(stats.headers.get('x-ratelimit-limit'), '1000');
+  const first = await openStream(url, '/v1/changes', { accept: 'text/event-stream' });
+  assert.equal(first.status, 200);
+  const second = await openStream(url, '/v1/changes', { accept: 'text/event-stream' });
+  assert.equal(second.status, 429);
+  first.close();
+  child.kill('SIGTERM');
+  assert.equal(await exitOf(child), 0);
+});
+
+test('serve refuses a malformed --allow-host, and --rate-limit-window-ms without --rate-limit, as usage errors (exit 2)', (t) => {
+  const data = tempDir(t);
+  for (const args of [['--allow-host', 'http://example.test'], ['--allow-host', 'example.test/path'], ['--rate-limit-window-ms', '1000'], ['--streams-max', '0']]) {
+    const result = stemedb(data, ['serve', '--port', '0', ...args]);
+    assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
+  }
 });

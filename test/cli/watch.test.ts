@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { tempDir } from '../support/temp-dir.js';
+import { CliError, type CliErrorCode } from '../../src/cli/errors.js';
+import { reportError } from '../../src/cli/report-error.js';
+import { openStream } from '../server/support/raw-http.js';
 import { exitOf, ndjson, spawnStemedb, stemedb, waitForOutput } from './fixtures/cli.js';
 
 function spawned(t: TestContext, data: string, args: string[]): ChildProcessWithoutNullStreams {
@@ -65,4 +68,35 @@ test('watch with a since beyond the end exits 1 with INVALID_CURSOR', (t) => {
   const result = stemedb(data, ['watch', '--since', '99999999']);
   assert.equal(result.status, 1);
   assert.match(result.stderr, /^stemedb: INVALID_CURSOR: /);
+});
+
+test('watch --url refused for load (429 TOO_MANY_STREAMS) says so and retries after Retry-After, then follows', async (t) => {
+  const data = tempDir(t);
+  const server = spawned(t, data, ['serve', '--port', '0', '--log-level', 'warn', '--json', '--streams-per-client-max', '1']);
+  const [line] = await waitForOutput(server, /\{.*\}\n/);
+  const { url } = JSON.parse(line) as { url: string };
+  const held = await openStream(url, '/v1/changes?since=now', { accept: 'text/event-stream' });
+  assert.equal(held.status, 200);
+  const watcher = spawned(t, tempDir(t), ['watch', '--url', url, '--since', '0']);
+  const stdout = collect(watcher);
+  let stderr = '';
+  watcher.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString('utf8')));
+  for (let i = 0; i < 200 && !/TOO_MANY_STREAMS.*retrying in \d+ s\n/.test(stderr); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.match(stderr, /^stemedb: watch: TOO_MANY_STREAMS: .*; retrying in 5 s$/m);
+  held.close();
+  const posted = await fetch(`${url}/v1/assertions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ subject: 'city:oslo', predicate: 'population', object: 1, source: 'test' }) });
+  assert.equal(posted.status, 201);
+  await waitForOutput(watcher, /city:oslo/, 20_000);
+  watcher.kill('SIGINT');
+  assert.equal(await exitOf(watcher), 0);
+  assert.match(stdout(), /city:oslo population = 1 \(test\)/);
+  server.kill('SIGTERM');
+  assert.equal(await exitOf(server), 0);
+});
+
+test('a server refusal the CLI has no exit code for (watch passes on e.g. HOST_NOT_ALLOWED) exits 1, not 0', () => {
+  const lines: string[] = [];
+  const code = reportError(new CliError('HOST_NOT_ALLOWED' as CliErrorCode, 'this server does not answer to the Host "x"'), { write: (line: string) => lines.push(line) } as unknown as NodeJS.WritableStream);
+  assert.equal(code, 1);
+  assert.match(lines.join(''), /^stemedb: HOST_NOT_ALLOWED: /);
 });

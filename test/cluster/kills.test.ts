@@ -15,6 +15,7 @@ import { decodeRecord, hashRecordBytes } from '../../src/records/index.js';
 import { exitOf, spawnStemedb, waitForOutput } from '../cli/fixtures/cli.js';
 import { tempDir } from '../support/temp-dir.js';
 import { NatsCluster, natsMissingMessage, natsServerPath } from './support/nats-cluster.js';
+import { peerHeaders } from './support/peer-headers.js';
 
 const binary = natsServerPath();
 const skip = binary === undefined ? natsMissingMessage : false;
@@ -151,9 +152,11 @@ describe('cluster under kill -9', { skip, timeout: 115_000 }, () => {
         const record = decodeRecord(m.data);
         if (record.type === 'assertion') partitionOfSubject.set(record.subject, Number(m.subject.split('.').pop()));
       }
+      // Reads carry each node's own forwarding headers, so a node answers from its store and
+      // never asks the other (which could hide a record it lacks).
       const owners = [
-        { url: a.url, owns: (k: number) => k >= 0 },
-        { url: b.url, owns: (k: number) => k === 0 || k === 1 },
+        { url: a.url, owns: (k: number) => k >= 0, headers: await peerHeaders(nats.servers, 'kills', 'node-a') },
+        { url: b.url, owns: (k: number) => k === 0 || k === 1, headers: await peerHeaders(nats.servers, 'kills', 'node-b') },
       ];
       // Applied once: each node's counts reach exactly the stream's records of its partitions
       // (replays, retried publishes and restarts added nothing), then beliefs can be compared.
@@ -189,7 +192,7 @@ describe('cluster under kill -9', { skip, timeout: 115_000 }, () => {
           const path = write.kind === 'assertion' ? `/v1/assertions/${write.hash}` : `/v1/assertions/${write.assertion}/votes`;
           let text = '';
           for (let attempt = 0; attempt < 300; attempt++) {
-            const response = await fetch(`${node.url}${path}`, { headers: { 'x-stemedb-forwarded': 'test' } });
+            const response = await fetch(`${node.url}${path}`, { headers: node.headers });
             text = await response.text();
             if (response.status === 200 && text.includes(write.hash)) break;
             await sleep(100);
@@ -203,7 +206,7 @@ describe('cluster under kill -9', { skip, timeout: 115_000 }, () => {
       for (const node of owners) {
         for (const subject of subjects) {
           if (!node.owns(partitionOfSubject.get(subject)!)) continue;
-          const response = await fetch(`${node.url}/v1/subjects/${encodeURIComponent(subject)}/beliefs`, { headers: { 'x-stemedb-forwarded': 'test' } });
+          const response = await fetch(`${node.url}/v1/subjects/${encodeURIComponent(subject)}/beliefs`, { headers: node.headers });
           assert.equal(response.status, 200);
           assert.deepEqual(withoutLsns(await response.json()), withoutLsns(JSON.parse(JSON.stringify(reference.beliefs(subject)))), `beliefs about ${subject} at ${node.url === a.url ? 'A' : 'B'} (partition ${partitionOfSubject.get(subject)})`);
         }

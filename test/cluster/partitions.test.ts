@@ -1,6 +1,7 @@
 // Cluster mode over a real 3-node JetStream cluster: a retried publish is stored once, a node
 // with another partition count refuses to start, and a read about a foreign partition is
-// forwarded to its owner, or answered 421 NOT_OWNER naming the owners when none answers.
+// forwarded to its owner, or answered 421 NOT_OWNER naming the owners when none answers; the
+// forwarding header is honoured only with the key the sending node announced on NATS.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -103,10 +104,11 @@ describe('cluster partitions', { skip, timeout: 110_000 }, () => {
     for (const hash of hashes) assert.ok(missing.some((m) => m.startsWith(hash)), `verify names ${hash}`);
   });
 
-  test('a read about a foreign partition is forwarded to its owner, else NOT_OWNER names the owners', async (t) => {
+  test('a read about a foreign partition is forwarded to its owner, else NOT_OWNER names the owners (their URLs only to a caller with the token)', async (t) => {
+    const token = 'cluster-token';
     const serve = async (partitions: string, node: string): Promise<{ db: StemeDB; app: FastifyInstance; url: string }> => {
       const db = await StemeDB.open(tempDir(t), clusterOptions('FORWARD', partitions, node));
-      const app = await createServer(db, { logger: false });
+      const app = await createServer(db, { logger: false, token });
       await app.listen({ host: '127.0.0.1', port: 0 });
       const address = app.server.address() as { port: number };
       const url = `http://127.0.0.1:${address.port}`;
@@ -142,12 +144,27 @@ describe('cluster partitions', { skip, timeout: 110_000 }, () => {
       // By hash: a does not hold it, b answers.
       const byHash = await fetch(`${a.url}/v1/assertions/${written.hash}`);
       assert.equal(byHash.status, 200);
-      // A forwarded request is never forwarded again: NOT_OWNER, naming b.
-      const once = await fetch(`${a.url}/v1/subjects/${subject}/history`, { headers: { 'x-stemedb-forwarded': 'test' } });
+      // The forwarding header from anyone but a node is not honoured: the read is forwarded as any other.
+      const forgeries: Array<Record<string, string>> = [{ 'x-stemedb-forwarded': 'test' }, { 'x-stemedb-forwarded': 'node-b', 'x-stemedb-peer-key': 'guess' }, { 'x-stemedb-forwarded': 'node-b' }];
+      for (const forged of forgeries) {
+        const relayed = await fetch(`${a.url}/v1/subjects/${subject}/history`, { headers: forged });
+        assert.equal(relayed.status, 200, JSON.stringify(forged));
+        assert.equal(relayed.headers.get('x-stemedb-served-by'), 'node-b');
+      }
+      // A request a node forwarded (its name and the key it announced on NATS) is never forwarded again: NOT_OWNER, naming b.
+      const fromB = b.db.cluster!.forwardingCredentials();
+      const peer = { 'x-stemedb-forwarded': fromB.node, 'x-stemedb-peer-key': fromB.key };
+      const once = await fetch(`${a.url}/v1/subjects/${subject}/history`, { headers: peer });
       assert.equal(once.status, 421);
       const body = (await once.json()) as ErrorBody;
       assert.equal(body.error.code, 'NOT_OWNER');
       assert.match(body.error.message, /node-b/);
+      assert.ok(!body.error.message.includes(b.url), `no internal URL without the token: ${body.error.message}`);
+      const withToken = await fetch(`${a.url}/v1/subjects/${subject}/history`, { headers: { ...peer, authorization: `Bearer ${token}` } });
+      assert.equal(withToken.status, 421);
+      assert.ok(((await withToken.json()) as ErrorBody).error.message.includes(`node-b (${b.url})`), 'the token holder sees where to go');
+      const wrongToken = await fetch(`${a.url}/v1/subjects/${subject}/history`, { headers: { ...peer, authorization: 'Bearer wrong' } });
+      assert.ok(!((await wrongToken.json()) as ErrorBody).error.message.includes(b.url));
       // b gone: once its announcements are stale, a answers NOT_OWNER naming no one reachable.
       await b.app.close();
       await b.db.close();
@@ -160,6 +177,10 @@ describe('cluster partitions', { skip, timeout: 110_000 }, () => {
       }
       assert.equal(gone!.status, 421);
       assert.equal(((await gone!.json()) as ErrorBody).error.code, 'NOT_OWNER');
+      // b's key goes with b: once its announcements are stale, its forwarding headers are not honoured.
+      for (let i = 0; i < 80 && a.db.cluster!.isPeer(fromB.node, fromB.key); i++) await sleep(100);
+      assert.equal(a.db.cluster!.isPeer(fromB.node, fromB.key), false);
+      assert.equal(a.db.cluster!.isPeer(a.db.cluster!.info.node, a.db.cluster!.forwardingCredentials().key), true);
     } finally {
       await a.app.close();
       await a.db.close();

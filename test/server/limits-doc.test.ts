@@ -44,11 +44,13 @@ test('every constant a row names exists in src/limits.ts, with the value the row
   assert.ok(named >= 15, `${named} constants checked`);
 });
 
-test('every error a row promises is in the API\'s error table (or is an MCP tool error)', () => {
+test('every error a row promises is in the API\'s error table (or is an MCP tool error; a bound a client meets without an error says so)', () => {
   const errors = doc.slice(doc.indexOf('## Errors'), doc.indexOf('### Cluster mode'));
   const documented = new Set([...errors.matchAll(/^\| \d{3} \| `([A-Z_]+)`/gm)].map((match) => match[1]));
   for (const [bound, , , past] of rows) {
     const codes = [...past!.matchAll(/`([A-Z_]+)`/g)].map((match) => match[1]!);
+    // A bound on the server's own resources (an idle connection closed, a stream's memory) has no error to name.
+    if (past!.startsWith('no error')) continue;
     assert.ok(codes.length > 0, `${bound}: names the error`);
     for (const code of codes) assert.ok(past!.startsWith('tool error') || documented.has(code), `${bound}: ${code} is not in the error table`);
   }

@@ -53,6 +53,8 @@ const expected: Array<[string, string]> = [
   ['stemedb_overlay_records', 'GAUGE'],
   ['stemedb_http_requests_total', 'COUNTER'],
   ['stemedb_http_request_duration_seconds', 'HISTOGRAM'],
+  ['stemedb_change_streams_open', 'GAUGE'],
+  ['stemedb_change_streams_stalled_total', 'COUNTER'],
 ];
 
 describe('GET /metrics', () => {

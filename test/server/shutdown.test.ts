@@ -37,8 +37,8 @@ function gatedAsserts(db: StemeDB, gate: Gate): StemeDB {
   });
 }
 
-function httpText(method: string, route: string, body?: string): string {
-  const head = [`${method} ${route} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: keep-alive'];
+function httpText(method: string, route: string, port: number, body?: string): string {
+  const head = [`${method} ${route} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Connection: keep-alive'];
   if (body !== undefined) head.push('Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`);
   return `${head.join('\r\n')}\r\n\r\n${body ?? ''}`;
 }
@@ -63,19 +63,20 @@ describe('shutting down', () => {
   test('a running request finishes, a new one on the same connection gets 503 SHUTTING_DOWN, then the database closes', async () => {
     const gate = new Gate();
     const server = await startServer({ wrap: (db) => gatedAsserts(db, gate) });
-    const socket = net.connect(Number(new URL(server.url).port), '127.0.0.1');
+    const port = Number(new URL(server.url).port);
+    const socket = net.connect(port, '127.0.0.1');
     let received = '';
     socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
     const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
 
-    socket.write(httpText('POST', '/v1/assertions', JSON.stringify(assertionBody('in-flight'))));
+    socket.write(httpText('POST', '/v1/assertions', port, JSON.stringify(assertionBody('in-flight'))));
     await gate.waiting;
     const stoppedListening = stopsListening(server.app.server);
     const stopping = server.close();
     await stoppedListening;
     assert.equal(server.app.server.listening, false);
-    socket.write(httpText('GET', '/v1/health'));
+    socket.write(httpText('GET', '/v1/health', port));
     gate.release();
     await stopping;
     await ended;

@@ -3,9 +3,19 @@
 // requests and closes the database. --sample loads the sample dataset into an empty database.
 // If the database fails (WAL write or fsync error, ingest failed for good) it logs the cause at
 // fatal level, finishes in-flight requests and exits 4, unless --on-wal-failure=stay.
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { StemeDB } from '../../index.js';
-import { serveShutdownMsMax } from '../../limits.js';
+import {
+  changesStreamsMaxDefault,
+  changesStreamsPerClientMaxDefault,
+  httpHeadersTimeoutMsDefault,
+  httpKeepAliveTimeoutMsDefault,
+  httpRateLimitWindowMsDefault,
+  httpRequestTimeoutMsDefault,
+  serveShutdownMsMax,
+} from '../../limits.js';
+import { isAllowedHostName } from '../../server/allowed-hosts.js';
+import type { ServerOptions } from '../../server/index.js';
 import { addClusterFlags, clusterOptionsOf, type ClusterFlags } from '../cluster-flags.js';
 import { globalsOf } from '../context.js';
 import { CliError } from '../errors.js';
@@ -27,6 +37,34 @@ interface ServeOptions extends ClusterFlags {
   logLevel: string;
   onWalFailure: OnDatabaseFailure;
   mcpSource: string;
+  allowHost: string[];
+  streamsMax?: number;
+  streamsPerClientMax?: number;
+  rateLimit?: number;
+  rateLimitWindowMs?: number;
+  requestTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  keepAliveTimeoutMs?: number;
+}
+
+/** --allow-host, repeatable: each value checked as the server will read it. */
+function collectHost(value: string, previous: string[]): string[] {
+  if (!isAllowedHostName(value)) throw new InvalidArgumentError('must be a host name or address with an optional port (example.com, 10.0.0.5:7420, [fd00::1]).');
+  return [...previous, value];
+}
+
+/** The HTTP server's Host names and limits from the flags given (the rest keep their defaults). */
+function serverLimitsOf(o: ServeOptions): ServerOptions {
+  return {
+    listenHost: o.host,
+    allowedHosts: o.allowHost,
+    ...(o.streamsMax !== undefined && { changesStreamsMax: o.streamsMax }),
+    ...(o.streamsPerClientMax !== undefined && { changesStreamsPerClientMax: o.streamsPerClientMax }),
+    ...(o.rateLimit !== undefined && { rateLimit: { max: o.rateLimit, ...(o.rateLimitWindowMs !== undefined && { windowMs: o.rateLimitWindowMs }) } }),
+    ...(o.requestTimeoutMs !== undefined && { requestTimeoutMs: o.requestTimeoutMs }),
+    ...(o.headersTimeoutMs !== undefined && { headersTimeoutMs: o.headersTimeoutMs }),
+    ...(o.keepAliveTimeoutMs !== undefined && { keepAliveTimeoutMs: o.keepAliveTimeoutMs }),
+  };
 }
 
 /** pino's levels; 'silent' turns request logging off. */
@@ -86,6 +124,14 @@ export function registerServe(program: Command): void {
     .option('--sample', 'if the database is empty, load the sample dataset (GeoNames cities) first')
     .option('--sample-limit <n>', 'with --sample: only the n most populous cities (default: all 135k cities, 528k records, ~25 s)', parseCount)
     .option('--mcp-source <name>', 'the source of assertions and voter of votes made through /mcp (MCP over Streamable HTTP) that do not name one', 'mcp')
+    .option('--allow-host <name>', 'also answer requests whose Host is this name (name: with the port and without; name:port: only so); repeatable. Default: localhost, 127.0.0.1, [::1] and --host, with the port', collectHost, [])
+    .option('--streams-max <n>', `change-feed streams (GET /v1/changes) open at once; one more is 503 STREAMS_FULL (default ${changesStreamsMaxDefault})`, parseCount)
+    .option('--streams-per-client-max <n>', `change-feed streams one client address may hold; one more is 429 TOO_MANY_STREAMS (default ${changesStreamsPerClientMaxDefault})`, parseCount)
+    .option('--rate-limit <n>', 'requests one client address may make per window, on every route; one more is 429 RATE_LIMITED (default: no rate limit)', parseCount)
+    .option('--rate-limit-window-ms <ms>', `with --rate-limit: the window (default ${httpRateLimitWindowMsDefault})`, parseCount)
+    .option('--request-timeout-ms <ms>', `a request (headers and body) must arrive within this; else 408 (default ${httpRequestTimeoutMsDefault})`, parseCount)
+    .option('--headers-timeout-ms <ms>', `a request's headers must arrive within this (default ${httpHeadersTimeoutMsDefault})`, parseCount)
+    .option('--keep-alive-timeout-ms <ms>', `an idle keep-alive connection is closed after this (default ${httpKeepAliveTimeoutMsDefault}; behind a load balancer, more than its idle timeout)`, parseCount)
     .addOption(new Option('--log-level <level>', 'request logs (JSON lines on stderr) at this level and above').choices(logLevels).default('info'))
     .addOption(
       new Option('--on-wal-failure <action>', 'when the WAL (or ingest) fails: exit 4 after finishing in-flight requests, for a supervisor to restart into recovery; or stay up serving reads, with 503 on writes and /v1/health')
@@ -96,6 +142,7 @@ export function registerServe(program: Command): void {
       const globals = globalsOf(command);
       const o = command.opts<ServeOptions>();
       if (o.backupDir !== undefined && o.token === undefined) throw new CliError('USAGE', '--backup-dir needs --token (or STEMEDB_TOKEN): backups over HTTP are never open');
+      if (o.rateLimitWindowMs !== undefined && o.rateLimit === undefined) throw new CliError('USAGE', '--rate-limit-window-ms needs --rate-limit');
       // Listen from the start: a signal while the sample loads stops the load cleanly (what was
       // loaded stays; `stemedb sample | stemedb import -` adds the rest under the same hashes).
       const stop = abortOnSignal();
@@ -113,7 +160,7 @@ export function registerServe(program: Command): void {
         if (!stop.aborted) {
           // Logs go to stderr: stdout carries only the URL and the examples, for scripts to read.
           const logger = { level: o.logLevel, stream: process.stderr };
-          app = await createServer(db, { logger, mcpSource: o.mcpSource, ...(o.token !== undefined && { token: o.token }), ...(o.backupDir !== undefined && { backupDir: o.backupDir }) });
+          app = await createServer(db, { logger, mcpSource: o.mcpSource, ...serverLimitsOf(o), ...(o.token !== undefined && { token: o.token }), ...(o.backupDir !== undefined && { backupDir: o.backupDir }) });
           await listen(app, o.host, o.port);
         }
       } catch (error) {

@@ -101,6 +101,13 @@ async function watchServer(url: string, options: WatchOptions, print: (change: C
     if (response.status !== 200) {
       release();
       const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+      // Refused for load (too many streams, a rate limit, a server starting or stopping): come back when it says.
+      const retryAfterSeconds = Number(response.headers.get('retry-after') ?? Number.NaN);
+      if ((response.status === 429 || response.status === 503) && Number.isFinite(retryAfterSeconds)) {
+        process.stderr.write(`stemedb: watch: ${body.error?.code ?? response.status}: ${body.error?.message ?? ''}; retrying in ${retryAfterSeconds} s\n`);
+        await sleep(Math.max(reconnectDelayMs, retryAfterSeconds * 1000), undefined, { signal }).catch(() => undefined);
+        continue;
+      }
       throw new CliError((body.error?.code ?? 'INTERNAL') as CliErrorCode, body.error?.message ?? `the server answered ${response.status}`);
     }
     let buffered = '';
