@@ -154,6 +154,18 @@ export const mcpGraphEntitiesDefault = 100;
 export const mcpGraphEntitiesMax = 1000;
 /** Elements (array items and object members) in one tool call's arguments at most; more is refused before validation. */
 export const mcpToolInputElementsMax = 100_000;
+/**
+ * Largest request body on POST /mcp (the server's own limit applies when lower): the MCP SDK's
+ * own default for the bodies it reads, a quarter of the HTTP API's. A tool call's arguments
+ * are records of at most 64 KiB objects, a memory-tool call at most mcpMemoryItemsMax items.
+ */
+export const mcpBodyBytesMax = 4 * MiB;
+/**
+ * Messages in one JSON-RPC batch on POST /mcp at most (more: 400). MCP 2025-06-18 dropped
+ * batches and the SDK's client never sends them; an older client's batch still passes, but one
+ * request cannot start more than this many tool calls at once.
+ */
+export const mcpBatchMessagesMax = 10;
 
 // --- cluster mode (docs/cluster.md) ---
 /** The most partitions a stream may have: each owned partition is one ordered consumer. */

@@ -7,7 +7,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { RecordInput, StemeDB } from '../index.js';
 import { mcpGraphEntitiesDefault, mcpGraphEntitiesMax } from '../limits.js';
 import { cursorSchema, textSchema } from '../server/schemas/common.js';
-import { requireWrite, type McpContext } from './context.js';
+import { requireWrite, type CallExtra, type McpContext } from './context.js';
 import type { JsonSchema } from './json-schema-zod.js';
 import { toolInput } from './tool-input.js';
 import {
@@ -209,10 +209,10 @@ export function registerMemoryTools(server: McpServer, context: McpContext): voi
     server.registerTool(
       toolName,
       { description: spec.description, inputSchema: input.published, annotations: { readOnlyHint: !spec.write } },
-      async (raw: Record<string, unknown>) => run(async () => {
+      async (raw: Record<string, unknown>, extra: CallExtra) => run(async () => {
         try {
           const args = input.check(raw);
-          if (spec.write) requireWrite(context);
+          if (spec.write) requireWrite(context, extra);
           return await spec.run(context.db, args as never, context.source);
         } catch (error) {
           return toolErrorFrom(error, context.log);

@@ -9,7 +9,7 @@ import { beliefsOptionsSchema, contestedOptionsSchema } from '../server/schemas/
 import { asOfSchema, epochIdSchema, hashSchema, textSchema } from '../server/schemas/common.js';
 import { findFields, findObjectDescription, historyOptionsSchema } from '../server/schemas/queries.js';
 import { assertionInputSchema, epochInputSchema, retractionInputSchema, voteInputSchema } from '../server/schemas/records.js';
-import { requireWrite, type McpContext } from './context.js';
+import { requireWrite, type CallExtra, type McpContext } from './context.js';
 import type { JsonSchema } from './json-schema-zod.js';
 import { toolInput } from './tool-input.js';
 import { McpToolError, toolErrorFrom, toolResult } from './tool-result.js';
@@ -179,10 +179,10 @@ export function registerNativeTools(server: McpServer, context: McpContext): voi
     server.registerTool(
       name,
       { description: spec.description, inputSchema: input.published, annotations: { readOnlyHint: !spec.write } },
-      async (raw: Record<string, unknown>) => run(async () => {
+      async (raw: Record<string, unknown>, extra: CallExtra) => run(async () => {
         try {
           const args = input.check(raw);
-          if (spec.write) requireWrite(context);
+          if (spec.write) requireWrite(context, extra);
           return await spec.run(context.db, args, context);
         } catch (error) {
           return toolErrorFrom(error, context.log);

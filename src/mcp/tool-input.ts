@@ -20,21 +20,27 @@ function issueText(issue: ZodIssue): string {
   return `${path}: ${issue.message}`;
 }
 
-/** Counts array items and object members, stopping past `max`: bounds the work of checking a call. */
-function elementCount(value: unknown, max: number): number {
+/**
+ * Counts array items and object members, stopping as soon as the count passes `max`: bounds the
+ * work of checking a call whatever its size. An explicit stack and one push per child (never a
+ * spread of a whole array into push, which throws RangeError past ~100k items), no recursion.
+ */
+export function elementCount(value: unknown, max: number): number {
   let count = 0;
   const stack: unknown[] = [value];
-  while (stack.length > 0 && count <= max) {
+  while (stack.length > 0) {
     const node = stack.pop();
     if (node === null || typeof node !== 'object') continue;
-    const children = Array.isArray(node) ? node : Object.values(node);
-    count += children.length;
-    stack.push(...children);
+    const children: unknown[] = Array.isArray(node) ? node : Object.values(node);
+    for (const child of children) {
+      if (++count > max) return count;
+      if (child !== null && typeof child === 'object') stack.push(child);
+    }
   }
   return count;
 }
 
-/** Built once per schema: over HTTP every request gets a new McpServer (stateless), not new schemas. */
+/** Built once per schema (a stdio and an HTTP server in one process share them). */
 const built = new WeakMap<JsonSchema, ToolInput>();
 
 export function toolInput(schema: JsonSchema): ToolInput {

@@ -41,6 +41,11 @@ export interface ServerOptions {
   bodyLimitBytes?: number;
   /** The source of assertions and voter of votes made through POST /mcp that do not name one (default `mcp`). */
   mcpSource?: string;
+  /**
+   * With `token`: clients without it may still initialize MCP, list its tools and call the read
+   * tools (the write tools answer UNAUTHORIZED). Default false: all of /mcp needs the token.
+   */
+  mcpPublicReads?: boolean;
   /** Between heartbeat comments on SSE change streams (default changesHeartbeatMsDefault, 15 s). */
   changesHeartbeatMs?: number;
 }
@@ -55,6 +60,7 @@ export async function createServer(db: StemeDB, options: ServerOptions): Promise
   // An empty token could never be presented (`Bearer ` needs one), so every write would be refused.
   if (options.token === '') throw new InvalidArgumentError('the server token must not be empty');
   if (options.backupDir !== undefined && options.token === undefined) throw new InvalidArgumentError('a backup directory needs a token: backups over HTTP are never open');
+  if (options.mcpPublicReads === true && options.token === undefined) throw new InvalidArgumentError('public MCP reads need a token: without one, all of /mcp is open already');
   const backupRoot = options.backupDir === undefined ? undefined : realBackupDir(options.backupDir);
   const app = Fastify({
     logger: options.logger ?? true,
@@ -102,7 +108,13 @@ export async function createServer(db: StemeDB, options: ServerOptions): Promise
   epochRoutes(app, db);
   statusRoutes(app, db);
   adminRoutes(app, db, backupRoot);
-  mcpRoutes(app, { db, token: options.token, source: options.mcpSource ?? mcpSourceDefault });
+  await mcpRoutes(app, {
+    db,
+    token: options.token,
+    source: options.mcpSource ?? mcpSourceDefault,
+    publicReads: options.mcpPublicReads ?? false,
+    ...(options.bodyLimitBytes !== undefined && { bodyLimitBytes: options.bodyLimitBytes }),
+  });
   changeRoutes(app, db, { ...(options.changesHeartbeatMs !== undefined && { heartbeatMs: options.changesHeartbeatMs }) });
   openApiRoute(app);
   explorerRoutes(app, options.token !== undefined);

@@ -27,6 +27,7 @@ interface ServeOptions extends ClusterFlags {
   logLevel: string;
   onWalFailure: OnDatabaseFailure;
   mcpSource: string;
+  mcpPublicReads?: boolean;
 }
 
 /** pino's levels; 'silent' turns request logging off. */
@@ -86,6 +87,7 @@ export function registerServe(program: Command): void {
     .option('--sample', 'if the database is empty, load the sample dataset (GeoNames cities) first')
     .option('--sample-limit <n>', 'with --sample: only the n most populous cities (default: all 135k cities, 528k records, ~25 s)', parseCount)
     .option('--mcp-source <name>', 'the source of assertions and voter of votes made through /mcp (MCP over Streamable HTTP) that do not name one', 'mcp')
+    .option('--mcp-public-reads', 'with --token: let clients without it use the read tools of /mcp (its write tools still need the token; without this flag all of /mcp does)')
     .addOption(new Option('--log-level <level>', 'request logs (JSON lines on stderr) at this level and above').choices(logLevels).default('info'))
     .addOption(
       new Option('--on-wal-failure <action>', 'when the WAL (or ingest) fails: exit 4 after finishing in-flight requests, for a supervisor to restart into recovery; or stay up serving reads, with 503 on writes and /v1/health')
@@ -96,6 +98,7 @@ export function registerServe(program: Command): void {
       const globals = globalsOf(command);
       const o = command.opts<ServeOptions>();
       if (o.backupDir !== undefined && o.token === undefined) throw new CliError('USAGE', '--backup-dir needs --token (or STEMEDB_TOKEN): backups over HTTP are never open');
+      if (o.mcpPublicReads === true && o.token === undefined) throw new CliError('USAGE', '--mcp-public-reads needs --token (or STEMEDB_TOKEN): without a token all of /mcp is open already');
       // Listen from the start: a signal while the sample loads stops the load cleanly (what was
       // loaded stays; `stemedb sample | stemedb import -` adds the rest under the same hashes).
       const stop = abortOnSignal();
@@ -113,7 +116,7 @@ export function registerServe(program: Command): void {
         if (!stop.aborted) {
           // Logs go to stderr: stdout carries only the URL and the examples, for scripts to read.
           const logger = { level: o.logLevel, stream: process.stderr };
-          app = await createServer(db, { logger, mcpSource: o.mcpSource, ...(o.token !== undefined && { token: o.token }), ...(o.backupDir !== undefined && { backupDir: o.backupDir }) });
+          app = await createServer(db, { logger, mcpSource: o.mcpSource, mcpPublicReads: o.mcpPublicReads === true, ...(o.token !== undefined && { token: o.token }), ...(o.backupDir !== undefined && { backupDir: o.backupDir }) });
           await listen(app, o.host, o.port);
         }
       } catch (error) {
