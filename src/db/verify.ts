@@ -1,6 +1,6 @@
 // verify: reads every WAL frame (checking both checksums) and checks that the KV store holds
 // exactly the logged bytes under each record's key, that every stored value hashes to the
-// hash in its key, and that every index holds exactly the entries its records call for. Reports problems with the file/key and offset instead of throwing.
+// hash in its key, and that every index (the memory graph's too) holds exactly the entries its records call for. Reports problems with the file/key and offset instead of throwing.
 import { WalCorruptError } from '../errors.js';
 import { decodeRecord, hashFromBytes, hashRecordBytes, hashToBytes, openView, type AssertionView, type StemeRecord } from '../records/index.js';
 import {
@@ -39,6 +39,7 @@ import { assertionsOfSubject, computePair } from './beliefs.js';
 import { Overlay } from './overlay.js';
 import type { Reads } from './queries.js';
 import type { Wal } from '../wal/index.js';
+import { verifyGraph } from './memory/verify.js';
 
 export interface VerifyProblem {
   /** A WAL segment file, or a KV key family and hash. */
@@ -251,6 +252,7 @@ export async function verifyDatabase(wal: Wal, store: KVStore): Promise<VerifyRe
   await verifyWal(wal, store, report);
   verifyStore(store, report);
   verifySummaries(store, report);
+  report.problems.push(...verifyGraph(store, problemsMax));
   report.problems = report.problems.slice(0, problemsMax);
   report.ok = report.problems.length === 0;
   return report;

@@ -1,6 +1,6 @@
 // Applies a batch of WAL records to the KV store inside one transaction: the records under
-// their primary keys, the indexes (subject, predicate + object, source, history, status),
-// each changed (subject, predicate)'s belief summary, locators, counters, dead letters for payloads that are not records, and the checkpoint —
+// their primary keys, the indexes (subject, predicate + object, source, history, status, the
+// memory graph's), each changed (subject, predicate)'s belief summary, locators, counters, dead letters for payloads that are not records, and the checkpoint —
 // all or nothing, so a crash leaves a batch boundary. Only bad data becomes a dead letter: any error the store raises (a full map, an
 // I/O error, a refused key) or a broken invariant propagates, aborting the whole transaction
 // with the checkpoint unmoved, so the batch is retried and no acknowledged record is skipped.
@@ -8,6 +8,7 @@
 import type { WalEntry } from '../wal/index.js';
 import { InvalidRecordError } from '../errors.js';
 import { AssertionView, decodeRecord, EpochView, hashFromBytes, openView, recordDigest, RetractionView, VoteView, type PreparedFields, type RecordView } from '../records/index.js';
+import { GraphIndex } from './graph-index.js';
 import { PairSummaries } from './pair-summaries.js';
 import { sameBytes, type KVTransaction } from '../storage/index.js';
 import {
@@ -72,7 +73,7 @@ function storedAssertion(tx: KVTransaction, target: Uint8Array): AssertionView |
  * dead letter's reason), or undefined. Store errors are thrown, never returned: they are not
  * the record's fault. A record already stored (replay, or logged twice) adds nothing.
  */
-function store(tx: KVTransaction, summaries: PairSummaries, record: RecordView, hash: Uint8Array, payload: Uint8Array, lsn: number, added: Counts): string | undefined {
+function store(tx: KVTransaction, summaries: PairSummaries, graph: GraphIndex, record: RecordView, hash: Uint8Array, payload: Uint8Array, lsn: number, added: Counts): string | undefined {
   switch (record.type) {
     case 'assertion': {
       if (!tx.putIfAbsent(assertionKey(hash), payload)) return undefined;
@@ -83,9 +84,12 @@ function store(tx: KVTransaction, summaries: PairSummaries, record: RecordView, 
       tx.put(sourceKeyFromUtf8(record.sourceBytes, lsn, hash), emptyValue);
       tx.put(historyKeyFromUtf8(subject, lsn, hash), historyValue(historyKind.assertion));
       const target = record.supersedesHashBytes;
+      graph.assertion(record, hash, lsn);
       if (target !== undefined) {
         tx.put(statusKey(target, lsn, statusKind.supersession, hash), emptyValue);
         tx.putIfAbsent(firstChangeKey(target), encodeFirstChange(statusKind.supersession, lsn, hash));
+        const replaced = storedAssertion(tx, target);
+        if (replaced !== undefined) graph.changed(replaced, target);
       }
       summaries.assertion(record, hashFromBytes(hash), lsn, record.supersedes);
       added.assertions += 1;
@@ -116,6 +120,7 @@ function store(tx: KVTransaction, summaries: PairSummaries, record: RecordView, 
       if (claim !== undefined) {
         tx.put(historyKeyFromUtf8(claim.subjectBytes, lsn, hash), historyValue(historyKind.retraction, key));
         summaries.retraction(claim, record.assertion);
+        graph.changed(claim, target);
       }
       added.retractions += 1;
       return undefined;
@@ -160,12 +165,14 @@ function readEntry(entry: IngestEntry): { record: RecordView; hash: Uint8Array }
 export function applyBatch(tx: KVTransaction, entries: readonly IngestEntry[]): Counts {
   const added = zeroCounts();
   const summaries = new PairSummaries(tx);
+  const graph = new GraphIndex(tx);
   for (const entry of entries) {
     const read = readEntry(entry);
-    const problem = typeof read === 'string' ? read : store(tx, summaries, read.record, read.hash, entry.payload, entry.lsn, added);
+    const problem = typeof read === 'string' ? read : store(tx, summaries, graph, read.record, read.hash, entry.payload, entry.lsn, added);
     if (problem !== undefined && putDeadLetter(tx, entry.lsn, problem, entry.payload)) added.deadLetters += 1;
   }
   summaries.flush();
+  graph.flush();
   addCounts(tx, added);
   const last = entries[entries.length - 1];
   if (last !== undefined) writeCheckpoint(tx, last.nextLsn);

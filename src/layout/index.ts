@@ -33,3 +33,4 @@ export {
   type PairInputs,
   type StoredSummary,
 } from './pair-state.js';
+export * from './graph.js';

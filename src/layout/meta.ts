@@ -13,8 +13,9 @@ const layoutVersionKey = metaKey('layout');
  * 2: subject keys carry the predicate digest and the first LSN; the O:, A:, L: and T: indexes.
  * 3: the belief families (B: summary + inputs, K:); F: (first status change); L: values hold primary keys.
  * 4: B: values are binary (pair-state.ts), not JSON.
+ * 5: the memory graph's family G: (graph.ts).
  */
-export const layoutVersion = 4;
+export const layoutVersion = 5;
 export const counterNames = ['assertions', 'votes', 'epochs', 'retractions', 'deadLetters'] as const;
 export type CounterName = (typeof counterNames)[number];
 export type Counts = Record<CounterName, number>;

@@ -51,11 +51,19 @@ export function toolInput(schema: JsonSchema): ToolInput {
   return input;
 }
 
+/**
+ * `schema` as a tool's published input schema: listed as it is, but it lets every call's
+ * arguments through unchanged (the SDK calls safeParseAsync, zod 3, to check them), so the tool
+ * checks them itself and answers a failure as a tool error of its own making.
+ */
+export function passThrough<T extends z.ZodObject<Record<string, ZodTypeAny>>>(schema: T): T {
+  Object.assign(schema, { safeParseAsync: (data: unknown) => Promise.resolve({ success: true, data }) });
+  return schema;
+}
+
 function buildToolInput(schema: JsonSchema): ToolInput {
   const strict = zodObject(schema);
-  const published = zodObject(schema);
-  // The SDK calls safeParseAsync (zod 3) to check arguments; this instance passes them as sent.
-  Object.assign(published, { safeParseAsync: (data: unknown) => Promise.resolve({ success: true, data }) });
+  const published = passThrough(zodObject(schema));
   return {
     published,
     check: (args) => {
