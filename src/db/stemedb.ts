@@ -321,7 +321,7 @@ export class StemeDB {
         this.assertOpen();
         return this.reads();
       },
-      append: (records) => this.appendBatch(records),
+      append: (prepared, inputs) => this.track('batch', kindsOf(inputs), () => this.write(prepared, undefined)),
     });
     return this.memoryGraph;
   }

@@ -5,12 +5,14 @@
 // in log order, and the search postings of a batch are merged into their stored values once, at
 // the end of the batch (as pair summaries are), so a batch rewrites each posting value once.
 import {
-  addTrigrams,
+  forEachTrigram,
   decodeAssertionList,
   decodeGraphId,
   encodeAssertionList,
   encodeGraphId,
+  encodeObservationValue,
   encodePostings,
+  encodeRelationValue,
   graphBlockBitmapBytes,
   graphEntityKey,
   graphFromKey,
@@ -39,13 +41,14 @@ import type { AssertionView } from '../records/index.js';
 import { sameBytes, type KVTransaction } from '../storage/index.js';
 
 const encoder = new TextEncoder();
-const emptyValue = new Uint8Array(0);
 /** A batch's postings are keyed trigram * 2^20 + block (ids are u32: blocks below 2^20). */
 const blockSpan = 2 ** 20;
 
 export class GraphIndex {
   /** This batch's new postings: ids (within their block) per (trigram, block). */
   private readonly postings = new Map<number, number[]>();
+  /** The ids of the names this batch met (by their UTF-8 as latin1 text). */
+  private readonly ids = new Map<string, number | undefined>();
   private nextId: number | undefined;
   private nextIdChanged = false;
 
@@ -58,14 +61,14 @@ export class GraphIndex {
     const listed = { lsn, hash: hash.slice() };
     if (role === 'relation') {
       const { from, to, key } = this.triple(view);
-      if (this.listAdd(key, listed)) this.putRelation(from, to, listed);
+      if (this.listAdd(key, listed)) this.putRelation(from, view.predicateBytes, to, listed);
       return;
     }
     const name = view.subjectBytes;
     const id = this.idOf(name);
     if (id !== undefined) this.post(id, stringObjectOf(view));
-    if (role === 'observation') this.tx.put(graphObservationKey(name, lsn, hash), emptyValue);
-    else if (this.listAdd(graphTypesKey(name), listed)) this.tx.put(graphEntityKey(lsn, hash), emptyValue);
+    if (role === 'observation') this.tx.put(graphObservationKey(name, lsn, hash), encodeObservationValue(name, view.objectJsonBytes));
+    else if (this.listAdd(graphTypesKey(name), listed)) this.tx.put(graphEntityKey(lsn, hash), name);
   }
 
   /** A stored assertion was retracted or superseded (only its first change matters; later ones find nothing to do). */
@@ -84,7 +87,7 @@ export class GraphIndex {
       const next = this.listRemove(graphTypesKey(name), hash);
       if (next === undefined) return;
       this.tx.del(graphEntityKey(lsn, hash));
-      if (next !== null) this.tx.put(graphEntityKey(next.lsn, next.hash), emptyValue);
+      if (next !== null) this.tx.put(graphEntityKey(next.lsn, next.hash), name);
       return;
     }
     const { from, to, key } = this.triple(target);
@@ -93,7 +96,7 @@ export class GraphIndex {
     this.tx.del(graphRelationKey(lsn, hash));
     this.tx.del(graphFromKey(from, lsn, hash));
     this.tx.del(graphToKey(to, lsn, hash));
-    if (next !== null) this.putRelation(from, to, next);
+    if (next !== null) this.putRelation(from, target.predicateBytes, to, next);
   }
 
   /** Writes the batch's postings (each posting value read and rewritten once) and the next id. */
@@ -110,6 +113,7 @@ export class GraphIndex {
     if (keys.length > 0 && !this.tx.has(graphUnicodeKey)) this.tx.put(graphUnicodeKey, encoder.encode(graphUnicodeVersion()));
     if (this.nextIdChanged) this.tx.put(graphNextIdKey, encodeGraphId(this.nextId!));
     this.postings.clear();
+    this.ids.clear();
     this.nextIdChanged = false;
   }
 
@@ -119,10 +123,11 @@ export class GraphIndex {
     return { from, to, key: graphTripleKey(from, view.predicateBytes, to) };
   }
 
-  private putRelation(from: Uint8Array, to: Uint8Array, { lsn, hash }: ListedAssertion): void {
-    this.tx.put(graphRelationKey(lsn, hash), emptyValue);
-    this.tx.put(graphFromKey(from, lsn, hash), emptyValue);
-    this.tx.put(graphToKey(to, lsn, hash), emptyValue);
+  private putRelation(from: Uint8Array, relationType: Uint8Array, to: Uint8Array, { lsn, hash }: ListedAssertion): void {
+    const value = encodeRelationValue(from, relationType, to);
+    this.tx.put(graphRelationKey(lsn, hash), value);
+    this.tx.put(graphFromKey(from, lsn, hash), value);
+    this.tx.put(graphToKey(to, lsn, hash), value);
   }
 
   /** Appends to a list (records arrive in log order); true when it is the list's only entry, the first live one. */
@@ -158,6 +163,15 @@ export class GraphIndex {
    * digest maps to (a BLAKE3-128 collision): that name is then not searchable, never wrong.
    */
   private idOf(name: Uint8Array): number | undefined {
+    // An entity's records usually come together: its type and observations, one batch.
+    const memo = Buffer.from(name.buffer, name.byteOffset, name.byteLength).toString('latin1');
+    if (this.ids.has(memo)) return this.ids.get(memo);
+    const id = this.lookUpId(name);
+    this.ids.set(memo, id);
+    return id;
+  }
+
+  private lookUpId(name: Uint8Array): number | undefined {
     const key = graphNameKey(name);
     const stored = this.tx.get(key);
     if (stored !== undefined) {
@@ -178,15 +192,14 @@ export class GraphIndex {
   }
 
   private post(id: number, text: string): void {
-    const trigrams = new Set<number>();
-    addTrigrams(text, trigrams);
     const block = id >>> graphIdBlockBits;
     const low = id & (graphIdsPerBlock - 1);
-    for (const trigram of trigrams) {
+    // A trigram twice in one text sets its bit twice: cheaper than a set per text.
+    forEachTrigram(text, (trigram) => {
       const combined = trigram * blockSpan + block;
       const lows = this.postings.get(combined);
       if (lows === undefined) this.postings.set(combined, [low]);
-      else lows.push(low);
-    }
+      else if (lows[lows.length - 1] !== low) lows.push(low);
+    });
   }
 }

@@ -89,21 +89,21 @@ function u32be(value: number): Uint8Array {
 
 /** The whole family (verify). */
 export const graphFamilyPrefix = (): Uint8Array => G;
-/** G:e lsn hash -> empty: each entity's first live type assertion, in log order. */
+/** G:e lsn hash -> the entity's name (UTF-8): each entity's first live type assertion, in log order. */
 export const graphEntityKey = (lsn: number, hash: Uint8Array): Uint8Array => concatBytes(entityTag, u64be(lsn), checkHash(hash));
 export const graphEntityPrefix = (): Uint8Array => entityTag;
 /** G:y digest(name) -> the name's live type assertions (assertion list). */
 export const graphTypesKey = (name: Uint8Array): Uint8Array => concatBytes(typesTag, graphDigest(name));
-/** G:o digest(name) lsn hash -> empty: the name's live observations, in log order. */
+/** G:o digest(name) lsn hash -> the observation (encodeObservationValue): the name's live observations, in log order. */
 export const graphObservationKey = (name: Uint8Array, lsn: number, hash: Uint8Array): Uint8Array => concatBytes(observationTag, graphDigest(name), u64be(lsn), checkHash(hash));
 export const graphObservationPrefix = (name: Uint8Array): Uint8Array => concatBytes(observationTag, graphDigest(name));
-/** G:r lsn hash -> empty: each relation triple's first live assertion, in log order. */
+/** G:r lsn hash -> the relation (encodeRelationValue): each relation triple's first live assertion, in log order. */
 export const graphRelationKey = (lsn: number, hash: Uint8Array): Uint8Array => concatBytes(relationTag, u64be(lsn), checkHash(hash));
 export const graphRelationPrefix = (): Uint8Array => relationTag;
-/** G:f digest(from) lsn hash -> empty: the same relations, by the entity they start at. */
+/** G:f digest(from) lsn hash -> the relation: the same relations, by the entity they start at. */
 export const graphFromKey = (from: Uint8Array, lsn: number, hash: Uint8Array): Uint8Array => concatBytes(fromTag, graphDigest(from), u64be(lsn), checkHash(hash));
 export const graphFromPrefix = (from: Uint8Array): Uint8Array => concatBytes(fromTag, graphDigest(from));
-/** G:t digest(to) lsn hash -> empty: the same relations, by the entity they point to. */
+/** G:t digest(to) lsn hash -> the relation: the same relations, by the entity they point to. */
 export const graphToKey = (to: Uint8Array, lsn: number, hash: Uint8Array): Uint8Array => concatBytes(toTag, graphDigest(to), u64be(lsn), checkHash(hash));
 export const graphToPrefix = (to: Uint8Array): Uint8Array => concatBytes(toTag, graphDigest(to));
 /** G:p digest(from) digest(relationType) digest(to) -> the triple's live assertions (assertion list). */
@@ -160,6 +160,42 @@ export function decodeAssertionList(value: Uint8Array): ListedAssertion[] {
   return items;
 }
 
+/**
+ * A G:o value: the observation with its entity's name, u16 LE name length | name | the
+ * observation's canonical JSON (the record's object bytes, a JSON string),
+ * so an entity's observations are one scan, each checked against the name, with no record read.
+ */
+export function encodeObservationValue(name: Uint8Array, objectJson: Uint8Array): Uint8Array {
+  assert(name.length <= 0xffff, 'a name fits a u16 length');
+  return concatBytes(Uint8Array.of(name.length & 0xff, name.length >>> 8), name, objectJson);
+}
+
+export function decodeObservationValue(value: Uint8Array): { name: Uint8Array; text: string } {
+  const length = value[0]! | (value[1]! << 8);
+  assert(value.length >= 2 + length, 'an observation value holds its name');
+  return { name: value.subarray(2, 2 + length), text: JSON.parse(decoder.decode(value.subarray(2 + length))) as string };
+}
+
+/** A G:r, G:f or G:t value: the relation, u16 LE from length | from | u16 LE type length | type | to (UTF-8). */
+export function encodeRelationValue(from: Uint8Array, relationType: Uint8Array, to: Uint8Array): Uint8Array {
+  assert(from.length <= 0xffff && relationType.length <= 0xffff, 'a name and a relation type fit a u16 length');
+  return concatBytes(Uint8Array.of(from.length & 0xff, from.length >>> 8), from, Uint8Array.of(relationType.length & 0xff, relationType.length >>> 8), relationType, to);
+}
+
+/** The relation in a G:r, G:f or G:t value, its fields in the reference server's order (from, to, relationType). */
+export function decodeRelationValue(value: Uint8Array): { from: string; to: string; relationType: string } {
+  const fromLength = value[0]! | (value[1]! << 8);
+  const typeAt = 2 + fromLength;
+  assert(value.length >= typeAt + 2, 'a relation value holds its from');
+  const typeLength = value[typeAt]! | (value[typeAt + 1]! << 8);
+  assert(value.length >= typeAt + 2 + typeLength, 'a relation value holds its type');
+  return {
+    from: decoder.decode(value.subarray(2, typeAt)),
+    to: decoder.decode(value.subarray(typeAt + 2 + typeLength)),
+    relationType: decoder.decode(value.subarray(typeAt + 2, typeAt + 2 + typeLength)),
+  };
+}
+
 // --- search postings ---
 
 /** Entity ids per posting value: an id's block is id >> 12, its place in the block id & 4095. */
@@ -173,13 +209,13 @@ const bitmapTag = 1;
 const arrayIdsMax = graphBlockBitmapBytes / 2 - 1;
 
 /**
- * The distinct trigrams of `text` as search keys them: each 3-byte window of the UTF-8 of
- * text.toLowerCase(), as a 24-bit number, added to `into`. A query that is a substring of the
+ * The trigrams of `text` as search keys them: each 3-byte window of the UTF-8 of
+ * text.toLowerCase(), as a 24-bit number (repeats included). A query that is a substring of the
  * lowercased text has all its trigrams among the text's, so the postings never miss a match.
  */
-export function addTrigrams(text: string, into: Set<number>): void {
+export function forEachTrigram(text: string, each: (trigram: number) => void): void {
   const bytes = encoder.encode(text.toLowerCase());
-  for (let i = 0; i + 3 <= bytes.length; i++) into.add((bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!);
+  for (let i = 0; i + 3 <= bytes.length; i++) each((bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!);
 }
 
 /** ORs the ids of a posting value into `bitmap` (graphBlockBitmapBytes bytes). */

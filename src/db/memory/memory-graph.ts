@@ -16,7 +16,7 @@ import {
   graphWriteRecordsMax,
 } from '../../limits.js';
 import { assertionKey, locatorKey, readU64be, u64be } from '../../layout/index.js';
-import { hashFromBytes, hashToBytes, prepareRecord, type Hash } from '../../records/index.js';
+import { hashFromBytes, hashToBytes, prepareRecord, type Hash, type PreparedRecord } from '../../records/index.js';
 import { concatBytes } from '../../storage/index.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { RecordInput } from '../inputs.js';
@@ -55,8 +55,8 @@ export interface SearchAnswer extends GraphAnswer {
 /** What the graph needs of the facade. */
 export interface GraphHost {
   reads(): Reads;
-  /** Logs a batch (one fsync, all or nothing). */
-  append(records: RecordInput[]): Promise<WriteResult[]>;
+  /** Logs a batch of records prepared by prepareRecord (one fsync, all or nothing); `inputs` are what they were prepared from. */
+  append(prepared: PreparedRecord[], inputs: RecordInput[]): Promise<WriteResult[]>;
 }
 
 function checkItems(value: unknown, what: string): unknown[] {
@@ -110,18 +110,19 @@ export class MemoryGraph {
     if (records.length > graphWriteRecordsMax) throw new InvalidArgumentError(`this call would log ${records.length} records; one call logs at most ${graphWriteRecordsMax}: split it`);
     const { store, overlay } = this.host.reads();
     const now = Date.now();
-    const dated = records.map((record) => {
-      let createdAt = now;
-      for (;;) {
-        const input = { ...record, createdAt };
-        const { hash } = prepareRecord(input, now);
-        const known = overlay.get(hash) !== undefined || store.has(assertionKey(hashToBytes(hash))) || store.has(locatorKey(hashToBytes(hash)));
-        if (!known) return input;
-        createdAt += 1;
+    const inputs: RecordInput[] = [];
+    const prepared = records.map((record) => {
+      for (let createdAt = now; ; createdAt += 1) {
+        const input = { ...record, createdAt } as RecordInput;
+        const ready = prepareRecord(input, now);
+        const bytes = hashToBytes(ready.hash);
+        if (overlay.get(ready.hash) !== undefined || store.has(assertionKey(bytes)) || store.has(locatorKey(bytes))) continue;
+        inputs.push(input);
+        return ready;
       }
     });
-    await this.host.append(dated);
-    return dated.length;
+    await this.host.append(prepared, inputs);
+    return prepared.length;
   }
 
   async createEntities(entities: unknown, source: string): Promise<GraphEntity[]> {

@@ -4,23 +4,25 @@
 // costs its live observations, relations come from per-entity lists merged in log order, and
 // search reads the postings of the query's trigrams, checking each candidate it returns.
 import {
+  decodeObservationValue,
+  decodeRelationValue,
   graphEntityPrefix,
   graphFromPrefix,
   graphLsnOfKey,
   graphObservationPrefix,
   graphRelationPrefix,
-  graphRole,
   graphToPrefix,
   hashFromKeyEnd,
   relationTargetOfJson,
   stringObjectOf,
   u64be,
 } from '../../layout/index.js';
-import { hashFromBytes, hashToBytes, type AssertionView } from '../../records/index.js';
-import { concatBytes } from '../../storage/index.js';
+import { hashFromBytes, hashToBytes, type AssertionView, type Hash } from '../../records/index.js';
+import { concatBytes, sameBytes } from '../../storage/index.js';
 import { byLog, nameCanExist, type Found, type GraphSnapshot } from './snapshot.js';
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 export interface GraphEntity {
   name: string;
@@ -44,25 +46,27 @@ export function relationOf(view: AssertionView): GraphRelation {
   return { from: view.subject, to: relationTargetOfJson(view.objectJsonBytes)!, relationType: view.predicate };
 }
 
-/** The entity `name` (its first live type, its live observations in log order, each text once), with its type's LSN. */
+/** The entity `name` (its first live type, its live observations in log order, each text once), with its type's LSN and hash. */
 export function readEntity(snapshot: GraphSnapshot, name: string): { entity: GraphEntity; lsn: number; hash: string } | undefined {
   if (!nameCanExist(name)) return undefined;
   const type = snapshot.firstType(name)?.found;
   if (type === undefined) return undefined;
   const observations: string[] = [];
   const seen = new Set<string>();
-  const add = (view: AssertionView): void => {
-    const text = stringObjectOf(view);
+  const add = (text: string): void => {
     if (seen.has(text)) return;
     seen.add(text);
     observations.push(text);
   };
   const utf8 = encoder.encode(name);
-  for (const { key } of snapshot.reads.store.scanPrefix(graphObservationPrefix(utf8))) {
-    const found = snapshot.stored(hashFromKeyEnd(key), graphLsnOfKey(key), (v) => v.subject === name && graphRole(v) === 'observation');
-    if (found !== undefined) add(found.view);
+  for (const { key, value } of snapshot.reads.store.scanPrefix(graphObservationPrefix(utf8))) {
+    const observation = decodeObservationValue(value);
+    // Keys hold a digest of the name; the value holds the name itself.
+    if (!sameBytes(observation.name, utf8)) continue;
+    if (!snapshot.idle && snapshot.dead(hashFromBytes(hashFromKeyEnd(key)))) continue;
+    add(observation.text);
   }
-  for (const found of snapshot.pendingObservations.get(name) ?? []) add(found.view);
+  for (const found of snapshot.pending(name, 'observation')) add(stringObjectOf(found.view));
   return { entity: { name, entityType: stringObjectOf(type.view), observations }, lsn: type.lsn, hash: type.hash };
 }
 
@@ -79,13 +83,30 @@ export function readEntities(snapshot: GraphSnapshot, names: Iterable<string>): 
   return out.sort(byLog);
 }
 
-/** A lazy stream of stored G: entries under `prefix` after a log position, each its (lsn, hash). */
-function* storedAfter(snapshot: GraphSnapshot, prefix: Uint8Array, after: LogPosition | undefined): Generator<{ lsn: number; hashBytes: Uint8Array; hash: string }> {
-  const options = after === undefined ? {} : { after: concatBytes(prefix, u64be(after.lsn), hashToBytes(after.hash as never)) };
-  for (const { key } of snapshot.reads.store.scanPrefix(prefix, options)) {
-    const hashBytes = hashFromKeyEnd(key);
-    yield { lsn: graphLsnOfKey(key), hashBytes, hash: hashFromBytes(hashBytes) };
-  }
+/** One entry of a G: list in log order: its position, and its value when stored. */
+interface Listed {
+  lsn: number;
+  hash: string;
+  value?: Uint8Array;
+  found?: Found;
+}
+
+/** A lazy stream of the stored G: entries under `prefix` after a log position. */
+function* storedAfter(snapshot: GraphSnapshot, prefix: Uint8Array, after: LogPosition | undefined): Generator<Listed> {
+  const options = after === undefined ? {} : { after: concatBytes(prefix, u64be(after.lsn), hashToBytes(after.hash as Hash)) };
+  for (const { key, value } of snapshot.reads.store.scanPrefix(prefix, options)) yield { lsn: graphLsnOfKey(key), hash: hashFromBytes(hashFromKeyEnd(key)), value };
+}
+
+/** The found assertions after a log position, as a stream. */
+function shownAfter(found: readonly Found[], after: LogPosition | undefined): Iterator<Listed> {
+  return found.filter((f) => after === undefined || byLog(f, after) > 0).map((f) => ({ lsn: f.lsn, hash: f.hash, found: f }))[Symbol.iterator]();
+}
+
+/** The relation a listed entry stands for, when live (the stored ones are checked against the overlay's pending changes). */
+function relationOfListed(snapshot: GraphSnapshot, item: Listed): GraphRelation | undefined {
+  if (item.found !== undefined) return relationOf(item.found.view);
+  if (snapshot.dead(item.hash as Hash)) return undefined;
+  return decodeRelationValue(item.value!);
 }
 
 /** A min-heap of streams by their head's log position: the k-way merge of per-entity lists. */
@@ -145,32 +166,30 @@ class Merge<T extends { lsn: number; hash: string }> {
  */
 export function relationsTouching(snapshot: GraphSnapshot, names: readonly string[], after: LogPosition | undefined, max: number): { relations: Array<GraphRelation & LogPosition>; more: boolean } {
   const wanted = new Set(names);
-  const merge = new Merge<{ lsn: number; hash: string; hashBytes?: Uint8Array; view?: AssertionView }>();
+  const merge = new Merge<Listed>();
   for (const name of wanted) {
     const utf8 = encoder.encode(name);
     merge.add(storedAfter(snapshot, graphFromPrefix(utf8), after));
     merge.add(storedAfter(snapshot, graphToPrefix(utf8), after));
   }
-  const shown = snapshot.shownRelations.filter((f) => (after === undefined || byLog(f, after) > 0) && touches(f.view, wanted));
-  merge.add(shown[Symbol.iterator]());
+  merge.add(shownAfter(snapshot.shownRelations.filter((f) => touches(relationOf(f.view), wanted)), after));
   const relations: Array<GraphRelation & LogPosition> = [];
   let previous: string | undefined;
   for (let item = merge.next(); item !== undefined; item = merge.next()) {
     // A relation between two of the names is in both their lists: adjacent in the merge.
     if (item.hash === previous) continue;
     previous = item.hash;
-    const found: Found | undefined = item.view !== undefined
-      ? (item as Found)
-      : snapshot.stored(item.hashBytes!, item.lsn, (v) => graphRole(v) === 'relation' && touches(v, wanted));
-    if (found === undefined) continue;
+    const relation = relationOfListed(snapshot, item);
+    // Keys hold digests of names; the value holds the names themselves.
+    if (relation === undefined || !touches(relation, wanted)) continue;
     if (relations.length === max) return { relations, more: true };
-    relations.push({ ...relationOf(found.view), lsn: found.lsn, hash: found.hash });
+    relations.push({ ...relation, lsn: item.lsn, hash: item.hash });
   }
   return { relations, more: false };
 }
 
-function touches(view: AssertionView, names: ReadonlySet<string>): boolean {
-  return names.has(view.subject) || names.has(relationTargetOfJson(view.objectJsonBytes)!);
+function touches(relation: GraphRelation, names: ReadonlySet<string>): boolean {
+  return names.has(relation.from) || names.has(relation.to);
 }
 
 /** One item of the whole graph in its reading order: entities, then relations, each in log order. */
@@ -184,28 +203,28 @@ export type GraphItem = { kind: 'entity'; entity: GraphEntity; position: LogPosi
 export function graphItems(snapshot: GraphSnapshot, after: { phase: 'entity' | 'relation'; position?: LogPosition } | undefined, max: number): { items: GraphItem[]; more: boolean } {
   const items: GraphItem[] = [];
   if (after === undefined || after.phase === 'entity') {
-    const merge = new Merge<{ lsn: number; hash: string; hashBytes?: Uint8Array; view?: AssertionView }>();
+    const merge = new Merge<Listed>();
     merge.add(storedAfter(snapshot, graphEntityPrefix(), after?.position));
-    merge.add(snapshot.shownEntities.filter((f) => after?.position === undefined || byLog(f, after.position) > 0)[Symbol.iterator]());
+    merge.add(shownAfter(snapshot.shownEntities, after?.position));
     for (let item = merge.next(); item !== undefined; item = merge.next()) {
-      const found: Found | undefined = item.view !== undefined ? (item as Found) : snapshot.stored(item.hashBytes!, item.lsn, (v) => graphRole(v) === 'type');
-      if (found === undefined) continue;
-      const read = readEntity(snapshot, found.view.subject);
-      // Listed at the type that makes it an entity (a name typed twice is listed once).
-      if (read === undefined || read.hash !== found.hash) continue;
+      const name = item.found !== undefined ? item.found.view.subject : decoder.decode(item.value!);
+      const read = readEntity(snapshot, name);
+      // Listed at the type that makes it an entity: a name typed twice is listed once, and a
+      // stored type with a pending change is listed where the one promoted in its place is.
+      if (read === undefined || read.hash !== item.hash) continue;
       if (items.length === max) return { items, more: true };
-      items.push({ kind: 'entity', entity: read.entity, position: { lsn: found.lsn, hash: found.hash } });
+      items.push({ kind: 'entity', entity: read.entity, position: { lsn: item.lsn, hash: item.hash } });
     }
   }
   const relationsAfter = after?.phase === 'relation' ? after.position : undefined;
-  const merge = new Merge<{ lsn: number; hash: string; hashBytes?: Uint8Array; view?: AssertionView }>();
+  const merge = new Merge<Listed>();
   merge.add(storedAfter(snapshot, graphRelationPrefix(), relationsAfter));
-  merge.add(snapshot.shownRelations.filter((f) => relationsAfter === undefined || byLog(f, relationsAfter) > 0)[Symbol.iterator]());
+  merge.add(shownAfter(snapshot.shownRelations, relationsAfter));
   for (let item = merge.next(); item !== undefined; item = merge.next()) {
-    const found: Found | undefined = item.view !== undefined ? (item as Found) : snapshot.stored(item.hashBytes!, item.lsn, (v) => graphRole(v) === 'relation');
-    if (found === undefined) continue;
+    const relation = relationOfListed(snapshot, item);
+    if (relation === undefined) continue;
     if (items.length === max) return { items, more: true };
-    items.push({ kind: 'relation', relation: relationOf(found.view), position: { lsn: found.lsn, hash: found.hash } });
+    items.push({ kind: 'relation', relation, position: { lsn: item.lsn, hash: item.hash } });
   }
   return { items, more: false };
 }

@@ -89,11 +89,7 @@ export function searchEntities(snapshot: GraphSnapshot, query: string, options: 
   // Names that pending writes touch are candidates whatever the postings say (they have none yet).
   const pendingIds = new Map<number, string>();
   const newNames: Array<{ name: string; lsn: number }> = [];
-  const pendingNames = new Map<string, number>();
-  for (const [name, found] of [...snapshot.pendingTypes, ...snapshot.pendingObservations]) {
-    pendingNames.set(name, Math.min(pendingNames.get(name) ?? Number.POSITIVE_INFINITY, found[0]!.lsn));
-  }
-  for (const found of snapshot.shownEntities) pendingNames.set(found.view.subject, Math.min(pendingNames.get(found.view.subject) ?? Number.POSITIVE_INFINITY, found.lsn));
+  const pendingNames = snapshot.pendingNames();
   for (const [name, lsn] of pendingNames) {
     const utf8 = encoder.encode(name);
     const id = store.get(graphNameKey(utf8));

@@ -4,10 +4,12 @@
 // order of their first type or observation; postings hold every text those ever had; the
 // lists, and the entries of the first live ones, only what is live.
 import {
-  addTrigrams,
+  forEachTrigram,
   assertionPrefix,
   encodeAssertionList,
   encodeGraphId,
+  encodeObservationValue,
+  encodeRelationValue,
   encodePostings,
   firstChangeKey,
   graphBlockBitmapBytes,
@@ -70,9 +72,9 @@ export function verifyGraph(store: KVStore, max: number): Array<{ where: string;
   const ids = new Map<string, number>();
   const postings = new Map<string, { trigram: number; block: number; bitmap: Uint8Array }>();
   const post = (id: number, text: string): void => {
-    const trigrams = new Set<number>();
-    addTrigrams(text, trigrams);
     const block = id >>> graphIdBlockBits;
+    const trigrams = new Set<number>();
+    forEachTrigram(text, (trigram) => void trigrams.add(trigram));
     for (const trigram of trigrams) {
       const id_ = `${trigram}:${block}`;
       let entry = postings.get(id_);
@@ -93,6 +95,7 @@ export function verifyGraph(store: KVStore, max: number): Array<{ where: string;
   };
   const firstsOfTypes: Graphed[] = [];
   const firstsOfTriples = new Map<string, { from: Uint8Array; to: Uint8Array; first: Graphed }>();
+  const relationValue = (g: Graphed, to: Uint8Array): Uint8Array => encodeRelationValue(g.view.subjectBytes, g.view.predicateBytes, to);
   for (const g of graphed) {
     const role = graphRole(g.view)!;
     const name = g.view.subjectBytes;
@@ -107,7 +110,7 @@ export function verifyGraph(store: KVStore, max: number): Array<{ where: string;
       }
       post(id, stringObjectOf(g.view));
       if (!g.live) continue;
-      if (role === 'observation') put(graphObservationKey(name, g.lsn, g.hash));
+      if (role === 'observation') put(graphObservationKey(name, g.lsn, g.hash), encodeObservationValue(name, g.view.objectJsonBytes));
       else {
         const key = graphTypesKey(name);
         if (!lists.has(hex(key))) firstsOfTypes.push(g);
@@ -122,11 +125,11 @@ export function verifyGraph(store: KVStore, max: number): Array<{ where: string;
     listed(key, { lsn: g.lsn, hash: g.hash });
   }
   for (const { key, items } of lists.values()) put(key, encodeAssertionList(items));
-  for (const g of firstsOfTypes) put(graphEntityKey(g.lsn, g.hash));
+  for (const g of firstsOfTypes) put(graphEntityKey(g.lsn, g.hash), g.view.subjectBytes);
   for (const { from, to, first } of firstsOfTriples.values()) {
-    put(graphRelationKey(first.lsn, first.hash));
-    put(graphFromKey(from, first.lsn, first.hash));
-    put(graphToKey(to, first.lsn, first.hash));
+    put(graphRelationKey(first.lsn, first.hash), relationValue(first, to));
+    put(graphFromKey(from, first.lsn, first.hash), relationValue(first, to));
+    put(graphToKey(to, first.lsn, first.hash), relationValue(first, to));
   }
   for (const { trigram, block, bitmap } of postings.values()) put(graphPostingKey(trigram, block), encodePostings(bitmap));
   if (ids.size > 0) put(graphNextIdKey, encodeGraphId(ids.size));

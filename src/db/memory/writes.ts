@@ -4,10 +4,24 @@
 // a delete retracts only what the caller's source asserted. These functions only decide the
 // records; the facade logs them.
 import { NotFoundError } from '../../errors.js';
-import { entityTypePredicate, graphObservationPrefix, graphLsnOfKey, graphFromPrefix, graphToPrefix, graphRole, hashFromKeyEnd, observationPredicate, relationObject, relationTargetOfJson, stringObjectOf } from '../../layout/index.js';
+import {
+  decodeObservationValue,
+  decodeRelationValue,
+  entityTypePredicate,
+  graphFromPrefix,
+  graphLsnOfKey,
+  graphObservationPrefix,
+  graphRole,
+  graphToPrefix,
+  hashFromKeyEnd,
+  observationPredicate,
+  relationObject,
+  stringObjectOf,
+} from '../../layout/index.js';
+import { sameBytes } from '../../storage/index.js';
 import type { RecordInput } from '../inputs.js';
-import { readEntity, type GraphEntity, type GraphRelation } from './reads.js';
-import { nameCanExist, type Found, type GraphSnapshot } from './snapshot.js';
+import { readEntity, relationOf, type GraphEntity, type GraphRelation } from './reads.js';
+import { nameCanExist, tripleId, type Found, type GraphSnapshot } from './snapshot.js';
 
 const encoder = new TextEncoder();
 
@@ -88,11 +102,15 @@ function ownObservations(snapshot: GraphSnapshot, name: string, source: string, 
   if (!nameCanExist(name)) return [];
   const out: Found[] = [];
   const wanted = (f: Found): boolean => f.view.source === source && (texts === undefined || texts.has(stringObjectOf(f.view)));
-  for (const { key } of snapshot.reads.store.scanPrefix(graphObservationPrefix(encoder.encode(name)))) {
+  const utf8 = encoder.encode(name);
+  for (const { key, value } of snapshot.reads.store.scanPrefix(graphObservationPrefix(utf8))) {
+    // The value says whose and what, so only the candidates' records are read (for their source).
+    const observation = decodeObservationValue(value);
+    if (!sameBytes(observation.name, utf8) || (texts !== undefined && !texts.has(observation.text))) continue;
     const found = snapshot.stored(hashFromKeyEnd(key), graphLsnOfKey(key), (v) => v.subject === name && graphRole(v) === 'observation');
     if (found !== undefined && wanted(found)) out.push(found);
   }
-  for (const found of snapshot.pendingObservations.get(name) ?? []) if (wanted(found)) out.push(found);
+  for (const found of snapshot.pending(name, 'observation')) if (wanted(found)) out.push(found);
   return out;
 }
 
@@ -100,20 +118,15 @@ function ownObservations(snapshot: GraphSnapshot, name: string, source: string, 
 function ownRelationsTouching(snapshot: GraphSnapshot, name: string, source: string): Found[] {
   const utf8 = encoder.encode(name);
   const triples = new Map<string, GraphRelation>();
+  const add = (r: GraphRelation): void => {
+    if (r.from === name || r.to === name) triples.set(tripleId(r.from, r.relationType, r.to), r);
+  };
   // The G:f/G:t entries show each triple once (its first live assertion, maybe another
   // source's, maybe just retracted); the triple's list has every live one.
   for (const prefix of [graphFromPrefix(utf8), graphToPrefix(utf8)]) {
-    for (const { key } of snapshot.reads.store.scanPrefix(prefix)) {
-      const view = snapshot.storedView(hashFromKeyEnd(key));
-      if (view === undefined || graphRole(view) !== 'relation') continue;
-      const r = { from: view.subject, to: relationTargetOfJson(view.objectJsonBytes)!, relationType: view.predicate };
-      triples.set(JSON.stringify([r.from, r.to, r.relationType]), r);
-    }
+    for (const { value } of snapshot.reads.store.scanPrefix(prefix)) add(decodeRelationValue(value));
   }
-  for (const found of [...snapshot.pendingRelationsTouching(name), ...snapshot.shownRelations]) {
-    const r = { from: found.view.subject, to: relationTargetOfJson(found.view.objectJsonBytes)!, relationType: found.view.predicate };
-    if (r.from === name || r.to === name) triples.set(JSON.stringify([r.from, r.to, r.relationType]), r);
-  }
+  for (const found of [...snapshot.pendingRelationsTouching(name), ...snapshot.shownRelations]) add(relationOf(found.view));
   const out: Found[] = [];
   for (const r of triples.values()) out.push(...snapshot.relationAssertions(r.from, r.relationType, r.to).filter((f) => f.view.source === source));
   return out;
