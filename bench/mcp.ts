@@ -27,6 +27,8 @@ const bin = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const peerScript = fileURLToPath(new URL('./mcp-peer.js', import.meta.url));
 const callsPerCase = 1000;
 const httpClients = 8;
+/** The SDK client's default is 60 s; the reference's whole-graph answers take seconds each on a busy machine. */
+const callTimeoutMs = 600_000;
 
 type Args = (i: number) => Record<string, unknown>;
 
@@ -34,7 +36,7 @@ async function loop(client: Client, tool: string, args: Args, calls: number, off
   const latenciesUs: number[] = [];
   for (let i = 0; i < calls; i++) {
     const start = process.hrtime.bigint();
-    const result = await client.callTool({ name: tool, arguments: args(offset + i) });
+    const result = await client.callTool({ name: tool, arguments: args(offset + i) }, undefined, { timeout: callTimeoutMs });
     latenciesUs.push(Number(process.hrtime.bigint() - start) / 1000);
     if (result.isError === true) throw new Error(`${tool} failed: ${JSON.stringify(result.content)}`);
   }
@@ -183,20 +185,27 @@ interface MemoryRow {
   target: number;
 }
 
-async function memoryRows(): Promise<{ rows: MemoryRow[]; loadSeconds: number }> {
+async function memoryRows(): Promise<{ rows: MemoryRow[]; loadSeconds: number; defaultBuffer: string }> {
   const file = path.join(benchDir('mcp-reference'), 'memory.jsonl');
   writeReferenceFile(file);
   const data = benchDir('mcp-memory');
   const loadSeconds = await loadStemeDB(data);
   const referenceBin = path.join(path.dirname(createRequire(import.meta.url).resolve('@modelcontextprotocol/server-memory/package.json')), 'dist', 'index.js');
-  const reference = await connect(new StdioClientTransport({ command: process.execPath, args: [referenceBin], env: { MEMORY_FILE_PATH: file }, stderr: 'ignore' }));
-  const ours = await connect(new StdioClientTransport({ command: process.execPath, args: [bin, '--data', data, 'mcp'], stderr: 'ignore' }));
+  // The reference answers read_graph with the whole graph, ~30 MB here: over the SDK client's
+  // default 10 MiB stdio read buffer, which closes the connection. Measured once, then both
+  // clients get a buffer that holds it.
+  const plain = await connect(new StdioClientTransport({ command: process.execPath, args: [referenceBin], env: { MEMORY_FILE_PATH: file }, stderr: 'ignore' }));
+  const defaultBuffer = await plain.callTool({ name: 'read_graph', arguments: {} }, undefined, { timeout: callTimeoutMs }).then(() => 'answered', (error: Error) => `failed: ${error.message}`);
+  await plain.close().catch(() => undefined);
+  const maxBufferSize = 256 * 1024 * 1024;
+  const reference = await connect(new StdioClientTransport({ command: process.execPath, args: [referenceBin], env: { MEMORY_FILE_PATH: file }, stderr: 'ignore', maxBufferSize }));
+  const ours = await connect(new StdioClientTransport({ command: process.execPath, args: [bin, '--data', data, 'mcp'], stderr: 'ignore', maxBufferSize }));
   try {
     const searchArgs: Args = (i) => ({ query: nameOf((i * 37) % entitiesCount).slice(0, -1) });
     const openArgs: Args = (i) => ({ names: Array.from({ length: 10 }, (_, k) => nameOf((i * 7 + k * 1_999) % entitiesCount)) });
     const readArgs: Args = () => ({});
     const structured = async (client: Client, tool: string, args: Record<string, unknown>): Promise<Record<string, unknown>> =>
-      (await client.callTool({ name: tool, arguments: args })).structuredContent as Record<string, unknown>;
+      (await client.callTool({ name: tool, arguments: args }, undefined, { timeout: callTimeoutMs })).structuredContent as Record<string, unknown>;
     // The same answers first: search and open alike; our read_graph page is the reference's graph's first items.
     for (const i of [0, 1, 2]) {
       deepStrictEqual(await structured(ours, 'search_nodes', searchArgs(i)), await structured(reference, 'search_nodes', searchArgs(i)));
@@ -212,6 +221,7 @@ async function memoryRows(): Promise<{ rows: MemoryRow[]; loadSeconds: number }>
     ];
     const rows: MemoryRow[] = [];
     for (const [name, tool, args, target] of cases) {
+      process.stderr.write(`bench:mcp: ${name}\n`);
       const row: MemoryRow = { name, ours: [], reference: [], target };
       // Three turns each, alternating, so a slow spell of the machine hits both.
       for (let turn = 0; turn < 3; turn++) {
@@ -220,7 +230,7 @@ async function memoryRows(): Promise<{ rows: MemoryRow[]; loadSeconds: number }>
       }
       rows.push(row);
     }
-    return { rows, loadSeconds };
+    return { rows, loadSeconds, defaultBuffer };
   } finally {
     await Promise.all([ours.close(), reference.close()]);
   }
@@ -236,9 +246,10 @@ if (only === undefined || only.includes('calls')) {
   console.log();
 }
 if (only === undefined || only.includes('memory')) {
-  const { rows, loadSeconds } = await memoryRows();
+  const { rows, loadSeconds, defaultBuffer } = await memoryRows();
   console.log(`Memory graph: ${fmt(entitiesCount)} entities x ${observationsPer} observations, ${fmt(2 * entitiesCount)} relations; StemeDB (stemedb mcp) vs @modelcontextprotocol/server-memory, both over stdio, ~${seconds} s x 3 turns each`);
-  console.log(`StemeDB's load through db.memory: ${loadSeconds.toFixed(1)} s\n`);
+  console.log(`StemeDB's load through db.memory: ${loadSeconds.toFixed(1)} s`);
+  console.log(`The reference's read_graph through an SDK client with its default 10 MiB stdio buffer: ${defaultBuffer}\n`);
   const header = ['case', 'StemeDB calls/s', 'p50 µs', 'reference calls/s', 'p50 µs', 'ratio', 'target'];
   const body = rows.map((r) => {
     const ratio = rate(r.ours) / rate(r.reference);

@@ -125,8 +125,9 @@ const outputs: Record<MemoryToolName, ZodRawShape> = {
   open_nodes: graphOutput,
 };
 
-const writeLimits = `Limits: at most ${graphCallItemsMax} items a call and ${graphWriteRecordsMax} records logged a call (INVALID_ARGUMENT, nothing written: split it); names and relation types are StemeDB subjects and predicates, 1 to ${stringBytesMax} bytes of UTF-8, and each text at most 64 KiB (INVALID_RECORD, nothing written). Over HTTP without the server's token: UNAUTHORIZED.`;
-const readLimits = 'A bad cursor is INVALID_CURSOR; a bad limit or a wrong argument type is the reference server\'s input validation error.';
+const argumentErrors = `Arguments its schema refuses get the reference server's input validation error; more than ${mcpToolInputElementsMax} array items and object members in all are INVALID_REQUEST.`;
+const writeLimits = `Limits: at most ${graphCallItemsMax} items a call and ${graphWriteRecordsMax} records logged a call (INVALID_ARGUMENT, nothing written: split it); names and relation types are StemeDB subjects and predicates, 1 to ${stringBytesMax} bytes of UTF-8, and each text at most 64 KiB (INVALID_RECORD, nothing written). Over HTTP without the server's token: UNAUTHORIZED. ${argumentErrors}`;
+const readLimits = `A bad cursor is INVALID_CURSOR; a bad limit is an input validation error. ${argumentErrors}`;
 
 interface ToolSpec {
   title: string;
