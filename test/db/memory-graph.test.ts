@@ -313,3 +313,18 @@ test('verify reports a damaged G: entry, and rebuild restores it', async (t) => 
   assert.deepEqual((await db.verify()).problems, []);
   assert.deepEqual(db.memory.open(['A']).relations, [{ from: 'A', to: 'B', relationType: 'r' }]);
 });
+
+test('postings lowercased under another Unicode version are not trusted: search examines every entity and still finds each match', async (t) => {
+  const db = await open(t);
+  await db.memory.createEntities(Array.from({ length: 50 }, (_, i) => ({ name: `e${i}`, entityType: 't', observations: i === 7 ? ['Grüße aus Köln'] : [`plain ${i}`] })), 's');
+  await db.sync();
+  assert.deepEqual(db.memory.search('KÖLN').entities.map((e) => e.name), ['e7']);
+  // As if the store's postings had been written by a Node with other Unicode tables, and
+  // (worse) had missed this entity: search must not rely on them.
+  const store = (db as unknown as { store: { put(k: Uint8Array, v: Uint8Array): Promise<void>; scanPrefix(p: Uint8Array): Iterable<{ key: Uint8Array }>; del(k: Uint8Array): Promise<void> } }).store;
+  const encoder = new TextEncoder();
+  for (const { key } of [...store.scanPrefix(encoder.encode('G:s'))]) await store.del(key);
+  assert.deepEqual(db.memory.search('KÖLN').entities, [], 'with the postings gone and trusted, nothing is a candidate');
+  await store.put(encoder.encode('G:u'), encoder.encode('0.0-another'));
+  assert.deepEqual(db.memory.search('KÖLN').entities.map((e) => e.name), ['e7']);
+});
