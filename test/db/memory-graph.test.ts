@@ -241,6 +241,8 @@ test('search returns at most `limit` entities an answer, examines a bounded numb
   // With trigrams, the postings name only the two candidates: one answer.
   assert.deepEqual(pages('Q! IN'), [{ entities: ['e5', `e${count - 1}`] }]);
   assert.deepEqual(pages('number 2098').flatMap((p) => p.entities), ['e2098']);
+  // A query longer than any text an entity can hold matches nothing, and costs nothing.
+  assert.deepEqual(db.memory.search('q! in it'.repeat(20_000)), { entities: [], relations: [] });
 });
 
 test(`open() answers at most ${graphRelationsMax} relations; the rest come in further answers with the cursor, without the entities again`, async (t) => {

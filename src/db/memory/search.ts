@@ -18,11 +18,17 @@ import {
   graphUnicodeVersion,
   readPostings,
 } from '../../layout/index.js';
+import { objectBytesMax } from '../../limits.js';
 import { readEntity, type GraphEntity } from './reads.js';
 import type { GraphSnapshot } from './snapshot.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+/**
+ * Longer than any text an entity can hold, lowercased, in UTF-16 code units: a text is at most
+ * objectBytesMax bytes of UTF-8 (so as many code units), and lowercasing at most doubles them.
+ */
+const textUnitsLoweredMax = 2 * objectBytesMax;
 
 /** Where a search goes on: the next entity id to examine, then pending names logged after an LSN. */
 export interface SearchPosition {
@@ -79,6 +85,8 @@ function candidatesOf(snapshot: GraphSnapshot, block: number, trigrams: readonly
 export function searchEntities(snapshot: GraphSnapshot, query: string, options: { limit: number; candidatesMax: number; trigramsMax: number; after?: SearchPosition | undefined }): SearchResult {
   const { store } = snapshot.reads;
   const lowered = query.toLowerCase();
+  // A query longer than any text matches nothing, and is not cut into trigrams.
+  if (lowered.length > textUnitsLoweredMax) return { found: [] };
   const next = store.get(graphNextIdKey);
   const idEnd = next === undefined ? 0 : decodeGraphId(next);
   // Postings lowercased under another Unicode version could miss a match: then every id is a candidate.
