@@ -47,6 +47,25 @@ export class InvalidArgumentError extends StemeError {
   }
 }
 
+/**
+ * A KV store refused a key: empty, or longer than the store takes (`keyBytesMax`, LMDB's cap
+ * at its environment's page size). A refusal about one key, never a failure of the store:
+ * ingest files the record whose key it was as a dead letter and goes on (docs/operations.md).
+ */
+export class KeyRefusedError extends InvalidArgumentError {
+  readonly keyBytes: number;
+  readonly keyBytesMax: number;
+  /** The refused key's family tag ('S:', 'O:', …: its first two bytes as text), for the dead letter's reason. */
+  readonly family: string;
+
+  constructor(key: Uint8Array, keyBytesMax: number) {
+    super(`a KV key is 1 to ${keyBytesMax} bytes; this one is ${key.length}`);
+    this.keyBytes = key.length;
+    this.keyBytesMax = keyBytesMax;
+    this.family = String.fromCharCode(...key.subarray(0, 2));
+  }
+}
+
 /** A record failed validation or decoding; `path` names the field (e.g. `object.a[2]`). */
 export class InvalidRecordError extends StemeError {
   readonly path: string;
@@ -244,6 +263,48 @@ export class ClusterUnavailableError extends StemeError {
   constructor(message: string, options: StemeErrorOptions = {}) {
     super('CLUSTER_UNAVAILABLE', message, options);
   }
+}
+
+/**
+ * Codes whose messages describe the server's own state (its files, its store, its log) rather
+ * than the request: only they can carry a local path, from our text or an OS error's.
+ */
+const serverSideCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['WAL_CORRUPT', 'WAL_FAILED', 'LOCKED', 'CLOSED', 'STORAGE', 'BACKUP_TARGET_EXISTS', 'PARTITION_MISMATCH', 'CLUSTER_UNAVAILABLE']);
+
+/**
+ * An absolute path (POSIX, or a Windows drive path) that starts a word: after the start, a
+ * space, a quote, '(' or '='. A '/' inside a word (a URL's, "a/b") is not one.
+ */
+const absolutePath = /(^|[\s'"(=])((?:\/|[A-Za-z]:\\)[^\s'"),;]*)/g;
+/** A quoted absolute path, as an OS error quotes its file ("open '/srv/my data/x'"): spaces included. */
+const quotedAbsolutePath = /(['"])((?:\/|[A-Za-z]:\\)[^'"]*)\1/g;
+
+/**
+ * `text` with every absolute path reduced to its last component ('/srv/db/wal/0.seg' ->
+ * '0.seg'): what a remote client may see of a local failure. The server log keeps the whole.
+ */
+export function hidePaths(text: string): string {
+  const last = (found: string): string => found.split(/[\\/]/).filter((part) => part !== '').pop() ?? found;
+  return text
+    .replace(quotedAbsolutePath, (_match, quote: string, found: string) => `${quote}${last(found)}${quote}`)
+    .replace(absolutePath, (_match, before: string, found: string) => `${before}${last(found)}`);
+}
+
+/**
+ * The message a remote client (HTTP, MCP) may see for `error`: the message itself, with every
+ * absolute path cut to its last component for the codes that describe the server's files (a
+ * local user, the CLI, sees `error.message` whole). The data directory, a lock file's or a
+ * backup target's directory stay on the server; a segment's file name and byte offset, which
+ * an operator needs to find damage, are shown. Other codes' messages quote the request (a
+ * subject that looks like a path is the client's own text) and are left as they are.
+ */
+export function remoteMessage(error: StemeError): string {
+  return serverSideCodes.has(error.code) ? hidePaths(error.message) : error.message;
+}
+
+/** remoteMessage for any error: a StemeError's, or any other's message without absolute paths (an OS error names its file). */
+export function remoteErrorText(error: Error): string {
+  return error instanceof StemeError ? remoteMessage(error) : hidePaths(error.message);
 }
 
 /**

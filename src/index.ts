@@ -1,7 +1,7 @@
 // StemeDB's whole public surface: the facade, the types its methods take and return, and the
 // errors it throws. Anything not exported here (the WAL, the KV layout, ingest) is internal.
 export { StemeDB, type Announcement, type ClusterInfo, type ClusterOptions, type ClusterSubjectReport, type ClusterVerifyReport, type StemeCluster, type DatabaseFailure, type GetResult, type StemeDBOptions, type StemeStats, type WriteOptions, type WriteResult } from './db/stemedb.js';
-export type { DiskHealth, Health, HealthStatus, IngestHealth, WalHealth } from './db/health.js';
+export type { DeadLetterHealth, DeadLetterSummary, DiskHealth, Health, HealthStatus, IngestHealth, StorageHealth, WalHealth } from './db/health.js';
 export type { FileHandle, FileSystem } from './fs/file-system.js';
 export type { BackupOptions, BackupReport, DbObserver, WriteEvent, WriteKind, WriteOutcome } from './db/stemedb.js';
 export type { Change, ChangeFeed, ChangesOptions, ChangeType } from './db/changes.js';
@@ -38,5 +38,6 @@ export {
   UnknownAssertionError,
   WalCorruptError,
   WalFailedError,
+  remoteMessage,
   type ErrorCode,
 } from './errors.js';

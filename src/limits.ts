@@ -64,14 +64,21 @@ export const ingestRetryDelayMsMax = 5000;
 export const ingestAttemptsMax = 30;
 
 // --- storage ---
+// The longest key StemeDB builds is derived from the record limits above by the layout that
+// builds keys (src/layout/key-bounds.ts: kvKeyBytesMax), not stated here; open checks that it
+// fits the store's own key cap below.
 /**
- * Longest KV key StemeDB builds: a subject key whose subject is stringBytesMax NUL bytes,
- * each escaped to two bytes ('S:' + 2 * 1024 + terminator 2 + hash 32 = 2084 bytes).
- * Both stores refuse longer keys, so a key LMDB would refuse never reaches it.
+ * Page size of a new LMDB environment: 8 KiB pages let lmdb-js take keys up to 4026 bytes;
+ * 4 KiB pages (what StemeDB created before it set a page size) cap them at 1978 bytes, below
+ * the layout's longest key (docs/key-layout.md, "How long a key can be").
  */
-export const kvKeyBytesMax = 2 + 2 * stringBytesMax + 2 + 32;
-/** Page size of a new LMDB environment: 4 KiB pages cap keys at 1978 bytes (< kvKeyBytesMax), 8 KiB pages at 4026. */
 export const lmdbPageBytes = 8 * KiB;
+/**
+ * The longest key MemoryStore takes unless told otherwise: what LmdbStore takes from a new
+ * environment (lmdbPageBytes pages; test/storage checks the two agree), so that unit tests on
+ * the memory store refuse exactly the keys LMDB would.
+ */
+export const memoryStoreKeyBytesMaxDefault = 4026;
 /** Initial LMDB map (address space, not disk); lmdb-js grows it when a commit runs out. */
 export const lmdbMapBytesInitial = 256 * MiB;
 /** Concurrent LMDB read transactions (LMDB's own default, passed explicitly). */
@@ -110,6 +117,8 @@ export const healthIngestLagRecordsMax = overlayRecordsMax / 2;
  * WAL segment. Writes still succeed; when the disk fills, the WAL fails (docs/operations.md).
  */
 export const healthDiskFreeBytesMin = segmentBytesMaxDefault;
+/** Dead letters health names (the oldest first) beside their count: enough to find them, bounded per probe. */
+export const healthDeadLettersShownMax = 5;
 
 // --- queries ---
 /** Default and largest page size for list queries. */

@@ -91,8 +91,8 @@ export class ChangeFeed implements AsyncIterable<Change> {
   ) {
     this.follow = options.follow === true;
     this.types = typeSet(options.types);
-    if (options.subject !== undefined && (typeof options.subject !== 'string' || options.subject === '' || options.subject.length > stringBytesMax)) {
-      throw new InvalidArgumentError(`subject must be a non-empty string of at most ${stringBytesMax} bytes`);
+    if (options.subject !== undefined && (typeof options.subject !== 'string' || options.subject === '' || Buffer.byteLength(options.subject, 'utf8') > stringBytesMax)) {
+      throw new InvalidArgumentError(`subject must be a non-empty string of at most ${stringBytesMax} bytes of UTF-8`);
     }
     this.subject = options.subject;
     this.signal = options.signal;

@@ -1,9 +1,14 @@
 // What `health()` reports, and the one rule of whether this node can take writes
 // (docs/operations.md). Surfaces map it (HTTP 200/503) but never judge it. Reading health
-// must not throw for any state of the parts: a failed WAL or ingest is what it reports.
+// must not throw for any state of the parts: a failed WAL or ingest is what it reports. It is
+// served to remote clients as it is, so it names no absolute path (the data directory, a
+// segment's directory): errors are shown as remoteMessage shows them.
 import fs from 'node:fs';
-import { healthDiskFreeBytesMin, healthIngestLagRecordsMax } from '../limits.js';
+import { hidePaths, remoteErrorText } from '../errors.js';
+import { healthDeadLettersShownMax, healthDiskFreeBytesMin, healthIngestLagRecordsMax } from '../limits.js';
 import type { IngestState } from '../ingest/index.js';
+import { firstDeadLetters, readCounter, type DeadLetterKind } from '../layout/index.js';
+import type { KVStore } from '../storage/index.js';
 
 /** ok: takes writes; degraded: takes writes, with a warning; unavailable: refuses writes (or is about to). */
 export type HealthStatus = 'ok' | 'degraded' | 'unavailable';
@@ -30,14 +35,41 @@ export interface IngestHealth {
 }
 
 export interface DiskHealth {
-  /** low: fewer than healthDiskFreeBytesMin bytes free; unknown: statfs failed (see `error`). */
+  /** low: fewer than healthDiskFreeBytesMin bytes free (under the data directory); unknown: statfs failed (see `error`). */
   status: 'ok' | 'low' | 'unknown';
-  /** The data directory whose file system this is. */
-  path: string;
   /** Bytes an unprivileged writer may still use (statfs bavail * bsize). */
   freeBytes?: number;
   totalBytes?: number;
   error?: string;
+}
+
+/** One dead letter as health names it: which logged record, and why it was not stored. */
+export interface DeadLetterSummary {
+  lsn: number;
+  /** The record's hash (BLAKE3-256 of the logged payload). */
+  hash: string;
+  kind: DeadLetterKind;
+  reason: string;
+}
+
+export interface DeadLetterHealth {
+  /** present: logged records were filed as dead letters instead of stored (docs/operations.md, "Dead letters"). */
+  status: 'ok' | 'present';
+  count: number;
+  /** The oldest dead letters, in log order, at most healthDeadLettersShownMax. */
+  first: DeadLetterSummary[];
+}
+
+export interface StorageHealth {
+  /**
+   * limited: the KV store takes shorter keys than the longest the layout builds (an LMDB
+   * environment created with 4 KiB pages): a record with a longer key becomes a dead letter.
+   */
+  status: 'ok' | 'limited';
+  /** The longest key the store takes, in bytes. */
+  keyBytesMax: number;
+  /** The longest key the layout builds for a valid record (kvKeyBytesMax). */
+  keyBytesNeeded: number;
 }
 
 export interface Health {
@@ -49,6 +81,8 @@ export interface Health {
   wal: WalHealth;
   ingest: IngestHealth;
   disk: DiskHealth;
+  deadLetters: DeadLetterHealth;
+  storage: StorageHealth;
 }
 
 export interface HealthInputs {
@@ -57,6 +91,8 @@ export interface HealthInputs {
   lagRecords: number;
   lagBytes: number;
   disk: DiskHealth;
+  deadLetters: { count: number; first: DeadLetterSummary[] };
+  storage: { keyBytesMax: number; keyBytesNeeded: number };
 }
 
 /** Free and total bytes of the file system holding `dir`; never throws. */
@@ -64,11 +100,24 @@ export function diskHealth(dir: string): DiskHealth {
   try {
     const stats = fs.statfsSync(dir);
     const freeBytes = stats.bavail * stats.bsize;
-    return { status: freeBytes < healthDiskFreeBytesMin ? 'low' : 'ok', path: dir, freeBytes, totalBytes: stats.blocks * stats.bsize };
+    return { status: freeBytes < healthDiskFreeBytesMin ? 'low' : 'ok', freeBytes, totalBytes: stats.blocks * stats.bsize };
   } catch (error) {
-    return { status: 'unknown', path: dir, error: (error as Error).message };
+    return { status: 'unknown', error: hidePaths((error as Error).message) };
   }
 }
+
+/**
+ * The dead letters' count and the first few, read again only when the count has moved since
+ * `seen` (a health probe every few seconds then costs one counter read; a letter holds its
+ * whole payload, which may be megabytes).
+ */
+export function deadLetterInputs(store: KVStore, seen: HealthInputs['deadLetters']): HealthInputs['deadLetters'] {
+  const count = readCounter(store, 'deadLetters');
+  if (count === seen.count) return seen;
+  const first = count === 0 ? [] : firstDeadLetters(store, healthDeadLettersShownMax).map(({ lsn, hash, kind, reason }) => ({ lsn, hash, kind, reason }));
+  return { count, first };
+}
+
 
 function ingestStatus(state: IngestState, lagRecords: number): IngestHealth['status'] {
   if (state.status === 'failed') return 'failed';
@@ -85,23 +134,35 @@ function ingestStatus(state: IngestState, lagRecords: number): IngestHealth['sta
  */
 export function judgeHealth(inputs: HealthInputs): Health {
   const { walFailure, ingest: state, lagRecords, lagBytes, disk } = inputs;
-  const wal: WalHealth = walFailure === undefined ? { status: 'ok' } : { status: 'failed', error: walFailure.message };
+  const wal: WalHealth = walFailure === undefined ? { status: 'ok' } : { status: 'failed', error: remoteErrorText(walFailure) };
   const ingest: IngestHealth = {
     status: ingestStatus(state, lagRecords),
     lagRecords,
     lagBytes,
     retries: state.retries,
-    ...(state.lastError !== undefined && { lastError: state.lastError.message }),
+    ...(state.lastError !== undefined && { lastError: remoteErrorText(state.lastError) }),
   };
+  const deadLetters: DeadLetterHealth = { status: inputs.deadLetters.count === 0 ? 'ok' : 'present', ...inputs.deadLetters };
+  const { keyBytesMax, keyBytesNeeded } = inputs.storage;
+  const storage: StorageHealth = { status: keyBytesMax < keyBytesNeeded ? 'limited' : 'ok', keyBytesMax, keyBytesNeeded };
   const refusing: string[] = [];
   const warnings: string[] = [];
   if (wal.status === 'failed') refusing.push(`wal failed: ${wal.error ?? ''}; writes are refused until a restart`);
   if (ingest.status === 'failed') refusing.push(`ingest failed: ${ingest.lastError ?? ''}; restart to recover`);
   if (ingest.status === 'failing') refusing.push(`ingest failing: ${ingest.retries} failed attempts at the current batch: ${ingest.lastError ?? ''}`);
   if (ingest.status === 'lagging') warnings.push(`ingest lagging: ${lagRecords} records not yet ingested`);
-  if (disk.status === 'low') warnings.push(`disk low: ${disk.freeBytes ?? 0} bytes free under ${disk.path}`);
+  if (disk.status === 'low') warnings.push(`disk low: ${disk.freeBytes ?? 0} bytes free under the data directory`);
   if (disk.status === 'unknown') warnings.push(`disk unknown: ${disk.error ?? ''}`);
+  if (deadLetters.status === 'present') {
+    const records = deadLetters.count === 1 ? '1 logged record was' : `${deadLetters.count} logged records were`;
+    const oldest = deadLetters.first[0];
+    const which = oldest === undefined ? '' : `; the first, at LSN ${oldest.lsn} (${oldest.hash}), ${oldest.kind}: ${oldest.reason}`;
+    warnings.push(`dead letters: ${records} not stored${which}`);
+  }
+  if (storage.status === 'limited') {
+    warnings.push(`storage limited: the KV store takes keys of at most ${keyBytesMax} bytes, the layout builds keys of up to ${keyBytesNeeded}: a record with a longer key becomes a dead letter until kv/ is rebuilt with 8 KiB pages`);
+  }
   const writable = refusing.length === 0;
   const status: HealthStatus = !writable ? 'unavailable' : warnings.length > 0 ? 'degraded' : 'ok';
-  return { status, writable, reasons: [...refusing, ...warnings], wal, ingest, disk };
+  return { status, writable, reasons: [...refusing, ...warnings], wal, ingest, disk, deadLetters, storage };
 }

@@ -1,5 +1,6 @@
 // What `stats()` reports: record counts (the ingestor's counters plus what is pending in the
 // overlay), the WAL's size, and how far and how well ingest is keeping up.
+import { remoteErrorText } from '../errors.js';
 import { readCheckpoint, readCounter, type CounterName } from '../layout/index.js';
 import type { Ingestor } from '../ingest/index.js';
 import type { Wal } from '../wal/index.js';
@@ -46,7 +47,8 @@ export function collectStats({ store, overlay }: Reads, wal: Wal, ingestor: Inge
       lagRecords: Math.max(0, logged - (ingestor.recordsApplied - appliedAtOpen)),
       status: state.status,
       retries: state.retries,
-      lastError: state.lastError?.message,
+      // Served to remote clients as it is (GET /v1/stats): no absolute path.
+      lastError: state.lastError === undefined ? undefined : remoteErrorText(state.lastError),
     },
   };
 }

@@ -11,6 +11,7 @@ import { ClosedError, InvalidArgumentError, InvalidRecordError, StemeError, WalF
 import type { FileSystem } from '../fs/file-system.js';
 import { nodeFileSystem } from '../fs/node-file-system.js';
 import { ingestPaceMs } from '../limits.js';
+import { kvKeyBytesMax } from '../layout/index.js';
 import { Ingestor, WorkerApplier, type BatchApplier, type IngestProgress } from '../ingest/index.js';
 import { prepareRecord, type Epoch, type Hash, type PreparedRecord, type RecordView, type Retraction, type StemeRecord, type Vote } from '../records/index.js';
 import { LmdbStore, MemoryStore, type KVStore } from '../storage/index.js';
@@ -19,12 +20,12 @@ import { backupDatabase, type BackupOptions, type BackupReport } from './backup.
 import { ChangeCache } from './change-cache.js';
 import { ChangeFeed, type ChangesOptions } from './changes.js';
 import { exportRecords, type RecordKind } from './export.js';
-import { diskHealth, judgeHealth, type Health } from './health.js';
+import { deadLetterInputs, diskHealth, judgeHealth, type Health, type HealthInputs } from './health.js';
 import { Observers, type DbObserver, type WriteEvent, type WriteKind } from './observer.js';
 import type { AssertionInput, EpochInput, RecordInput, RetractionInput, VoteInput } from './inputs.js';
 import { beliefsAt, contestedAt, type Beliefs, type BeliefsOptions, type ContestedItem, type ContestedOptions } from './beliefs.js';
 import { assertionJson } from './assertion-json.js';
-import { checkStoreWithinLog, rebuildOtherLayout } from './open-checks.js';
+import { checkKeyRoom, checkStoreWithinLog, rebuildOtherLayout } from './open-checks.js';
 import { ClusterNode, type Announcement, type ClusterInfo } from './cluster-node.js';
 import type { ClusterOptions } from './cluster-options.js';
 import type { RecordLog } from './record-log.js';
@@ -159,6 +160,8 @@ export class StemeDB {
   private readonly closed = new AbortController();
   /** Set in cluster mode: writes go to the stream; the owned partitions are read into this store. */
   private clusterNode: ClusterNode | undefined;
+  /** The dead letters health last read (read again when their count moves). */
+  private deadLettersSeen: HealthInputs['deadLetters'] = { count: 0, first: [] };
 
   private constructor(dir: string, wal: Wal, store: KVStore, ingestor: Ingestor, applier: BatchApplier | undefined, failed: Promise<DatabaseFailure>, observers: Observers) {
     this.dir = dir;
@@ -205,7 +208,10 @@ export class StemeDB {
     let ingestor: Ingestor | undefined;
     let applier: BatchApplier | undefined;
     try {
-      const lmdb = options.store === 'memory' ? undefined : await LmdbStore.open({ path: path.join(root, 'kv') });
+      const kvDir = path.join(root, 'kv');
+      // LMDB keeps its data in data.mdb; without one, the environment is created here, with our page size.
+      const created = options.store === 'memory' || !fs.existsSync(path.join(kvDir, 'data.mdb'));
+      const lmdb = options.store === 'memory' ? undefined : await LmdbStore.open({ path: kvDir });
       // The data directory and kv/ may be new: make their entries durable, or a power cut
       // could lose the directory that holds acknowledged records (wal/ syncs its own entry).
       if (options.sync !== 'none') {
@@ -217,6 +223,7 @@ export class StemeDB {
       applier = lmdb === undefined ? undefined : new WorkerApplier(lmdb.path, () => lmdb.refreshReads());
       await rebuildOtherLayout(wal, store, log);
       checkStoreWithinLog(wal, store);
+      checkKeyRoom(store, created, log);
       ingestor = new Ingestor({
         wal,
         store,
@@ -498,19 +505,24 @@ export class StemeDB {
 
   /**
    * Whether this node can take writes, and why not: the WAL (ok or failed, with its error),
-   * ingest (ok, lagging, failing, failed, stopped, with its lag and last error) and the free
-   * space under the data directory. The rule is in health.ts and docs/operations.md. Never
-   * throws for a failed WAL or ingest (only CLOSED once the database is closing).
+   * ingest (ok, lagging, failing, failed, stopped, with its lag and last error), the free
+   * space under the data directory, the dead letters (records logged and not stored: how many,
+   * the first few and why) and whether the KV store takes every key the layout builds. The
+   * rule is in health.ts and docs/operations.md. Names no absolute path (it is served to
+   * remote clients). Never throws for a failed WAL or ingest (only CLOSED once closing).
    */
   health(): Health {
     this.assertOpen();
     const progress = this.ingestor.progress();
+    this.deadLettersSeen = deadLetterInputs(this.store, this.deadLettersSeen);
     return judgeHealth({
       walFailure: this.wal.failure,
       ingest: this.ingestor.state(),
       lagRecords: Math.max(0, this.writes.recordsLogged - (this.ingestor.recordsApplied - this.appliedAtOpen)),
       lagBytes: progress.endLsn - progress.checkpointLsn,
       disk: diskHealth(this.dir),
+      deadLetters: this.deadLettersSeen,
+      storage: { keyBytesMax: this.store.keyBytesMax, keyBytesNeeded: kvKeyBytesMax },
     });
   }
 

@@ -1,6 +1,8 @@
 // verify: reads every WAL frame (checking both checksums) and checks that the KV store holds
 // exactly the logged bytes under each record's key, that every stored value hashes to the
 // hash in its key, and that every index (the memory graph's too) holds exactly the entries its records call for. Reports problems with the file/key and offset instead of throwing.
+// Lists the dead letters too; a record that decodes but was filed as one (the store refused
+// its key) is a problem: it was logged, and the store does not hold it.
 import { WalCorruptError } from '../errors.js';
 import { decodeRecord, hashFromBytes, hashRecordBytes, hashToBytes, openView, type AssertionView, type StemeRecord } from '../records/index.js';
 import {
@@ -8,7 +10,9 @@ import {
   assertionPrefix,
   decodeLocator,
   epochPrefix,
+  firstDeadLetters,
   hasDeadLetter,
+  readDeadLetter,
   hashFromKeyEnd,
   historyKeyFromUtf8,
   historyPrefixAll,
@@ -39,6 +43,7 @@ import { assertionsOfSubject, computePair } from './beliefs.js';
 import { Overlay } from './overlay.js';
 import type { Reads } from './queries.js';
 import type { Wal } from '../wal/index.js';
+import type { DeadLetterSummary } from './health.js';
 import { verifyGraph } from './memory/verify.js';
 
 export interface VerifyProblem {
@@ -55,6 +60,11 @@ export interface VerifyReport {
   walBytes: number;
   kvRecords: number;
   problems: VerifyProblem[];
+  /**
+   * Every dead letter (at most 1,000, in log order): logged payloads ingest filed instead of
+   * storing. One whose payload is a record the store refused is also a problem.
+   */
+  deadLetters: DeadLetterSummary[];
 }
 
 const problemsMax = 1000;
@@ -83,7 +93,12 @@ async function verifyWal(wal: Wal, store: KVStore, report: VerifyReport): Promis
       const hash = hashRecordBytes(entry.payload);
       const stored = store.get(storedKey(store, record, hashToBytes(hash)));
       if (stored !== undefined && sameBytes(stored, entry.payload)) continue;
-      if (record.type === 'epoch' && stored !== undefined && hasDeadLetter(store, entry.lsn)) continue; // a refused conflicting definition
+      const letter = readDeadLetter(store, entry.lsn);
+      if (record.type === 'epoch' && stored !== undefined && letter !== undefined) continue; // a refused conflicting definition
+      if (stored === undefined && letter !== undefined) {
+        report.problems.push({ where: `${record.type} ${hash}`, offset: entry.lsn, message: `logged record is not stored: a dead letter (${letter.kind}): ${letter.reason}` });
+        continue;
+      }
       report.problems.push({ where: `${record.type} ${hash}`, offset: entry.lsn, message: stored === undefined ? 'logged record is missing from the KV store' : 'KV bytes differ from the logged bytes' });
     }
   } catch (error) {
@@ -248,7 +263,8 @@ function summarizeInputs(inputs: PairInputs): BeliefSummary {
 }
 
 export async function verifyDatabase(wal: Wal, store: KVStore): Promise<VerifyReport> {
-  const report: VerifyReport = { ok: true, walRecords: 0, walBytes: wal.stats().bytes, kvRecords: 0, problems: [] };
+  const report: VerifyReport = { ok: true, walRecords: 0, walBytes: wal.stats().bytes, kvRecords: 0, problems: [], deadLetters: [] };
+  report.deadLetters = firstDeadLetters(store, problemsMax).map(({ lsn, hash, kind, reason }) => ({ lsn, hash, kind, reason }));
   await verifyWal(wal, store, report);
   verifyStore(store, report);
   verifySummaries(store, report);

@@ -4,7 +4,7 @@
 // commit, and the fsync it waits for, never blocks the thread that serves reads and writes.
 import type { KVStore } from '../storage/index.js';
 import type { Counts } from '../layout/index.js';
-import { applyBatch, type IngestEntry } from './apply.js';
+import { applyRefusing, type IngestEntry } from './apply.js';
 
 export interface BatchApplier {
   /** Applies `batch` in one transaction; resolves what it added once reads here can see it. */
@@ -18,7 +18,7 @@ export interface BatchApplier {
 /** Applies batches through `store`'s own transactions, on this thread. */
 export function inThreadApplier(store: KVStore): BatchApplier {
   return {
-    apply: (batch) => store.transaction((tx) => applyBatch(tx, batch)),
+    apply: (batch) => applyRefusing(store, batch),
     flushed: () => store.flushed(),
     close: () => Promise.resolve(),
   };

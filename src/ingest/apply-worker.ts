@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { StemeError } from '../errors.js';
 import { LmdbStore } from '../storage/index.js';
-import { applyBatch } from './apply.js';
+import { applyRefusing } from './apply.js';
 import { unpackBatch, type ApplyReply, type ApplyRequest } from './batch-message.js';
 
 const port = parentPort;
@@ -19,7 +19,7 @@ async function handle(request: ApplyRequest): Promise<ApplyReply> {
   switch (request.kind) {
     case 'apply': {
       const entries = unpackBatch(request.batch);
-      return { id: request.id, ok: true, added: await store.transaction((tx) => applyBatch(tx, entries)) };
+      return { id: request.id, ok: true, added: await applyRefusing(store, entries) };
     }
     case 'flushed':
       await store.flushed();

@@ -1,16 +1,18 @@
 // Applies a batch of WAL records to the KV store inside one transaction: the records under
 // their primary keys, the indexes (subject, predicate + object, source, history, status, the
-// memory graph's), each changed (subject, predicate)'s belief summary, locators, counters, dead letters for payloads that are not records, and the checkpoint —
-// all or nothing, so a crash leaves a batch boundary. Only bad data becomes a dead letter: any error the store raises (a full map, an
-// I/O error, a refused key) or a broken invariant propagates, aborting the whole transaction
-// with the checkpoint unmoved, so the batch is retried and no acknowledged record is skipped.
-// Replay is idempotent: a key already present is skipped and counted once.
+// memory graph's), each changed (subject, predicate)'s belief summary, locators, counters, dead letters, and
+// the checkpoint — all or nothing, so a crash leaves a batch boundary. A record becomes a dead
+// letter when it is the record's own fault, never the store's: a payload that is not a record,
+// a conflicting epoch, or a key the store refuses (KeyRefusedError: longer than it takes).
+// Any other store error (a full map, an I/O error) or a broken invariant propagates, aborting
+// the whole transaction with the checkpoint unmoved, so the batch is retried and no
+// acknowledged record is skipped. Replay is idempotent: a key already present adds nothing.
 import type { WalEntry } from '../wal/index.js';
-import { InvalidRecordError } from '../errors.js';
+import { assert, InvalidRecordError, KeyRefusedError } from '../errors.js';
 import { AssertionView, decodeRecord, EpochView, hashFromBytes, openView, recordDigest, RetractionView, VoteView, type PreparedFields, type RecordView } from '../records/index.js';
 import { GraphIndex } from './graph-index.js';
 import { PairSummaries } from './pair-summaries.js';
-import { sameBytes, type KVTransaction } from '../storage/index.js';
+import { sameBytes, type KVStore, type KVTransaction } from '../storage/index.js';
 import {
   addCounts,
   assertionKey,
@@ -35,6 +37,7 @@ import {
   writeU64,
   zeroCounts,
   type Counts,
+  type DeadLetterKind,
 } from '../layout/index.js';
 
 const emptyValue = new Uint8Array(0);
@@ -68,12 +71,32 @@ function storedAssertion(tx: KVTransaction, target: Uint8Array): AssertionView |
   return bytes === undefined ? undefined : (openView(bytes) as AssertionView);
 }
 
+/** Why a record is filed as a dead letter instead of stored. */
+interface Refusal {
+  kind: DeadLetterKind;
+  reason: string;
+}
+
+/**
+ * A key of the record at `lsn` that the store refused. Thrown out of the transaction, which
+ * aborts it (some of the record's keys may already be written); applyRefusing then applies
+ * the batch again with that record filed as a dead letter from the start.
+ */
+class RecordRefused extends Error {
+  constructor(
+    readonly lsn: number,
+    readonly refusal: Refusal,
+  ) {
+    super(`the record at LSN ${lsn} is refused by the store: ${refusal.reason}`);
+  }
+}
+
 /**
  * Stores one record and its index entries. Returns why the record is refused as data (a
- * dead letter's reason), or undefined. Store errors are thrown, never returned: they are not
- * the record's fault. A record already stored (replay, or logged twice) adds nothing.
+ * dead letter's), or undefined. Store errors are thrown, never returned: they are not the
+ * record's fault. A record already stored (replay, or logged twice) adds nothing.
  */
-function store(tx: KVTransaction, summaries: PairSummaries, graph: GraphIndex, record: RecordView, hash: Uint8Array, payload: Uint8Array, lsn: number, added: Counts): string | undefined {
+function store(tx: KVTransaction, summaries: PairSummaries, graph: GraphIndex, record: RecordView, hash: Uint8Array, payload: Uint8Array, lsn: number, added: Counts): Refusal | undefined {
   switch (record.type) {
     case 'assertion': {
       if (!tx.putIfAbsent(assertionKey(hash), payload)) return undefined;
@@ -130,7 +153,7 @@ function store(tx: KVTransaction, summaries: PairSummaries, graph: GraphIndex, r
       const existing = tx.get(key);
       if (existing !== undefined) {
         // First definition in log order wins; the facade refuses conflicts before logging them.
-        return sameBytes(existing, payload) ? undefined : `EPOCH_CONFLICT: epoch ${record.id} is already defined with different content`;
+        return sameBytes(existing, payload) ? undefined : { kind: 'epoch-conflict', reason: `EPOCH_CONFLICT: epoch ${record.id} is already defined with different content` };
       }
       tx.put(key, payload);
       tx.put(locatorKey(hash), encodeLocator(recordKindCode.epoch, lsn, key));
@@ -141,35 +164,56 @@ function store(tx: KVTransaction, summaries: PairSummaries, graph: GraphIndex, r
 }
 
 /**
+ * store(), with a key the store refuses turned into RecordRefused for this record. Every key
+ * of a record is written here but the pair's summary (B:, K:) and the memory graph's postings
+ * (G:s), written at the end of the batch: the pair's keys hold the same subject as the
+ * record's S: key with 32 fewer bytes after it, and a vote's or a retraction's L: key holds its
+ * stored assertion's subject with 8 fewer, so they fit whenever the keys checked here did; a
+ * posting key is 10 bytes (key-bounds.ts; tested).
+ */
+function storeOrRefuse(tx: KVTransaction, summaries: PairSummaries, graph: GraphIndex, record: RecordView, hash: Uint8Array, payload: Uint8Array, lsn: number, added: Counts): Refusal | undefined {
+  try {
+    return store(tx, summaries, graph, record, hash, payload, lsn, added);
+  } catch (error) {
+    if (!(error instanceof KeyRefusedError)) throw error;
+    throw new RecordRefused(lsn, { kind: 'unstorable', reason: `the KV store refused its ${error.family} key: ${error.keyBytes} bytes, and it takes keys of at most ${error.keyBytesMax}` });
+  }
+}
+
+/**
  * The entry's record (as a view over its bytes) and hash: the hand-off's when there is one
  * (the writer validated and hashed exactly these bytes), else checked by the strict decoder.
- * A string (the reason) when the payload is not a record: the one failure that is the data's
- * and becomes a dead letter.
+ * A refusal when the payload is not a record: the data's own fault, a dead letter.
  */
-function readEntry(entry: IngestEntry): { record: RecordView; hash: Uint8Array } | string {
+function readEntry(entry: IngestEntry): { record: RecordView; hash: Uint8Array } | Refusal {
   const prepared = entry.prepared;
   if (prepared !== undefined) return { record: isView(prepared.record) ? prepared.record : openView(entry.payload), hash: prepared.hashBytes };
   try {
     decodeRecord(entry.payload);
     return { record: openView(entry.payload), hash: recordDigest(entry.payload) };
   } catch (error) {
-    if (error instanceof InvalidRecordError) return error.message;
+    if (error instanceof InvalidRecordError) return { kind: 'undecodable', reason: error.message };
     throw error; // a bug, not bad data: abort the batch rather than file it as a dead letter
   }
 }
 
+const noneRefused: ReadonlyMap<number, Refusal> = new Map();
+
 /**
  * Applies `entries` (in LSN order) and advances the checkpoint; returns what was newly added.
- * Throws (and the caller's transaction then commits nothing) on any store error.
+ * The records at the LSNs in `refused` are filed as dead letters without being stored. Throws
+ * (and the caller's transaction then commits nothing) on any store error, and RecordRefused
+ * when the store refuses a key of another record.
  */
-export function applyBatch(tx: KVTransaction, entries: readonly IngestEntry[]): Counts {
+export function applyBatch(tx: KVTransaction, entries: readonly IngestEntry[], refused: ReadonlyMap<number, Refusal> = noneRefused): Counts {
   const added = zeroCounts();
   const summaries = new PairSummaries(tx);
   const graph = new GraphIndex(tx);
   for (const entry of entries) {
     const read = readEntry(entry);
-    const problem = typeof read === 'string' ? read : store(tx, summaries, graph, read.record, read.hash, entry.payload, entry.lsn, added);
-    if (problem !== undefined && putDeadLetter(tx, entry.lsn, problem, entry.payload)) added.deadLetters += 1;
+    const known = refused.get(entry.lsn);
+    const problem = known ?? ('kind' in read ? read : storeOrRefuse(tx, summaries, graph, read.record, read.hash, entry.payload, entry.lsn, added));
+    if (problem !== undefined && putDeadLetter(tx, entry.lsn, problem.kind, problem.reason, entry.payload)) added.deadLetters += 1;
   }
   summaries.flush();
   graph.flush();
@@ -178,4 +222,23 @@ export function applyBatch(tx: KVTransaction, entries: readonly IngestEntry[]): 
   if (last !== undefined) writeCheckpoint(tx, last.nextLsn);
   writeLayoutVersion(tx);
   return added;
+}
+
+/**
+ * applyBatch in one transaction of `store`, again (at once, no backoff) each time the store
+ * refuses a key of a record: that record is then filed as a dead letter and the rest of the
+ * batch stored. A refusal is deterministic, so each attempt refuses a new record and there are
+ * at most as many attempts as records plus one; nothing in the common path costs more.
+ */
+export async function applyRefusing(store: KVStore, entries: readonly IngestEntry[]): Promise<Counts> {
+  const refused = new Map<number, Refusal>();
+  for (;;) {
+    try {
+      return await store.transaction((tx) => applyBatch(tx, entries, refused));
+    } catch (error) {
+      if (!(error instanceof RecordRefused)) throw error;
+      assert(!refused.has(error.lsn), 'a record already filed as refused is not stored again');
+      refused.set(error.lsn, error.refusal);
+    }
+  }
 }

@@ -74,6 +74,8 @@ export const graphNextIdKey = tag('#');
 export const graphUnicodeKey = tag('u');
 
 export const graphDigestBytes = 16;
+/** The letter after `G:` that names a part of the family (e, y, o, r, f, t, p, n, i, s, #, u). */
+export const graphSubTagBytes = 1;
 /** The 16-byte digest names take in G: keys (BLAKE3-128 of the UTF-8): fixed length, whatever the name. */
 export const graphDigest = (utf8: Uint8Array): Uint8Array => blake3x128(utf8);
 

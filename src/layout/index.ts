@@ -2,6 +2,7 @@
 // value format StemeDB keeps in the store. Ingest writes through it, queries, verify and
 // export read through it; src/storage below it knows only bytes, keys and scans.
 export * from './keys.js';
+export { keyFamilies, keyFamilyBytesMax, kvKeyBytesMax, type KeyFamily } from './key-bounds.js';
 export { readU64, writeU64 } from './u64.js';
 export { decodeLocator, encodeLocator, recordKindCode, type Locator, type RecordKindCode } from './locator.js';
 export {
@@ -9,6 +10,7 @@ export {
   checkpointKey,
   counterNames,
   layoutVersion,
+  metaNames,
   readCheckpoint,
   readCounter,
   readLayoutVersion,
@@ -18,7 +20,7 @@ export {
   type CounterName,
   type Counts,
 } from './meta.js';
-export { decodeDeadLetter, hasDeadLetter, putDeadLetter, type DeadLetter } from './dead-letter.js';
+export { decodeDeadLetter, firstDeadLetters, hasDeadLetter, putDeadLetter, readDeadLetter, type DeadLetter, type DeadLetterKind } from './dead-letter.js';
 export { primaryKey } from './primary-key.js';
 export {
   decodeContested,

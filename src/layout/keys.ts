@@ -2,7 +2,8 @@
 // BLAKE3 digests; integers are big-endian so that byte order is numeric order. Text parts
 // (subjects, predicates, sources) are escaped (0x00 -> 0x00 0xFF) and terminated (0x00 0x01),
 // so one text's prefix never matches another's keys: 'cat' never sees 'catalog', 'cat:x' or
-// 'cat\0'. Every key holds at most one text part, so every key stays within kvKeyBytesMax.
+// 'cat\0'. Every key holds at most one text part; key-bounds.ts derives each family's longest
+// key from these parts and the record limits.
 import { assert } from '../errors.js';
 import { blake3, blake3x128 } from '../blake3.js';
 import { decodeLowerHexInto } from '../hex.js';
@@ -11,6 +12,10 @@ import { concatBytes, sameBytes } from '../storage/index.js';
 import { readU64 } from './u64.js';
 
 export const hashBytesLength = 32;
+/** Bytes of a family tag ('S:'), of an integer in a key (u64 BE), of a T: key's kind. */
+export const familyTagBytes = 2;
+export const keyIntegerBytes = 8;
+export const statusKindBytes = 1;
 const encoder = new TextEncoder();
 const family = (tag: string): Uint8Array => encoder.encode(`${tag}:`);
 const H = family('H');
@@ -29,6 +34,8 @@ const B = family('B');
 const K = family('K');
 const F = family('F');
 const colon = encoder.encode(':');
+/** Bytes of the ':' between a V: key's two hashes. */
+export const voteKeySeparatorBytes = colon.length;
 const textTerminator = Uint8Array.of(0x00, 0x01);
 
 function checkHash(hash: Uint8Array): Uint8Array {
@@ -105,6 +112,15 @@ export const epochKey = (id: number): Uint8Array => concatBytes(E, u64be(id));
 export const epochPrefix = (): Uint8Array => E;
 export function epochIdFromKey(key: Uint8Array): number {
   return readU64be(key, E.length);
+}
+
+/**
+ * The most bytes a text of at most `utf8BytesMax` bytes of UTF-8 takes as a key's text part:
+ * every byte a 0x00 (the one byte escaping widens), each doubled, plus the terminator. No
+ * other character widens: a 4-byte UTF-8 character is 4 bytes in the key as in the record.
+ */
+export function textPartBytesMax(utf8BytesMax: number): number {
+  return 2 * utf8BytesMax + textTerminator.length;
 }
 
 /** Bytes a text part takes in a key: its UTF-8, one more for each 0x00, and the terminator. */
@@ -230,6 +246,8 @@ export function hashHexFromKeyEnd(key: Uint8Array): Hash {
 export const objectKeyJsonBytesMax = 64;
 const objectJsonTag = Uint8Array.of(0x6a); // 'j'
 const objectHashTag = Uint8Array.of(0x68); // 'h'
+/** The longest object part: its tag, the longer of the inline JSON and a hash, the terminator. */
+export const objectPartBytesMax = 1 + Math.max(objectKeyJsonBytesMax, hashBytesLength) + textTerminator.length;
 
 /** The object part of an O: key: 'j' + the canonical JSON, or 'h' + its BLAKE3-256; then 00 01. */
 function objectPart(json: Uint8Array): Uint8Array {

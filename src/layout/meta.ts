@@ -5,6 +5,8 @@ import type { KVReader, KVTransaction } from '../storage/index.js';
 import { counterKey, metaKey } from './keys.js';
 import { readU64, writeU64 } from './u64.js';
 
+/** The names under M: (the only ones: key-bounds.ts takes the longest). */
+export const metaNames = ['checkpoint', 'layout'] as const;
 export const checkpointKey = metaKey('checkpoint');
 const layoutVersionKey = metaKey('layout');
 /**

@@ -3,7 +3,7 @@
 // the model in a Record, so a new code does not compile until it is mapped. A failed call is
 // always a result, never a protocol error: the server keeps serving.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { StemeError, type ErrorCode } from '../index.js';
+import { remoteMessage, StemeError, type ErrorCode } from '../index.js';
 
 /** StemeDB's codes plus the surface's own: input that fails the tool's schema, a write without the token, a bug. */
 export type McpToolErrorCode = ErrorCode | 'INVALID_REQUEST' | 'UNAUTHORIZED' | 'INTERNAL';
@@ -54,9 +54,13 @@ export function toolError(code: McpToolErrorCode, message: string): CallToolResu
   };
 }
 
-/** Any thrown value as a tool error: StemeDB's code when it has one, INTERNAL for anything else (a bug). */
+/**
+ * Any thrown value as a tool error: StemeDB's code when it has one (its message as a remote
+ * client may see it: no absolute path), INTERNAL for anything else (a bug).
+ */
 export function toolErrorFrom(error: unknown, log: (message: string) => void): CallToolResult {
-  if (error instanceof StemeError || error instanceof McpToolError) return toolError(error.code, error.message);
+  if (error instanceof StemeError) return toolError(error.code, remoteMessage(error));
+  if (error instanceof McpToolError) return toolError(error.code, error.message);
   log(`stemedb mcp: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return toolError('INTERNAL', 'the tool failed; the server log has the details');
 }

@@ -1,8 +1,9 @@
 // Maps anything a request can throw to the status, code and message the client sees. The
-// database's codes are kept (a client branches on UNKNOWN_ASSERTION, not on a status);
-// fastify's own errors get our codes; anything else is INTERNAL and its message is not shown,
-// so a stack trace or an internal path never reaches a client.
-import { CursorExpiredError, StemeError, type ErrorCode } from '../index.js';
+// database's codes are kept (a client branches on UNKNOWN_ASSERTION, not on a status), with
+// their messages as remoteMessage shows them (no absolute path: a WAL segment's directory, a
+// lock file, a backup target stay on the server); fastify's own errors get our codes;
+// anything else is INTERNAL and its message is not shown, so a stack trace never reaches a client.
+import { CursorExpiredError, remoteMessage, StemeError, type ErrorCode } from '../index.js';
 import { HttpError, type HttpErrorCode } from './http-error.js';
 
 export interface ErrorReply {
@@ -78,7 +79,7 @@ function frameworkReply(error: FrameworkError): ErrorReply | undefined {
 export function errorReply(error: unknown): ErrorReply {
   if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message };
   if (error instanceof CursorExpiredError) return { status: statusByStemeCode[error.code], code: error.code, message: error.message, oldestLsn: error.oldestLsn };
-  if (error instanceof StemeError) return { status: statusByStemeCode[error.code], code: error.code, message: error.message };
+  if (error instanceof StemeError) return { status: statusByStemeCode[error.code], code: error.code, message: remoteMessage(error) };
   if (error instanceof Error) {
     const reply = frameworkReply(error);
     if (reply !== undefined) return reply;

@@ -1,22 +1,20 @@
 // Checks and scan bounds both stores share, so the memory store accepts exactly what LMDB
-// does. No key is empty (LMDB refuses those) or longer than kvKeyBytesMax (the longest key
-// StemeDB builds); reads of such keys find nothing instead of reaching LMDB, whose key
-// buffer throws a RangeError on keys over 4026 bytes, even in a get.
-import { InvalidArgumentError } from '../errors.js';
-import { kvKeyBytesMax } from '../limits.js';
+// does. No key is empty (LMDB refuses those) or longer than the store's keyBytesMax (LMDB's
+// cap at its page size); a write of such a key is KeyRefusedError before the backend sees it,
+// and reads of one find nothing instead of reaching LMDB, whose key buffer throws a RangeError
+// on keys over its cap, even in a get.
+import { InvalidArgumentError, KeyRefusedError } from '../errors.js';
 import { compareBytes, prefixUpperBound, successor } from './bytes.js';
 import type { ScanOptions } from './kv-store.js';
 
-/** Whether a key of this length can exist in the store at all. */
-export function isStorableKey(key: Uint8Array): boolean {
-  return key.length > 0 && key.length <= kvKeyBytesMax;
+/** Whether a key of this length can exist in a store that takes keys of up to `keyBytesMax` bytes. */
+export function isStorableKey(key: Uint8Array, keyBytesMax: number): boolean {
+  return key.length > 0 && key.length <= keyBytesMax;
 }
 
-/** Refuses a key no store may hold, before the backend sees it. */
-export function checkKey(key: Uint8Array): void {
-  if (!isStorableKey(key)) {
-    throw new InvalidArgumentError(`a KV key is 1 to ${kvKeyBytesMax} bytes; this one is ${key.length}`);
-  }
+/** Refuses a key the store cannot hold (KeyRefusedError), before the backend sees it. */
+export function checkKey(key: Uint8Array, keyBytesMax: number): void {
+  if (!isStorableKey(key, keyBytesMax)) throw new KeyRefusedError(key, keyBytesMax);
 }
 
 /** Refuses an async transaction callback: its writes after an await would escape the transaction. */
@@ -37,18 +35,18 @@ export interface ScanRange {
   limit: number;
 }
 
-export function scanRange(prefix: Uint8Array, options: ScanOptions): ScanRange {
+export function scanRange(prefix: Uint8Array, options: ScanOptions, keyBytesMax: number): ScanRange {
   const limit = options.limit ?? Infinity;
   if (limit !== Infinity && !(Number.isSafeInteger(limit) && limit >= 0)) {
     throw new InvalidArgumentError(`a scan limit is an integer >= 0, not ${String(limit)}`);
   }
-  // A cursor longer than any key is cut to kvKeyBytesMax bytes: for keys of at most that
+  // A cursor longer than any key is cut to keyBytesMax bytes: for keys of at most that
   // length, "greater than after" and "greater than its cut" are the same test, and the start
   // key stays short enough for LMDB.
-  const after = options.after?.subarray(0, kvKeyBytesMax);
+  const after = options.after?.subarray(0, keyBytesMax);
   const start = after !== undefined && compareBytes(after, prefix) >= 0 ? successor(after) : prefix;
   const end = prefixUpperBound(prefix);
-  const empty = prefix.length > kvKeyBytesMax || limit === 0 || (end !== undefined && compareBytes(start, end) >= 0);
+  const empty = prefix.length > keyBytesMax || limit === 0 || (end !== undefined && compareBytes(start, end) >= 0);
   return { empty, start, end, limit };
 }
 

@@ -47,7 +47,8 @@ export interface KVReader {
 export interface KVTransaction extends KVReader {
   /**
    * Stores `value` under `key` (replacing any value) when the transaction commits. The store
-   * keeps its own copy of both. `key` must be 1..kvKeyBytesMax bytes (INVALID_ARGUMENT).
+   * keeps its own copy of both. `key` must be 1..keyBytesMax bytes: else KeyRefusedError
+   * (INVALID_ARGUMENT), thrown before anything is written, about that key alone.
    */
   put(key: Uint8Array, value: Uint8Array): void;
   /**
@@ -60,6 +61,12 @@ export interface KVTransaction extends KVReader {
 }
 
 export interface KVStore extends KVReader {
+  /**
+   * The longest key this store takes, in bytes (LMDB: its cap at the environment's page size).
+   * Longer keys are refused on write and found nowhere on read. The layout's longest key
+   * should fit (StemeDB.open checks, and health reports a store where it does not).
+   */
+  readonly keyBytesMax: number;
   /**
    * Entries whose key starts with `prefix`, in bytewise key order, read lazily. A long scan
    * does not pin one read snapshot (that would stop LMDB reusing freed pages and grow the

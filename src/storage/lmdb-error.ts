@@ -10,8 +10,8 @@ export function lmdbError(operation: string, error: unknown): StorageError {
 }
 
 /** A get or has on lmdb-js (inside or outside a write transaction), with the shared checks. */
-export function lmdbRead<T>(operation: string, key: Uint8Array, absent: T, read: (key: Uint8Array) => T): T {
-  if (!isStorableKey(key)) return absent; // no such key can exist; LMDB would throw on it
+export function lmdbRead<T>(operation: string, key: Uint8Array, keyBytesMax: number, absent: T, read: (key: Uint8Array) => T): T {
+  if (!isStorableKey(key, keyBytesMax)) return absent; // no such key can exist; LMDB would throw on it
   try {
     return read(key);
   } catch (error) {

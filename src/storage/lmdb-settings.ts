@@ -31,8 +31,9 @@ export function lmdbSettings(path: string): RootDatabaseOptionsWithPath & Untype
     safeRestore: false, // after a process crash the OS still holds the newest commit: keep it
     useWritemap: false, // a stray write through a writable map could corrupt the file
     noMemInit: false, // zero fresh pages: freed record bytes never leak into unused file space
-    // Size. 8 KiB pages (new environments only) allow keys up to 4026 bytes; LmdbStore.open
-    // refuses an environment whose pages cap keys below kvKeyBytesMax. The map grows on demand.
+    // Size. 8 KiB pages (new environments only) allow keys up to 4026 bytes, above the layout's
+    // longest key (src/layout/key-bounds.ts); an older environment keeps its pages and its cap
+    // (LmdbStore.keyBytesMax), which health reports when it is short. The map grows on demand.
     pageSize: lmdbPageBytes,
     mapSize: lmdbMapBytesInitial,
     remapChunks: false,

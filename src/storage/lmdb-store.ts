@@ -7,7 +7,7 @@ import path from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import { nodeFileSystem } from '../fs/node-file-system.js';
 import { ClosedError, InvalidArgumentError, StemeError, StorageError } from '../errors.js';
-import { kvCompactBatchEntriesMax, kvKeyBytesMax } from '../limits.js';
+import { kvCompactBatchEntriesMax } from '../limits.js';
 import { checkSynchronous, nestedWriteRefusal, scanRange, type ScanRange } from './guards.js';
 import type { KVEntry, KVStore, KVTransaction, ScanOptions } from './kv-store.js';
 import { lmdbError, lmdbRead } from './lmdb-error.js';
@@ -30,10 +30,13 @@ export class LmdbStore implements KVStore {
 
   /** The environment's directory: another thread opens its own handle on it. */
   readonly path: string;
+  /** lmdb-js's cap on keys for this environment: 4026 from 8 KiB pages up, 1978 with 4 KiB pages. */
+  readonly keyBytesMax: number;
 
-  private constructor(db: Db, path: string) {
+  private constructor(db: Db, path: string, keyBytesMax: number) {
     this.db = db;
     this.path = path;
+    this.keyBytesMax = keyBytesMax;
   }
 
   /**
@@ -54,17 +57,15 @@ export class LmdbStore implements KVStore {
     } catch (error) {
       throw new StorageError(`cannot open LMDB at ${options.path}: ${(error as Error).message}`, { cause: error });
     }
-    // pageSize applies only to new environments; an older one may cap keys below what we write.
-    // lmdb-js's own (untyped) maxKeySize is the cap it enforces on every write.
+    // pageSize applies only to new environments: an older one keeps its pages, and lmdb-js's own
+    // (untyped) maxKeySize is the cap it enforces on every write there. The store reports it;
+    // the database decides what a cap below its longest key means (health, dead letters).
     const keyBytesMax = (db as unknown as { maxKeySize?: unknown }).maxKeySize;
-    if (typeof keyBytesMax !== 'number' || keyBytesMax < kvKeyBytesMax) {
+    if (typeof keyBytesMax !== 'number' || !Number.isSafeInteger(keyBytesMax) || keyBytesMax < 1) {
       await db.close();
-      throw new StorageError(
-        `LMDB at ${options.path} stores keys of at most ${String(keyBytesMax)} bytes; StemeDB needs ${kvKeyBytesMax} ` +
-          '(an environment created with 4 KiB pages): move it aside and reopen to rebuild it from the WAL',
-      );
+      throw new StorageError(`LMDB at ${options.path} reports no key size cap (maxKeySize ${String(keyBytesMax)}): an lmdb-js this StemeDB was not built for`);
     }
-    return new LmdbStore(db, options.path);
+    return new LmdbStore(db, options.path, keyBytesMax);
   }
 
   private check(): void {
@@ -73,17 +74,17 @@ export class LmdbStore implements KVStore {
 
   get(key: Uint8Array): Uint8Array | undefined {
     this.check();
-    return lmdbRead('get', key, undefined, (k) => this.db.get(k));
+    return lmdbRead('get', key, this.keyBytesMax, undefined, (k) => this.db.get(k));
   }
 
   has(key: Uint8Array): boolean {
     this.check();
-    return lmdbRead('has', key, false, (k) => this.db.doesExist(k));
+    return lmdbRead('has', key, this.keyBytesMax, false, (k) => this.db.doesExist(k));
   }
 
   scanPrefix(prefix: Uint8Array, options: ScanOptions = {}): Iterable<KVEntry> {
     this.check();
-    const range = scanRange(prefix, options);
+    const range = scanRange(prefix, options, this.keyBytesMax);
     return range.empty ? [] : this.entries(range);
   }
 
@@ -129,7 +130,7 @@ export class LmdbStore implements KVStore {
     this.writing = true;
     try {
       return this.db.transactionSync(() => {
-        const tx = new LmdbTransaction(this.db);
+        const tx = new LmdbTransaction(this.db, this.keyBytesMax);
         try {
           const result = fn(tx);
           checkSynchronous(result);

@@ -10,10 +10,12 @@ import { lmdbError, lmdbRead } from './lmdb-error.js';
 
 export class LmdbTransaction implements KVTransaction {
   private readonly db: RootDatabase<Uint8Array, Uint8Array>;
+  private readonly keyBytesMax: number;
   private open = true;
 
-  constructor(db: RootDatabase<Uint8Array, Uint8Array>) {
+  constructor(db: RootDatabase<Uint8Array, Uint8Array>, keyBytesMax: number) {
     this.db = db;
+    this.keyBytesMax = keyBytesMax;
   }
 
   /** Called when the callback returns or throws; every later call throws CLOSED. */
@@ -27,12 +29,12 @@ export class LmdbTransaction implements KVTransaction {
 
   get(key: Uint8Array): Uint8Array | undefined {
     this.check();
-    return lmdbRead('get', key, undefined, (k) => this.db.get(k));
+    return lmdbRead('get', key, this.keyBytesMax, undefined, (k) => this.db.get(k));
   }
 
   has(key: Uint8Array): boolean {
     this.check();
-    return lmdbRead('has', key, false, (k) => this.db.doesExist(k));
+    return lmdbRead('has', key, this.keyBytesMax, false, (k) => this.db.doesExist(k));
   }
 
   put(key: Uint8Array, value: Uint8Array): void {
@@ -51,7 +53,7 @@ export class LmdbTransaction implements KVTransaction {
    */
   private write(key: Uint8Array, value: Uint8Array, noOverwrite: boolean): boolean {
     this.check();
-    checkKey(key);
+    checkKey(key, this.keyBytesMax);
     try {
       const stored: unknown = noOverwrite ? this.db.putSync(key, value, { noOverwrite: true }) : this.db.putSync(key, value);
       return stored === true;
@@ -62,7 +64,7 @@ export class LmdbTransaction implements KVTransaction {
 
   del(key: Uint8Array): void {
     this.check();
-    checkKey(key);
+    checkKey(key, this.keyBytesMax);
     try {
       this.db.removeSync(key);
     } catch (error) {

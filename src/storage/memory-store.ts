@@ -4,16 +4,29 @@
 // A scan re-finds its place after each entry, so writes during a scan never repeat or skip
 // an entry that existed throughout. Nothing survives close.
 import { ClosedError, InvalidArgumentError } from '../errors.js';
+import { memoryStoreKeyBytesMaxDefault } from '../limits.js';
 import { compareBytes, copyBytes, startsWith, successor } from './bytes.js';
 import { checkSynchronous, isStorableKey, nestedWriteRefusal, scanRange, type ScanRange } from './guards.js';
 import type { KVEntry, KVStore, KVTransaction, ScanOptions } from './kv-store.js';
 import { MemoryTransaction } from './memory-transaction.js';
 
+export interface MemoryStoreOptions {
+  /** The longest key it takes (default memoryStoreKeyBytesMaxDefault: what LMDB takes from a new environment). */
+  keyBytesMax?: number;
+}
+
 export class MemoryStore implements KVStore {
+  readonly keyBytesMax: number;
   private entries: KVEntry[] = [];
   private closed = false;
   private writing = false;
   private nested: InvalidArgumentError | undefined;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    const keyBytesMax = options.keyBytesMax ?? memoryStoreKeyBytesMaxDefault;
+    if (!Number.isSafeInteger(keyBytesMax) || keyBytesMax < 1) throw new InvalidArgumentError(`keyBytesMax is an integer >= 1, not ${String(keyBytesMax)}`);
+    this.keyBytesMax = keyBytesMax;
+  }
 
   /** Index of the first entry whose key is >= `key`. */
   private lowerBound(key: Uint8Array): number {
@@ -33,7 +46,7 @@ export class MemoryStore implements KVStore {
 
   /** The stored value itself (not a copy): for this module and its transactions only. */
   private find(key: Uint8Array): Uint8Array | undefined {
-    if (!isStorableKey(key)) return undefined;
+    if (!isStorableKey(key, this.keyBytesMax)) return undefined;
     const entry = this.entries[this.lowerBound(key)];
     return entry !== undefined && compareBytes(entry.key, key) === 0 ? entry.value : undefined;
   }
@@ -51,7 +64,7 @@ export class MemoryStore implements KVStore {
 
   scanPrefix(prefix: Uint8Array, options: ScanOptions = {}): Iterable<KVEntry> {
     this.check();
-    const range = scanRange(prefix, options);
+    const range = scanRange(prefix, options, this.keyBytesMax);
     return range.empty ? [] : this.scan(prefix, range);
   }
 
@@ -77,7 +90,7 @@ export class MemoryStore implements KVStore {
   }
 
   private runTransaction<T>(fn: (tx: KVTransaction) => T): T {
-    const tx = new MemoryTransaction((key) => this.find(key));
+    const tx = new MemoryTransaction((key) => this.find(key), this.keyBytesMax);
     this.writing = true;
     try {
       const result = fn(tx);

@@ -14,11 +14,13 @@ const hex = (key: Uint8Array): string => Buffer.from(key.buffer, key.byteOffset,
 export class MemoryTransaction implements KVTransaction {
   private readonly staged = new Map<string, { key: Uint8Array; value: Uint8Array | undefined }>();
   private readonly committed: Lookup;
+  private readonly keyBytesMax: number;
   private open = true;
 
-  /** `committed` finds a key's committed value (without copying it). */
-  constructor(committed: Lookup) {
+  /** `committed` finds a key's committed value (without copying it); keys over `keyBytesMax` bytes are refused. */
+  constructor(committed: Lookup, keyBytesMax: number) {
     this.committed = committed;
+    this.keyBytesMax = keyBytesMax;
   }
 
   /** Called when the callback returns or throws; every later call throws CLOSED. */
@@ -37,7 +39,7 @@ export class MemoryTransaction implements KVTransaction {
 
   private read(key: Uint8Array): Uint8Array | undefined {
     this.check();
-    if (!isStorableKey(key)) return undefined;
+    if (!isStorableKey(key, this.keyBytesMax)) return undefined;
     const write = this.staged.get(hex(key));
     return write !== undefined ? write.value : this.committed(key);
   }
@@ -53,13 +55,13 @@ export class MemoryTransaction implements KVTransaction {
 
   put(key: Uint8Array, value: Uint8Array): void {
     this.check();
-    checkKey(key);
+    checkKey(key, this.keyBytesMax);
     this.staged.set(hex(key), { key: copyBytes(key), value: copyBytes(value) });
   }
 
   putIfAbsent(key: Uint8Array, value: Uint8Array): boolean {
     this.check();
-    checkKey(key);
+    checkKey(key, this.keyBytesMax);
     if (this.read(key) !== undefined) return false;
     this.put(key, value);
     return true;
@@ -67,7 +69,7 @@ export class MemoryTransaction implements KVTransaction {
 
   del(key: Uint8Array): void {
     this.check();
-    checkKey(key);
+    checkKey(key, this.keyBytesMax);
     this.staged.set(hex(key), { key: copyBytes(key), value: undefined });
   }
 }

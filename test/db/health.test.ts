@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { judgeHealth, type HealthInputs } from '../../src/db/health.js';
-import { StemeDB, StemeError, type WriteResult } from '../../src/index.js';
+import { StemeDB, StemeError, WalCorruptError, type WriteResult } from '../../src/index.js';
+import { kvKeyBytesMax } from '../../src/layout/index.js';
 import { healthDiskFreeBytesMin, healthIngestLagRecordsMax } from '../../src/limits.js';
 import { tempDir } from '../support/temp-dir.js';
 import { FaultyFileSystem, type FaultPoint } from '../wal/fixtures/faulty-fs.js';
@@ -80,7 +81,9 @@ test('a healthy database is writable, with its disk space reported', async (t) =
   assert.deepEqual(health.wal, { status: 'ok' });
   assert.equal(health.ingest.status, 'ok');
   assert.ok((health.disk.freeBytes ?? 0) > 0 && (health.disk.totalBytes ?? 0) >= (health.disk.freeBytes ?? 0), JSON.stringify(health.disk));
-  assert.equal(health.disk.path, db.dir);
+  assert.deepEqual(health.deadLetters, { status: 'ok', count: 0, first: [] });
+  assert.deepEqual(health.storage, { status: 'ok', keyBytesMax: 4026, keyBytesNeeded: kvKeyBytesMax });
+  assert.ok(!JSON.stringify(health).includes(db.dir), 'health names no absolute path: it is served to remote clients');
 });
 
 test('health of a closed database is CLOSED', async (t) => {
@@ -95,7 +98,9 @@ describe('the health rule', () => {
     ingest: { status: 'ok', retries: 0, lastError: undefined },
     lagRecords: 0,
     lagBytes: 0,
-    disk: { status: 'ok', path: '/data', freeBytes: 10 * healthDiskFreeBytesMin, totalBytes: 20 * healthDiskFreeBytesMin },
+    disk: { status: 'ok', freeBytes: 10 * healthDiskFreeBytesMin, totalBytes: 20 * healthDiskFreeBytesMin },
+    deadLetters: { count: 0, first: [] },
+    storage: { keyBytesMax: 4026, keyBytesNeeded: kvKeyBytesMax },
   };
 
   test('all parts ok: ok and writable, no reasons', () => {
@@ -132,17 +137,41 @@ describe('the health rule', () => {
   });
 
   test('little disk left, or none known: degraded but writable', () => {
-    const low = judgeHealth({ ...fine, disk: { status: 'low', path: '/data', freeBytes: 1, totalBytes: 2 } });
+    const low = judgeHealth({ ...fine, disk: { status: 'low', freeBytes: 1, totalBytes: 2 } });
     assert.deepEqual([low.status, low.writable], ['degraded', true]);
-    assert.match(low.reasons[0]!, /^disk low: 1 bytes free under \/data/);
-    const unknown = judgeHealth({ ...fine, disk: { status: 'unknown', path: '/data', error: 'EACCES' } });
+    assert.match(low.reasons[0]!, /^disk low: 1 bytes free under the data directory$/);
+    const unknown = judgeHealth({ ...fine, disk: { status: 'unknown', error: 'EACCES' } });
     assert.deepEqual([unknown.status, unknown.writable], ['degraded', true]);
   });
 
   test('reasons put what refuses writes before the warnings', () => {
-    const health = judgeHealth({ ...fine, walFailure: new Error('EIO'), disk: { status: 'low', path: '/data', freeBytes: 1, totalBytes: 2 } });
+    const health = judgeHealth({ ...fine, walFailure: new Error('EIO'), disk: { status: 'low', freeBytes: 1, totalBytes: 2 } });
     assert.equal(health.reasons.length, 2);
     assert.match(health.reasons[0]!, /^wal failed/);
     assert.match(health.reasons[1]!, /^disk low/);
+  });
+
+  test('dead letters: degraded but writable, naming the first one (LSN, hash, kind, reason) and the count', () => {
+    const first = { lsn: 4096, hash: 'ab'.repeat(32), kind: 'unstorable' as const, reason: 'the KV store refused its S: key: 2100 bytes, and it takes keys of at most 1978' };
+    const health = judgeHealth({ ...fine, deadLetters: { count: 3, first: [first] } });
+    assert.deepEqual([health.status, health.writable, health.deadLetters], ['degraded', true, { status: 'present', count: 3, first: [first] }]);
+    assert.equal(health.reasons[0], `dead letters: 3 logged records were not stored; the first, at LSN 4096 (${'ab'.repeat(32)}), unstorable: ${first.reason}`);
+  });
+
+  test('a store that takes shorter keys than the layout builds: limited, degraded but writable', () => {
+    const health = judgeHealth({ ...fine, storage: { keyBytesMax: 1978, keyBytesNeeded: kvKeyBytesMax } });
+    assert.deepEqual([health.status, health.writable, health.storage], ['degraded', true, { status: 'limited', keyBytesMax: 1978, keyBytesNeeded: kvKeyBytesMax }]);
+    assert.match(health.reasons[0]!, /^storage limited: the KV store takes keys of at most 1978 bytes/);
+  });
+
+  test('errors are shown without absolute paths: the segment file and offset stay, its directory does not', () => {
+    const health = judgeHealth({
+      ...fine,
+      walFailure: new Error("EACCES: permission denied, open '/srv/my data/wal/0000000000000000.wal'"),
+      ingest: { status: 'failed', retries: 1, lastError: new WalCorruptError('/srv/stemedb/wal/0000000000000000.wal', 4100, 'payload checksum mismatch') },
+    });
+    assert.equal(health.wal.error, "EACCES: permission denied, open '0000000000000000.wal'");
+    assert.equal(health.ingest.lastError, '0000000000000000.wal at byte 4100: payload checksum mismatch');
+    assert.ok(!JSON.stringify(health).includes('/srv'), JSON.stringify(health));
   });
 });

@@ -149,7 +149,7 @@ test('a store that keeps failing stops ingest after attemptsMax attempts with a 
   await wal.close();
 });
 
-test('a payload that does not decode is the one failure that becomes a dead letter', async (t) => {
+test('a payload that does not decode becomes a dead letter: the data is at fault, not the store', async (t) => {
   const wal = await Wal.open({ dir: tempDir(t), log: () => undefined });
   const store = new MemoryStore();
   await wal.appendBatch([Uint8Array.of(9, 9, 9), assertion.bytes]);

@@ -2,8 +2,8 @@
 // transactions that see their own writes and leave nothing when they throw, clear, close.
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import { StemeError } from '../../src/errors.js';
-import { kvKeyBytesMax } from '../../src/limits.js';
+import { KeyRefusedError, StemeError } from '../../src/errors.js';
+import { memoryStoreKeyBytesMaxDefault } from '../../src/limits.js';
 import type { KVStore } from '../../src/storage/index.js';
 
 const b = (...bytes: number[]): Uint8Array => Uint8Array.from(bytes);
@@ -144,20 +144,29 @@ export function conformanceSuite(name: string, open: (t: TestContext) => Promise
       await store.close();
     });
 
-    test('the longest key StemeDB builds is stored; an empty or longer one is INVALID_ARGUMENT and reads find nothing', async (t) => {
+    test(`a new store takes keys of up to ${memoryStoreKeyBytesMaxDefault} bytes (what LMDB takes from 8 KiB pages), and both stores agree`, async (t) => {
       const store = await open(t);
-      const longest = new Uint8Array(kvKeyBytesMax).fill(0xab);
+      assert.equal(store.keyBytesMax, memoryStoreKeyBytesMaxDefault);
+      await store.close();
+    });
+
+    test('the longest key the store takes is stored; an empty or longer one is KeyRefusedError (INVALID_ARGUMENT) and reads find nothing', async (t) => {
+      const store = await open(t);
+      const max = store.keyBytesMax;
+      const longest = new Uint8Array(max).fill(0xab);
       await store.put(longest, b(1));
       assert.deepEqual([...store.get(longest)!], [1]);
       assert.equal(keysOf(store.scanPrefix(longest.subarray(0, 10))).length, 1);
-      const invalid = (e: unknown): boolean => e instanceof StemeError && e.code === 'INVALID_ARGUMENT';
-      await assert.rejects(store.put(new Uint8Array(kvKeyBytesMax + 1), b(1)), invalid);
-      await assert.rejects(store.put(new Uint8Array(0), b(1)), invalid);
-      await assert.rejects(store.transaction((tx) => { tx.put(b(9), b(9)); tx.put(new Uint8Array(4096), b(1)); }), invalid);
+      const refused = (bytes: number) => (e: unknown): boolean => e instanceof KeyRefusedError && e.code === 'INVALID_ARGUMENT' && e.keyBytes === bytes && e.keyBytesMax === max;
+      const over = new Uint8Array(max + 1).fill(0x53);
+      over[1] = 0x3a; // 'S:'
+      await assert.rejects(store.put(over, b(1)), (e: unknown) => refused(max + 1)(e) && (e as KeyRefusedError).family === 'S:');
+      await assert.rejects(store.put(new Uint8Array(0), b(1)), refused(0));
+      await assert.rejects(store.transaction((tx) => { tx.put(b(9), b(9)); tx.put(new Uint8Array(max + 70), b(1)); }), refused(max + 70));
       assert.equal(store.get(b(9)), undefined, 'the refused key aborted its whole transaction');
-      assert.equal(store.get(new Uint8Array(4096)), undefined);
+      assert.equal(store.get(new Uint8Array(max + 70)), undefined);
       assert.equal(store.has(new Uint8Array(0)), false);
-      assert.deepEqual(keysOf(store.scanPrefix(new Uint8Array(kvKeyBytesMax + 1))), []);
+      assert.deepEqual(keysOf(store.scanPrefix(new Uint8Array(max + 1))), []);
       await store.close();
     });
 

@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
+import { open } from 'lmdb';
+import { KeyRefusedError } from '../../src/errors.js';
 import { LmdbStore } from '../../src/storage/index.js';
 import { tempDir } from '../support/temp-dir.js';
 import { conformanceSuite } from './conformance.js';
@@ -29,4 +31,18 @@ test('a failure inside LMDB is a StorageError, while the caller\'s own error pas
   const storage = (e: unknown): boolean => (e as { code?: string }).code === 'STORAGE';
   await assert.rejects(store.put(Uint8Array.of(1), Uint8Array.of(1)), storage);
   assert.throws(() => store.get(Uint8Array.of(1)), storage);
+});
+
+test('an environment created with 4 KiB pages (as StemeDB did before it set a page size) opens and reports its 1978-byte key cap', async (t) => {
+  const dir = path.join(tempDir(t), 'kv');
+  const old = open({ path: dir, pageSize: 4096, keyEncoding: 'binary', encoding: 'binary' });
+  await old.put(Uint8Array.of(1), Uint8Array.of(1));
+  await old.close();
+  const store = await LmdbStore.open({ path: dir });
+  t.after(() => store.close());
+  assert.equal(store.keyBytesMax, 1978);
+  await store.put(new Uint8Array(1978).fill(2), Uint8Array.of(2));
+  await assert.rejects(store.put(new Uint8Array(1979).fill(2), Uint8Array.of(2)), (e: unknown) => e instanceof KeyRefusedError && e.keyBytesMax === 1978);
+  assert.equal(store.get(new Uint8Array(1979).fill(2)), undefined);
+  assert.deepEqual([...store.get(Uint8Array.of(1))!], [1]);
 });

@@ -19,7 +19,7 @@ async function verify(dir: string): Promise<Verdict> {
   } catch (error) {
     if (!(error instanceof WalCorruptError)) throw error;
     const problem = { where: error.file, offset: error.offset, message: `${error.reason} (the database does not open)` };
-    return { opened: false, ok: false, walRecords: 0, walBytes: 0, kvRecords: 0, problems: [problem] };
+    return { opened: false, ok: false, walRecords: 0, walBytes: 0, kvRecords: 0, problems: [problem], deadLetters: [] };
   }
   try {
     return { opened: true, ...(await db.verify()) };
@@ -33,6 +33,10 @@ async function printReport(report: Verdict): Promise<void> {
   if (report.opened) {
     await out.line(`WAL: ${report.walRecords} records, ${formatBytes(report.walBytes)}`);
     await out.line(`KV:  ${report.kvRecords} records`);
+    if (report.deadLetters.length > 0) {
+      await out.line(`DEAD LETTERS: ${report.deadLetters.length} logged payload${report.deadLetters.length === 1 ? '' : 's'} not stored (docs/operations.md, "Dead letters")`);
+      for (const d of report.deadLetters) await out.line(`  LSN ${d.lsn} ${d.hash}: ${d.kind}: ${d.reason}`);
+    }
   } else {
     await out.line('WAL: damaged; the database does not open');
   }

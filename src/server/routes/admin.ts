@@ -4,7 +4,7 @@
 // is never open. The body names the target relative to the backup directory; the answer says
 // what was copied (docs/operations.md, "Backup and restore").
 import type { FastifyInstance } from 'fastify';
-import type { StemeDB } from '../../index.js';
+import { BackupTargetExistsError, type StemeDB } from '../../index.js';
 import { resolveBackupTarget } from '../backup-target.js';
 import { HttpError } from '../http-error.js';
 import { errorResponses } from '../schemas/common.js';
@@ -47,7 +47,15 @@ export function adminRoutes(app: FastifyInstance, db: StemeDB, backupRoot: strin
     async (request, reply) => {
       if (backupRoot === undefined) throw new HttpError(403, 'BACKUPS_DISABLED', 'this server has no backup directory (serve --backup-dir)');
       const dir = resolveBackupTarget(backupRoot, request.body.target);
-      const { dir: _, ...report } = await db.backup(dir, { compact: request.body.compact === true });
+      let copied;
+      try {
+        copied = await db.backup(dir, { compact: request.body.compact === true });
+      } catch (error) {
+        // Named as the client named it: the absolute path under the backup directory stays here.
+        if (error instanceof BackupTargetExistsError) throw new BackupTargetExistsError(request.body.target);
+        throw error;
+      }
+      const { dir: _, ...report } = copied;
       return reply.code(201).send({ target: request.body.target, ...report });
     },
   );

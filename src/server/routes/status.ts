@@ -46,7 +46,7 @@ const text = { type: 'string' } as const;
 
 const healthSchema = {
   type: 'object',
-  required: ['status', 'writable', 'reasons', 'wal', 'ingest', 'disk'],
+  required: ['status', 'writable', 'reasons', 'wal', 'ingest', 'disk', 'deadLetters', 'storage'],
   properties: {
     status: { type: 'string', enum: ['ok', 'degraded', 'unavailable'], description: 'ok and degraded take writes (200); unavailable does not (503)' },
     writable: { type: 'boolean' },
@@ -69,8 +69,31 @@ const healthSchema = {
     },
     disk: {
       type: 'object',
-      required: ['status', 'path'],
-      properties: { status: { type: 'string', enum: ['ok', 'low', 'unknown'] }, path: text, freeBytes: count, totalBytes: count, error: text },
+      required: ['status'],
+      properties: { status: { type: 'string', enum: ['ok', 'low', 'unknown'] }, freeBytes: count, totalBytes: count, error: text },
+    },
+    deadLetters: {
+      type: 'object',
+      required: ['status', 'count', 'first'],
+      description: 'logged records filed as dead letters instead of stored: how many, and the first few in log order (docs/operations.md, "Dead letters")',
+      properties: {
+        status: { type: 'string', enum: ['ok', 'present'] },
+        count,
+        first: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['lsn', 'hash', 'kind', 'reason'],
+            properties: { lsn: count, hash: text, kind: { type: 'string', enum: ['undecodable', 'epoch-conflict', 'unstorable'] }, reason: text },
+          },
+        },
+      },
+    },
+    storage: {
+      type: 'object',
+      required: ['status', 'keyBytesMax', 'keyBytesNeeded'],
+      description: 'limited: the KV store takes shorter keys than the layout builds (an LMDB environment with 4 KiB pages)',
+      properties: { status: { type: 'string', enum: ['ok', 'limited'] }, keyBytesMax: count, keyBytesNeeded: count },
     },
   },
 } as const;
