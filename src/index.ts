@@ -10,6 +10,7 @@ export type { AboutOptions, AssertionResult, AssertionStatus, AtPage, FindQuery,
 export type { Beliefs, BeliefsOptions, Candidate, ContestedItem, ContestedOptions, PredicateBeliefs } from './db/beliefs.js';
 export type { Page, PageOptions, Stored, StoredRecord } from './db/queries.js';
 export type { Tally } from './db/tally.js';
+export type { GraphAnswer, GraphEntity, GraphRelation, MemoryGraph, ObservationDeletion, ObservationsInput, SearchAnswer } from './db/memory/memory-graph.js';
 export type { VerifyProblem, VerifyReport } from './db/verify.js';
 export type { RecordKind } from './db/export.js';
 export type { IngestProgress } from './ingest/index.js';

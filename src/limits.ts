@@ -251,11 +251,51 @@ export const httpRateLimitWindowMsDefault = 60_000;
 export const httpRateLimitClientsMax = 10_000;
 
 // --- mcp ---
-/** Entities per read_graph page, default and at most (each entity costs a scan of its subject). */
-export const mcpGraphEntitiesDefault = 100;
-export const mcpGraphEntitiesMax = 1000;
 /** Elements (array items and object members) in one tool call's arguments at most; more is refused before validation. */
 export const mcpToolInputElementsMax = 100_000;
+/** Problems one input-validation error of a memory-graph tool lists at most (the reference server lists them all). */
+export const mcpValidationIssuesMax = 100;
+/**
+ * Largest request body on POST /mcp (the server's own limit applies when lower): the MCP SDK's
+ * own default for the bodies it reads, a quarter of the HTTP API's. A tool call's arguments
+ * are records of at most 64 KiB objects, a memory-tool call at most mcpMemoryItemsMax items.
+ */
+export const mcpBodyBytesMax = 4 * MiB;
+/**
+ * Messages in one JSON-RPC batch on POST /mcp at most (more: 400). MCP 2025-06-18 dropped
+ * batches and the SDK's client never sends them; an older client's batch still passes, but one
+ * request cannot start more than this many tool calls at once.
+ */
+export const mcpBatchMessagesMax = 10;
+
+// --- memory graph (db.memory, the MCP memory-server tools: docs/mcp.md) ---
+/**
+ * Items in one memory-graph call at most: entities, relations, observation entries, names or
+ * deletions. Each costs a few reads and records, so this bounds a call's work (the reference
+ * server takes any number; split a larger call).
+ */
+export const graphCallItemsMax = 1000;
+/** Records one memory-graph write logs at most: one WAL group commit. A call that needs more is refused, nothing written. */
+export const graphWriteRecordsMax = groupCommitRecordsMax;
+/**
+ * Items (entities first, then relations) in one read_graph page, default and most: a graph of
+ * up to this many items reads whole in one call, as the reference server answers it.
+ */
+export const graphPageItemsDefault = 1000;
+export const graphPageItemsMax = 1000;
+/** Entities in one search_nodes answer: default and most. */
+export const graphSearchEntitiesDefault = 100;
+export const graphSearchEntitiesMax = 1000;
+/**
+ * Entities one search_nodes call reads and matches at most (its candidates from the postings,
+ * or every entity for a query under 3 bytes): past it the answer has a cursor, maybe with
+ * fewer than `limit` entities. ~25 µs an entity here, so a call stays under ~50 ms.
+ */
+export const graphSearchCandidatesMax = 2000;
+/** Trigrams of a query whose postings a search intersects, at most (more narrow little, and cost a read each per block). */
+export const graphSearchTrigramsMax = 16;
+/** Relations in one open_nodes or search_nodes answer at most (open_nodes pages through the rest). */
+export const graphRelationsMax = 10_000;
 
 // --- cluster mode (docs/cluster.md) ---
 /** The most partitions a stream may have: each owned partition is one ordered consumer. */

@@ -37,6 +37,7 @@ import { collectStats, type StemeStats } from './stats.js';
 import { tallyVotes, type Tally } from './tally.js';
 import { verifyDatabase, type VerifyReport } from './verify.js';
 import { VisibleEnd } from './visible-end.js';
+import { MemoryGraph } from './memory/memory-graph.js';
 import { WritePath, type WriteOptions, type WriteResult } from './write-path.js';
 import { checkCreatedAt } from './write-checks.js';
 
@@ -342,6 +343,23 @@ export class StemeDB {
   private recordLog(): RecordLog {
     return this.clusterNode ?? this.writes;
   }
+
+  /**
+   * The reference MCP memory server's knowledge graph (entities, observations, relations) over
+   * this store's records: docs/mcp.md, "The memory graph".
+   */
+  get memory(): MemoryGraph {
+    this.memoryGraph ??= new MemoryGraph({
+      reads: () => {
+        this.assertOpen();
+        return this.reads();
+      },
+      append: (prepared, inputs) => this.track('batch', kindsOf(inputs), () => this.write(prepared, undefined)),
+    });
+    return this.memoryGraph;
+  }
+
+  private memoryGraph: MemoryGraph | undefined;
 
   /** Cluster mode's view (docs/cluster.md), or undefined for a single node. */
   get cluster(): StemeCluster | undefined {

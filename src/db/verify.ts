@@ -1,6 +1,6 @@
 // verify: reads every WAL frame (checking both checksums) and checks that the KV store holds
 // exactly the logged bytes under each record's key, that every stored value hashes to the
-// hash in its key, and that every index holds exactly the entries its records call for. Reports problems with the file/key and offset instead of throwing.
+// hash in its key, and that every index (the memory graph's too) holds exactly the entries its records call for. Reports problems with the file/key and offset instead of throwing.
 // Lists the dead letters too; a record that decodes but was filed as one (the store refused
 // its key) is a problem: it was logged, and the store does not hold it.
 import { isDeepStrictEqual } from 'node:util';
@@ -59,6 +59,7 @@ import { Overlay } from './overlay.js';
 import type { Reads } from './queries.js';
 import type { Wal } from '../wal/index.js';
 import type { DeadLetterSummary } from './health.js';
+import { verifyGraph } from './memory/verify.js';
 
 export interface VerifyProblem {
   /** A WAL segment file, or a KV key family and hash. */
@@ -353,6 +354,7 @@ export async function verifyDatabase(wal: Wal, store: KVStore): Promise<VerifyRe
   await verifyWal(wal, store, report);
   verifyStore(store, report);
   verifySummaries(store, report);
+  report.problems.push(...verifyGraph(store, problemsMax));
   report.problems = report.problems.slice(0, problemsMax);
   report.ok = report.problems.length === 0;
   return report;

@@ -1,6 +1,6 @@
 // Applies a batch of WAL records to the KV store inside one transaction: the records under
-// their primary keys, the indexes (subject, predicate + object, source, history, status),
-// each changed (subject, predicate)'s belief summary, locators, counters, dead letters, and
+// their primary keys, the indexes (subject, predicate + object, source, history, status, the
+// memory graph's), each changed (subject, predicate)'s belief summary, locators, counters, dead letters, and
 // the checkpoint — all or nothing, so a crash leaves a batch boundary. A record becomes a dead
 // letter when it is the record's own fault, never the store's: a payload that is not a record,
 // a conflicting epoch, or a key the store refuses (KeyRefusedError: longer than it takes).
@@ -10,6 +10,7 @@
 import type { WalEntry } from '../wal/index.js';
 import { assert, InvalidRecordError, KeyRefusedError } from '../errors.js';
 import { AssertionView, decodeRecord, EpochView, openView, recordDigest, RetractionView, VoteView, type PreparedFields, type RecordView } from '../records/index.js';
+import { GraphIndex } from './graph-index.js';
 import { PairSummaries, type PairLimits } from './pair-summaries.js';
 import { pairInlineBytesMax, pairInlineInputsMax } from '../limits.js';
 import { sameBytes, type KVStore, type KVTransaction } from '../storage/index.js';
@@ -99,7 +100,7 @@ class RecordRefused extends Error {
  * dead letter's), or undefined. Store errors are thrown, never returned: they are not the
  * record's fault. A record already stored (replay, or logged twice) adds nothing.
  */
-function store(tx: KVTransaction, summaries: PairSummaries, record: RecordView, hash: Uint8Array, payload: Uint8Array, lsn: number, added: Counts): Refusal | undefined {
+function store(tx: KVTransaction, summaries: PairSummaries, graph: GraphIndex, record: RecordView, hash: Uint8Array, payload: Uint8Array, lsn: number, added: Counts): Refusal | undefined {
   switch (record.type) {
     case 'assertion': {
       if (!tx.putIfAbsent(assertionKey(hash), payload)) return undefined;
@@ -110,12 +111,15 @@ function store(tx: KVTransaction, summaries: PairSummaries, record: RecordView, 
       tx.put(sourceKeyFromUtf8(record.sourceBytes, lsn, hash), emptyValue);
       tx.put(historyKeyFromUtf8(subject, lsn, hash), historyValue(historyKind.assertion));
       const target = record.supersedesHashBytes;
+      graph.assertion(record, hash, lsn);
       if (target !== undefined) {
         tx.put(statusKey(target, lsn, statusKind.supersession, hash), emptyValue);
         // The first status change decides: only then does the target stop being live.
-        if (tx.putIfAbsent(firstChangeKey(target), encodeFirstChange(statusKind.supersession, lsn, hash))) {
-          const replaced = storedAssertion(tx, target);
-          if (replaced !== undefined) summaries.leaves(replaced, target);
+        const first = tx.putIfAbsent(firstChangeKey(target), encodeFirstChange(statusKind.supersession, lsn, hash));
+        const replaced = storedAssertion(tx, target);
+        if (replaced !== undefined) {
+          if (first) summaries.leaves(replaced, target);
+          graph.changed(replaced, target);
         }
       }
       summaries.assertion(record, hash, lsn);
@@ -147,6 +151,7 @@ function store(tx: KVTransaction, summaries: PairSummaries, record: RecordView, 
       if (claim !== undefined) {
         tx.put(historyKeyFromUtf8(claim.subjectBytes, lsn, hash), historyValue(historyKind.retraction, key));
         if (first) summaries.leaves(claim, target);
+        graph.changed(claim, target);
       }
       added.retractions += 1;
       return undefined;
@@ -168,15 +173,16 @@ function store(tx: KVTransaction, summaries: PairSummaries, record: RecordView, 
 
 /**
  * store(), with a key the store refuses turned into RecordRefused for this record. Every key
- * of a record is written here but the pair's summary (B:, K:), written at the end of the
- * batch (an indexed pair's P: entries are written here too, but their keys have a fixed length
- * of at most pairEntryKeyBytesMax, 59 bytes): those keys hold the same subject as the record's S: key with 32 fewer bytes after
- * it, and a vote's or a retraction's L: key holds its stored assertion's subject with 8 fewer,
- * so they fit whenever the keys checked here did (key-bounds.ts; tested).
+ * of a record is written here but the pair's summary (B:, K:) and the memory graph's postings
+ * (G:s), written at the end of the batch (an indexed pair's P: entries are written here too,
+ * but their keys have a fixed length of at most pairEntryKeyBytesMax, 59 bytes): the pair's
+ * keys hold the same subject as the record's S: key with 32 fewer bytes after it, and a vote's
+ * or a retraction's L: key holds its stored assertion's subject with 8 fewer, so they fit
+ * whenever the keys checked here did; a posting key is 10 bytes (key-bounds.ts; tested).
  */
-function storeOrRefuse(tx: KVTransaction, summaries: PairSummaries, record: RecordView, hash: Uint8Array, payload: Uint8Array, lsn: number, added: Counts): Refusal | undefined {
+function storeOrRefuse(tx: KVTransaction, summaries: PairSummaries, graph: GraphIndex, record: RecordView, hash: Uint8Array, payload: Uint8Array, lsn: number, added: Counts): Refusal | undefined {
   try {
-    return store(tx, summaries, record, hash, payload, lsn, added);
+    return store(tx, summaries, graph, record, hash, payload, lsn, added);
   } catch (error) {
     if (!(error instanceof KeyRefusedError)) throw error;
     throw new RecordRefused(lsn, { kind: 'unstorable', reason: `the KV store refused its ${error.family} key: ${error.keyBytes} bytes, and it takes keys of at most ${error.keyBytesMax}` });
@@ -211,13 +217,15 @@ const noneRefused: ReadonlyMap<number, Refusal> = new Map();
 export function applyBatch(tx: KVTransaction, entries: readonly IngestEntry[], refused: ReadonlyMap<number, Refusal> = noneRefused, limits: PairLimits = defaultPairLimits): Counts {
   const added = zeroCounts();
   const summaries = new PairSummaries(tx, limits);
+  const graph = new GraphIndex(tx);
   for (const entry of entries) {
     const read = readEntry(entry);
     const known = refused.get(entry.lsn);
-    const problem = known ?? ('kind' in read ? read : storeOrRefuse(tx, summaries, read.record, read.hash, entry.payload, entry.lsn, added));
+    const problem = known ?? ('kind' in read ? read : storeOrRefuse(tx, summaries, graph, read.record, read.hash, entry.payload, entry.lsn, added));
     if (problem !== undefined && putDeadLetter(tx, entry.lsn, problem.kind, problem.reason, entry.payload)) added.deadLetters += 1;
   }
   summaries.flush();
+  graph.flush();
   addCounts(tx, added);
   const last = entries[entries.length - 1];
   if (last !== undefined) writeCheckpoint(tx, last.nextLsn);

@@ -43,3 +43,4 @@ export {
 } from './pair-state.js';
 export * from './pair-index.js';
 export { readPairSummary, type PairReader } from './pair-read.js';
+export * from './graph.js';

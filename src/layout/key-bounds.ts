@@ -15,11 +15,12 @@ import {
   textPartBytesMax,
   voteKeySeparatorBytes,
 } from './keys.js';
+import { graphDigestBytes, graphSubTagBytes } from './graph.js';
 import { counterNames, metaNames } from './meta.js';
 import { pairEntryKeyBytesMax } from './pair-index.js';
 
 /** Every key family the layout writes (docs/key-layout.md), by its tag letter. */
-export const keyFamilies = ['H', 'V', 'E', 'S', 'O', 'A', 'L', 'T', 'R', 'X', 'C', 'M', 'B', 'K', 'F', 'P'] as const;
+export const keyFamilies = ['H', 'V', 'E', 'S', 'O', 'A', 'L', 'T', 'R', 'X', 'C', 'M', 'B', 'K', 'F', 'P', 'G'] as const;
 export type KeyFamily = (typeof keyFamilies)[number];
 
 // The texts keys hold: a subject (S:, L:, B:, K:), a predicate (O:) and a source (A:), each at
@@ -48,6 +49,8 @@ export const keyFamilyBytesMax: Readonly<Record<KeyFamily, number>> = {
   F: familyTagBytes + hashBytesLength,
   // An indexed pair's entries (pair-index.ts) have fixed lengths; the longest is a voter entry.
   P: pairEntryKeyBytesMax,
+  // The memory graph's longest keys hold no text, only digests of names: G:o, G:f and G:t.
+  G: familyTagBytes + graphSubTagBytes + graphDigestBytes + keyIntegerBytes + hashBytesLength,
 };
 
 /**

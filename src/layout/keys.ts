@@ -44,14 +44,15 @@ function checkHash(hash: Uint8Array): Uint8Array {
 }
 
 /** The u64 big-endian at `at` (no DataView, no BigInt: index scans read one an entry). */
-function readU64be(bytes: Uint8Array, at: number): number {
+export function readU64be(bytes: Uint8Array, at: number): number {
   const high = ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
   const low = ((bytes[at + 4]! << 24) | (bytes[at + 5]! << 16) | (bytes[at + 6]! << 8) | bytes[at + 7]!) >>> 0;
   assert(high <= 0x1f_ffff, 'a key integer fits a safe integer');
   return high * 0x1_0000_0000 + low;
 }
 
-function u64be(value: number): Uint8Array {
+/** `value` as 8 bytes big-endian: key order is numeric order. */
+export function u64be(value: number): Uint8Array {
   assert(Number.isSafeInteger(value) && value >= 0, 'a key integer is a non-negative safe integer');
   const bytes = new Uint8Array(8);
   // Byte by byte (no DataView, no BigInt): ingest builds two of these a record.

@@ -17,8 +17,9 @@ const layoutVersionKey = metaKey('layout');
  * 4: B: values are binary (pair-state.ts), not JSON.
  * 5: exact sums and log order (a vote's createdAt left the inline B: value); a large pair's
  *    state in P: entries under an indexed B: head (pair-index.ts); M:pairs.
+ * 6: the memory graph's family G: (graph.ts).
  */
-export const layoutVersion = 5;
+export const layoutVersion = 6;
 export const counterNames = ['assertions', 'votes', 'epochs', 'retractions', 'deadLetters'] as const;
 export type CounterName = (typeof counterNames)[number];
 export type Counts = Record<CounterName, number>;

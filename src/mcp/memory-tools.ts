@@ -1,220 +1,273 @@
-// The reference MCP memory server's tools (@modelcontextprotocol/server-memory), with its names,
-// input shapes and result shapes, over StemeDB records (memory-graph.ts has the mapping), so an
-// agent prompted for that server can switch without changes. Writes of one call are one batch:
-// all logged with one fsync, or none.
+// The reference MCP memory server's tools (@modelcontextprotocol/server-memory, the version in
+// docs/mcp.md), thin adapters over db.memory: the same names, input shapes (checked with the
+// same zod schemas, so a bad call gets the reference's very error text), answers and texts, so
+// an agent prompted for that server can switch. Added on top: limits (StemeDB's, and per call),
+// pages with a cursor, UNAUTHORIZED over HTTP; those errors carry StemeDB's codes.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { RecordInput, StemeDB } from '../index.js';
-import { mcpGraphEntitiesDefault, mcpGraphEntitiesMax } from '../limits.js';
-import { cursorSchema, textSchema } from '../server/schemas/common.js';
-import { requireWrite, type McpContext } from './context.js';
-import type { JsonSchema } from './json-schema-zod.js';
-import { toolInput } from './tool-input.js';
+import { getParseErrorMessage } from '@modelcontextprotocol/sdk/server/zod-compat.js';
+import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z, type ZodRawShape, type ZodTypeAny } from 'zod';
+import { NotFoundError, type StemeDB } from '../index.js';
 import {
-  entityTypePredicate,
-  everyEntity,
-  observationPredicate,
-  ownAssertions,
-  ownRelationsTo,
-  readEntity,
-  readGraphPage,
-  relationObject,
-  retractions,
-  subgraph,
-  type Entity,
-  type Graph,
-  type Relation,
-} from './memory-graph.js';
-import { McpToolError, toolErrorFrom, toolResult } from './tool-result.js';
+  graphCallItemsMax,
+  graphPageItemsDefault,
+  graphPageItemsMax,
+  graphRelationsMax,
+  graphSearchCandidatesMax,
+  graphSearchEntitiesDefault,
+  graphSearchEntitiesMax,
+  graphWriteRecordsMax,
+  mcpToolInputElementsMax,
+  mcpValidationIssuesMax,
+  stringBytesMax,
+} from '../limits.js';
+import { requireWrite, type CallExtra, type McpContext } from './context.js';
+import { elementCount, passThrough } from './tool-input.js';
+import { McpToolError, toolErrorFrom } from './tool-result.js';
 
-const name = { ...textSchema, description: 'the entity\'s name: its unique identifier (a StemeDB subject)' } as const;
-const observation = { type: 'string', minLength: 1, description: 'one atomic fact about the entity' } as const;
-const entitySchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name', 'entityType', 'observations'],
-  properties: { name, entityType: { ...textSchema, description: 'the kind of entity: person, organization, event…' }, observations: { type: 'array', items: observation } },
-} as const;
-const relationSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['from', 'to', 'relationType'],
-  properties: {
-    from: { ...textSchema, description: 'the entity the relation starts at' },
-    to: { ...textSchema, description: 'the entity it points to' },
-    relationType: { ...textSchema, description: 'in active voice: works_at, depends_on' },
+// --- the reference's input schemas (same shapes, same order, so the same validation messages) ---
+
+const referenceEntity = z.object({
+  name: z.string().describe('The name of the entity'),
+  entityType: z.string().describe('The type of the entity'),
+  observations: z.array(z.string()).describe('An array of observation contents associated with the entity'),
+});
+const referenceRelation = z.object({
+  from: z.string().describe('The name of the entity where the relation starts'),
+  to: z.string().describe('The name of the entity where the relation ends'),
+  relationType: z.string().describe('The type of the relation'),
+});
+const limitField = (max: number, fallback: number): ZodTypeAny => z.number().int().min(1).max(max).optional().describe(`StemeDB: items in one answer, 1..${max} (default ${fallback})`);
+const cursorField = z.string().optional().describe('StemeDB: the cursor of the previous answer, to read the next part (same other arguments)');
+
+const referenceInputs = {
+  create_entities: { entities: z.array(referenceEntity) },
+  create_relations: { relations: z.array(referenceRelation) },
+  add_observations: {
+    observations: z.array(z.object({
+      entityName: z.string().describe('The name of the entity to add the observations to'),
+      contents: z.array(z.string()).describe('An array of observation contents to add'),
+    })),
   },
-} as const;
+  delete_entities: { entityNames: z.array(z.string()).describe('An array of entity names to delete') },
+  delete_observations: {
+    deletions: z.array(z.object({
+      entityName: z.string().describe('The name of the entity containing the observations'),
+      observations: z.array(z.string()).describe('An array of observations to delete'),
+    })),
+  },
+  delete_relations: { relations: z.array(referenceRelation).describe('An array of relations to delete') },
+  read_graph: { limit: limitField(graphPageItemsMax, graphPageItemsDefault), cursor: cursorField },
+  search_nodes: {
+    query: z.string().describe('The search query to match against entity names, types, and observation content'),
+    limit: limitField(graphSearchEntitiesMax, graphSearchEntitiesDefault),
+    cursor: cursorField,
+  },
+  open_nodes: { names: z.array(z.string()).describe('An array of entity names to retrieve'), cursor: cursorField },
+} satisfies Record<string, ZodRawShape>;
 
-const object = (properties: Record<string, JsonSchema>, required: string[]): JsonSchema => ({ type: 'object', additionalProperties: false, required, properties });
+type MemoryToolName = keyof typeof referenceInputs;
 
-export const memoryInputSchemas = {
-  create_entities: object({ entities: { type: 'array', items: entitySchema } }, ['entities']),
-  create_relations: object({ relations: { type: 'array', items: relationSchema } }, ['relations']),
-  add_observations: object({
-    observations: { type: 'array', items: object({ entityName: name, contents: { type: 'array', items: observation, description: 'the observations to add' } }, ['entityName', 'contents']) },
-  }, ['observations']),
-  delete_entities: object({ entityNames: { type: 'array', items: name, description: 'the entities to delete' } }, ['entityNames']),
-  delete_observations: object({
-    deletions: { type: 'array', items: object({ entityName: name, observations: { type: 'array', items: observation, description: 'the observations to delete' } }, ['entityName', 'observations']) },
-  }, ['deletions']),
-  delete_relations: object({ relations: { type: 'array', items: relationSchema, description: 'the relations to delete' } }, ['relations']),
-  read_graph: object({
-    limit: { type: 'integer', minimum: 1, maximum: mcpGraphEntitiesMax, description: `entities per page, 1..${mcpGraphEntitiesMax} (default ${mcpGraphEntitiesDefault})` },
-    cursor: { ...cursorSchema, description: 'the cursor of the previous read_graph page, to read the next one' },
-  }, []),
-  search_nodes: object({ query: { type: 'string', description: 'matched, ignoring case, against entity names, types and observations' } }, ['query']),
-  open_nodes: object({ names: { type: 'array', items: name, description: 'the entities to read' } }, ['names']),
-} as const satisfies Record<string, JsonSchema>;
+// --- what is published in tools/list: the same shapes, with StemeDB's limits stated ---
 
-type MemoryToolName = keyof typeof memoryInputSchemas;
+const bytesNote = `at most ${stringBytesMax} bytes of UTF-8`;
+const publishedEntity = z.object({
+  name: z.string().min(1).describe(`The name of the entity (its unique identifier; a StemeDB subject: ${bytesNote})`),
+  entityType: z.string().describe('The type of the entity: person, organization, event…'),
+  observations: z.array(z.string()).describe('An array of observation contents associated with the entity: one atomic fact each'),
+});
+const publishedRelation = z.object({
+  from: z.string().min(1).describe(`The name of the entity where the relation starts (${bytesNote})`),
+  to: z.string().describe('The name of the entity where the relation ends'),
+  relationType: z.string().min(1).describe(`The type of the relation, in active voice: works_at, depends_on (${bytesNote})`),
+});
+const items = <T extends ZodTypeAny>(item: T, description: string): z.ZodArray<T> => z.array(item).max(graphCallItemsMax).describe(`${description} (at most ${graphCallItemsMax})`);
+
+const publishedInputs: Record<MemoryToolName, ZodRawShape> = {
+  create_entities: { entities: items(publishedEntity, 'The entities to create') },
+  create_relations: { relations: items(publishedRelation, 'The relations to create') },
+  add_observations: {
+    observations: items(z.object({
+      entityName: z.string().min(1).describe('The name of the entity to add the observations to'),
+      contents: z.array(z.string()).describe('An array of observation contents to add'),
+    }), 'Per entity, the observations to add'),
+  },
+  delete_entities: { entityNames: items(z.string().min(1), 'An array of entity names to delete') },
+  delete_observations: {
+    deletions: items(z.object({
+      entityName: z.string().min(1).describe('The name of the entity containing the observations'),
+      observations: z.array(z.string()).describe('An array of observations to delete'),
+    }), 'Per entity, the observations to delete'),
+  },
+  delete_relations: { relations: items(publishedRelation, 'An array of relations to delete') },
+  read_graph: referenceInputs.read_graph,
+  search_nodes: referenceInputs.search_nodes,
+  open_nodes: { names: items(z.string(), 'An array of entity names to retrieve'), cursor: cursorField },
+};
+
+// --- the reference's output schemas, with StemeDB's additions optional ---
+
+const graphOutput = {
+  entities: z.array(referenceEntity),
+  relations: z.array(referenceRelation),
+  cursor: z.string().optional(),
+};
+const doneOutput = { success: z.boolean(), message: z.string() };
+const outputs: Record<MemoryToolName, ZodRawShape> = {
+  create_entities: { entities: z.array(referenceEntity) },
+  create_relations: { relations: z.array(referenceRelation) },
+  add_observations: { results: z.array(z.object({ entityName: z.string(), addedObservations: z.array(z.string()) })) },
+  delete_entities: doneOutput,
+  delete_observations: doneOutput,
+  delete_relations: doneOutput,
+  read_graph: graphOutput,
+  search_nodes: { ...graphOutput, moreRelations: z.boolean().optional() },
+  open_nodes: graphOutput,
+};
+
+const argumentErrors = `Arguments its schema refuses get the reference server's input validation error; more than ${mcpToolInputElementsMax} array items and object members in all are INVALID_REQUEST.`;
+const writeLimits = `Limits: at most ${graphCallItemsMax} items a call and ${graphWriteRecordsMax} records logged a call (INVALID_ARGUMENT, nothing written: split it); names and relation types are StemeDB subjects and predicates, 1 to ${stringBytesMax} bytes of UTF-8, and each text at most 64 KiB (INVALID_RECORD, nothing written). Over HTTP without the server's token: UNAUTHORIZED. ${argumentErrors}`;
+const readLimits = `A bad cursor is INVALID_CURSOR; a bad limit is an input validation error. ${argumentErrors}`;
 
 interface ToolSpec {
+  title: string;
   description: string;
   write: boolean;
-  run: (db: StemeDB, args: never, source: string) => Promise<CallToolResult> | CallToolResult;
+  destructive: boolean;
+  idempotent: boolean;
+  run: (db: StemeDB, args: Record<string, unknown>, source: string) => Promise<Record<string, unknown>> | Record<string, unknown>;
+  /** The text content, from the structured result (as the reference writes it). */
+  text: (structured: Record<string, unknown>) => string;
 }
 
-function graphResult(graph: Graph & { cursor?: string }): CallToolResult {
-  const text = JSON.stringify(graph, null, 2);
-  return toolResult({ ...graph }, text);
-}
-
-function done(message: string, records: number): CallToolResult {
-  return toolResult({ success: true, message }, `${message} (${records} record(s) logged)`);
-}
-
-async function write(db: StemeDB, records: RecordInput[]): Promise<void> {
-  if (records.length > 0) await db.appendBatch(records);
-}
+const pretty = (value: unknown): string => JSON.stringify(value, null, 2);
+const done = (message: string): Record<string, unknown> => ({ success: true, message });
 
 const tools: Record<MemoryToolName, ToolSpec> = {
   create_entities: {
-    description: 'Create multiple new entities in the knowledge graph. An entity whose name already exists is left as it is (and not returned). Each is stored as StemeDB assertions by this server\'s source: its type, and one per observation.',
+    title: 'Create Entities',
+    description: `Create multiple new entities in the knowledge graph. A name that already exists (or repeats earlier in the call) is skipped and not returned; an entity's repeated observations are kept once. Stored as StemeDB assertions by this server's source: the type, then one per observation. ${writeLimits}`,
     write: true,
-    run: async (db, { entities }: { entities: Entity[] }, source) => {
-      const created: Entity[] = [];
-      const records: RecordInput[] = [];
-      for (const e of entities) {
-        if (created.some((c) => c.name === e.name) || readEntity(db, e.name) !== undefined) continue;
-        const observations = [...new Set(e.observations)];
-        created.push({ name: e.name, entityType: e.entityType, observations });
-        records.push({ type: 'assertion', subject: e.name, predicate: entityTypePredicate, object: e.entityType, source });
-        for (const o of observations) records.push({ type: 'assertion', subject: e.name, predicate: observationPredicate, object: o, source });
-      }
-      await write(db, records);
-      return toolResult({ entities: created }, JSON.stringify(created, null, 2));
-    },
+    destructive: false,
+    idempotent: false,
+    run: async (db, { entities }, source) => ({ entities: await db.memory.createEntities(entities, source) }),
+    text: (s) => pretty(s.entities),
   },
   create_relations: {
-    description: 'Create multiple new relations between entities, in active voice (from works_at to). A relation that already exists is skipped (and not returned). Each is a StemeDB assertion about from, with the relation type as predicate and {"entity": to} as object.',
+    title: 'Create Relations',
+    description: `Create multiple new relations between entities in the knowledge graph. Relations should be in active voice (from works_at to). A relation that already exists (from any source), or repeats in the call, is skipped and not returned. Each is a StemeDB assertion about from, its type the predicate and {"entity": to} the object. ${writeLimits}`,
     write: true,
-    run: async (db, { relations }: { relations: Relation[] }, source) => {
-      const created: Relation[] = [];
-      const seen = new Set<string>();
-      for (const r of relations) {
-        const key = JSON.stringify([r.from, r.to, r.relationType]);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const existing = db.find({ subject: r.from, predicate: r.relationType, object: relationObject(r.to), limit: 1 });
-        if (existing.items.length > 0) continue;
-        created.push({ from: r.from, to: r.to, relationType: r.relationType });
-      }
-      await write(db, created.map((r) => ({ type: 'assertion', subject: r.from, predicate: r.relationType, object: relationObject(r.to), source })));
-      return toolResult({ relations: created }, JSON.stringify(created, null, 2));
-    },
+    destructive: false,
+    idempotent: false,
+    run: async (db, { relations }, source) => ({ relations: await db.memory.createRelations(relations, source) }),
+    text: (s) => pretty(s.relations),
   },
   add_observations: {
-    description: 'Add new observations to existing entities. Fails (NOT_FOUND, nothing written) if an entity does not exist. Returns, per entity, the observations actually added (ones already present are skipped).',
+    title: 'Add Observations',
+    description: `Add new observations to existing entities in the knowledge graph. Returns, per entry, the observations actually added (ones already there are skipped). If an entity does not exist the call fails with "Entity with name <name> not found" and writes nothing. ${writeLimits}`,
     write: true,
-    run: async (db, { observations }: { observations: Array<{ entityName: string; contents: string[] }> }, source) => {
-      const results: Array<{ entityName: string; addedObservations: string[] }> = [];
-      const records: RecordInput[] = [];
-      for (const { entityName, contents } of observations) {
-        const read = readEntity(db, entityName);
-        if (read === undefined) throw new McpToolError('NOT_FOUND', `Entity with name ${entityName} not found`);
-        const present = new Set([...read.entity.observations, ...results.filter((r) => r.entityName === entityName).flatMap((r) => r.addedObservations)]);
-        const added = [...new Set(contents)].filter((c) => !present.has(c));
-        results.push({ entityName, addedObservations: added });
-        for (const o of added) records.push({ type: 'assertion', subject: entityName, predicate: observationPredicate, object: o, source });
-      }
-      await write(db, records);
-      return toolResult({ results }, JSON.stringify(results, null, 2));
-    },
+    destructive: false,
+    idempotent: false,
+    run: async (db, { observations }, source) => ({ results: await db.memory.addObservations(observations, source) }),
+    text: (s) => pretty(s.results),
   },
   delete_entities: {
-    description: 'Delete entities and the relations from or to them. In StemeDB a delete is a retraction by this server\'s source: it takes back what this source asserted (type, observations, relations); claims by other sources stay. Names that do not exist are ignored.',
+    title: 'Delete Entities',
+    description: `Delete multiple entities and their associated relations (from or to them) from the knowledge graph. In StemeDB a delete is a retraction by this server's source: it takes back what this source asserted; claims by other sources stay. Names that do not exist are ignored. ${writeLimits}`,
     write: true,
-    run: async (db, { entityNames }: { entityNames: string[] }, source) => {
-      const names = new Set(entityNames);
-      const own = [...names].flatMap((n) => [entityTypePredicate, observationPredicate].flatMap((p) => ownAssertions(db, source, n, p)));
-      const relations = [...names].flatMap((n) => readEntity(db, n)?.relations ?? []).flatMap((r) => ownAssertions(db, source, r.from, r.relationType, relationObject(r.to)));
-      const records = retractions([...own, ...relations, ...ownRelationsTo(db, source, names)], source, 'deleted through delete_entities');
-      await write(db, records);
-      return done('Entities deleted successfully', records.length);
+    destructive: true,
+    idempotent: true,
+    run: async (db, { entityNames }, source) => {
+      await db.memory.deleteEntities(entityNames, source);
+      return done('Entities deleted successfully');
     },
+    text: (s) => s.message as string,
   },
   delete_observations: {
-    description: 'Delete specific observations from entities (a retraction by this server\'s source of its own observation assertions). Missing ones are ignored.',
+    title: 'Delete Observations',
+    description: `Delete specific observations from entities in the knowledge graph (a retraction, by this server's source, of its own observations). Missing ones are ignored. ${writeLimits}`,
     write: true,
-    run: async (db, { deletions }: { deletions: Array<{ entityName: string; observations: string[] }> }, source) => {
-      const found = deletions.flatMap((d) => d.observations.flatMap((o) => ownAssertions(db, source, d.entityName, observationPredicate, o)));
-      const records = retractions(found, source, 'deleted through delete_observations');
-      await write(db, records);
-      return done('Observations deleted successfully', records.length);
+    destructive: true,
+    idempotent: true,
+    run: async (db, { deletions }, source) => {
+      await db.memory.deleteObservations(deletions, source);
+      return done('Observations deleted successfully');
     },
+    text: (s) => s.message as string,
   },
   delete_relations: {
-    description: 'Delete specific relations (a retraction by this server\'s source of its own relation assertions). Missing ones are ignored.',
+    title: 'Delete Relations',
+    description: `Delete multiple relations from the knowledge graph (a retraction, by this server's source, of its own relation assertions). Missing ones are ignored. ${writeLimits}`,
     write: true,
-    run: async (db, { relations }: { relations: Relation[] }, source) => {
-      const found = relations.flatMap((r) => ownAssertions(db, source, r.from, r.relationType, relationObject(r.to)));
-      const records = retractions(found, source, 'deleted through delete_relations');
-      await write(db, records);
-      return done('Relations deleted successfully', records.length);
+    destructive: true,
+    idempotent: true,
+    run: async (db, { relations }, source) => {
+      await db.memory.deleteRelations(relations, source);
+      return done('Relations deleted successfully');
     },
+    text: (s) => s.message as string,
   },
   read_graph: {
-    description: `Read the knowledge graph, a page of entities at a time (default ${mcpGraphEntitiesDefault}, at most ${mcpGraphEntitiesMax}), each page with the relations that start at its entities. The graph may be large (it is a whole StemeDB store): when the result has a cursor, call again with it for the next page. Prefer search_nodes or open_nodes to find something specific.`,
+    title: 'Read Graph',
+    description: `Read the knowledge graph: every entity (in the order they were created), then every relation, as the reference server lists them, at most limit items an answer (default and most ${graphPageItemsMax}). When the answer has a cursor, call again with it for the rest. Prefer search_nodes or open_nodes to find something specific. ${readLimits}`,
     write: false,
-    run: (db, { limit, cursor }: { limit?: number; cursor?: string }) => graphResult(readGraphPage(db, limit ?? mcpGraphEntitiesDefault, cursor)),
+    destructive: false,
+    idempotent: true,
+    run: (db, { limit, cursor }) => ({ ...db.memory.read({ limit, cursor }) }),
+    text: pretty,
   },
   search_nodes: {
-    description: 'Search the knowledge graph: entities whose name, type or an observation contains the query (ignoring case), and the relations between them. Reads every entity: on a large graph prefer open_nodes when you know the names.',
+    title: 'Search Nodes',
+    description: `Search for nodes in the knowledge graph based on a query: the entities whose name, type or an observation contains it, ignoring case (in the order they were created), and every relation with at least one end among them. Reads an index, not the whole graph. At most limit entities an answer (default ${graphSearchEntitiesDefault}, most ${graphSearchEntitiesMax}) and ${graphSearchCandidatesMax} entities examined a call: when the answer has a cursor, call again with it (the same query) for more. At most ${graphRelationsMax} relations; moreRelations: true means there are more, which open_nodes on those entities pages through. ${readLimits}`,
     write: false,
-    run: (db, { query }: { query: string }) => {
-      const q = query.toLowerCase();
-      const matches = everyEntity(db).filter(({ entity: e }) =>
-        e.name.toLowerCase().includes(q) || e.entityType.toLowerCase().includes(q) || e.observations.some((o) => o.toLowerCase().includes(q)));
-      return graphResult(subgraph(matches));
-    },
+    destructive: false,
+    idempotent: true,
+    run: (db, { query, limit, cursor }) => ({ ...db.memory.search(query, { limit, cursor }) }),
+    text: pretty,
   },
   open_nodes: {
-    description: 'Read specific entities by name, with the relations between them. Names that do not exist are skipped.',
+    title: 'Open Nodes',
+    description: `Open specific nodes in the knowledge graph by their names: the entities that exist (in the order they were created; unknown names are skipped), and every relation with at least one end among them. At most ${graphCallItemsMax} names (INVALID_ARGUMENT) and ${graphRelationsMax} relations an answer: when it has a cursor, call again with the same names and it for the remaining relations. ${readLimits}`,
     write: false,
-    run: (db, { names }: { names: string[] }) => {
-      const found = [...new Set(names)].flatMap((n) => {
-        const read = readEntity(db, n);
-        return read === undefined ? [] : [read];
-      });
-      return graphResult(subgraph(found));
-    },
+    destructive: false,
+    idempotent: true,
+    run: (db, { names, cursor }) => ({ ...db.memory.open(names, { cursor }) }),
+    text: pretty,
   },
 };
 
+/** The reference server's answer to arguments that fail its schema (the SDK's text), as a tool error. */
+function validationError(tool: string, issues: readonly z.ZodIssue[]): CallToolResult {
+  const message = getParseErrorMessage({ issues: issues.slice(0, mcpValidationIssuesMax) });
+  return { content: [{ type: 'text', text: new McpError(ErrorCode.InvalidParams, `Input validation error: Invalid arguments for tool ${tool}: ${message}`).message }], isError: true };
+}
+
 export function registerMemoryTools(server: McpServer, context: McpContext): void {
-  for (const [toolName, spec] of Object.entries(tools) as Array<[MemoryToolName, ToolSpec]>) {
-    const input = toolInput(memoryInputSchemas[toolName]);
+  for (const [name, spec] of Object.entries(tools) as Array<[MemoryToolName, ToolSpec]>) {
+    const check = z.object(referenceInputs[name]);
     const run = <T>(call: () => Promise<T>): Promise<T> => (context.calls === undefined ? call() : context.calls.track(call));
     server.registerTool(
-      toolName,
-      { description: spec.description, inputSchema: input.published, annotations: { readOnlyHint: !spec.write } },
-      async (raw: Record<string, unknown>) => run(async () => {
+      name,
+      {
+        title: spec.title,
+        description: spec.description,
+        inputSchema: passThrough(z.object(publishedInputs[name])),
+        outputSchema: outputs[name],
+        annotations: { readOnlyHint: !spec.write, destructiveHint: spec.destructive, idempotentHint: spec.idempotent, openWorldHint: false },
+      },
+      async (raw: Record<string, unknown>, extra: CallExtra) => run(async (): Promise<CallToolResult> => {
         try {
-          const args = input.check(raw);
-          if (spec.write) requireWrite(context);
-          return await spec.run(context.db, args as never, context.source);
+          if (elementCount(raw, mcpToolInputElementsMax) > mcpToolInputElementsMax) {
+            throw new McpToolError('INVALID_REQUEST', `the arguments hold more than ${mcpToolInputElementsMax} array items and object members`);
+          }
+          const parsed = check.safeParse(raw ?? {});
+          if (!parsed.success) return validationError(name, parsed.error.issues);
+          if (spec.write) requireWrite(context, extra);
+          const structured = await spec.run(context.db, parsed.data, context.source);
+          return { content: [{ type: 'text', text: spec.text(structured) }], structuredContent: structured };
         } catch (error) {
+          // The reference's own failure (an entity that is not there) comes back as it gives it: its message alone.
+          if (error instanceof NotFoundError) return { content: [{ type: 'text', text: error.message }], isError: true };
           return toolErrorFrom(error, context.log);
         }
       }),

@@ -5,11 +5,12 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { AssertionInput, AssertionResult, EpochInput, FindQuery, HistoryOptions, RetractionInput, StemeDB, VoteInput, BeliefsOptions, ContestedOptions } from '../index.js';
+import { beliefsCandidatesDefault, beliefsCandidatesMax, beliefsPredicatesDefault, beliefsPredicatesMax, descriptionBytesMax, mcpToolInputElementsMax, objectBytesMax, objectDepthMax, pageLimitDefault, pageLimitMax, reasonBytesMax, stringBytesMax } from '../limits.js';
 import { beliefsOptionsSchema, contestedOptionsSchema } from '../server/schemas/beliefs.js';
 import { asOfSchema, epochIdSchema, hashSchema, textSchema } from '../server/schemas/common.js';
 import { findFields, findObjectDescription, historyOptionsSchema } from '../server/schemas/queries.js';
 import { assertionInputSchema, epochInputSchema, retractionInputSchema, voteInputSchema } from '../server/schemas/records.js';
-import { requireWrite, type McpContext } from './context.js';
+import { requireWrite, type CallExtra, type McpContext } from './context.js';
 import type { JsonSchema } from './json-schema-zod.js';
 import { toolInput } from './tool-input.js';
 import { McpToolError, toolErrorFrom, toolResult } from './tool-result.js';
@@ -68,6 +69,10 @@ function written(what: string, result: { hash: string; lsn: number }): CallToolR
 
 interface ToolSpec {
   description: string;
+  /** The errors a model may meet calling it, and when (published after the description). */
+  errors: string;
+  /** Its limits, in the units the store counts (published after the errors). */
+  limits: string;
   write: boolean;
   run: (db: StemeDB, args: Record<string, unknown>, context: McpContext) => Promise<CallToolResult> | CallToolResult;
 }
@@ -75,6 +80,8 @@ interface ToolSpec {
 const tools: Record<NativeToolName, ToolSpec> = {
   assert: {
     description: 'Record a claim: subject, predicate, object (any JSON value), by a source. Use it to remember a fact, or to give your value for something others already claimed (rival claims coexist; beliefs ranks them). To correct your own earlier claim, pass its hash as supersedes (same subject and predicate, same source). confidence is 0..1; epoch is the id of a defined epoch (a context or paradigm the claim holds in). Returns the record\'s hash and its log position (lsn); the claim is durable when this returns.',
+    errors: 'INVALID_RECORD when a field is over its limit or not valid Unicode; NOT_AUTHOR when supersedes names another source\'s assertion; UNKNOWN_ASSERTION when supersedes names none; INVALID_REQUEST when the arguments do not fit the input schema; UNAUTHORIZED over HTTP without the server\'s token',
+    limits: `subject, predicate and source 1 to ${stringBytesMax} bytes of UTF-8 each; object at most ${objectBytesMax} bytes as canonical JSON, nested at most ${objectDepthMax} deep; confidence 0 to 1`,
     write: true,
     run: async (db, args, context) => {
       const input = { ...args, source: args.source ?? context.source } as unknown as AssertionInput;
@@ -83,6 +90,8 @@ const tools: Record<NativeToolName, ToolSpec> = {
   },
   vote: {
     description: 'Support or oppose an existing assertion (by its hash), with an optional weight (default 1). Use it to agree or disagree with someone else\'s claim without restating it. A voter counts once per value: a later vote replaces an earlier one.',
+    errors: 'UNKNOWN_ASSERTION when no assertion has that hash; INVALID_RECORD when a field is over its limit; INVALID_REQUEST when the arguments do not fit the input schema (a stance other than support or oppose, a weight not above 0); UNAUTHORIZED over HTTP without the server\'s token',
+    limits: `voter 1 to ${stringBytesMax} bytes of UTF-8; weight above 0`,
     write: true,
     run: async (db, args, context) => {
       const input = { ...args, voter: args.voter ?? context.source } as unknown as VoteInput;
@@ -91,6 +100,8 @@ const tools: Record<NativeToolName, ToolSpec> = {
   },
   retract: {
     description: 'Take back one of your own assertions (by its hash), with an optional reason. Only the assertion\'s source may retract it (else NOT_AUTHOR); to disagree with someone else\'s claim, vote oppose. The assertion stays in the history, with status retracted.',
+    errors: 'NOT_AUTHOR when the assertion is another source\'s; UNKNOWN_ASSERTION when no assertion has that hash; INVALID_RECORD when the reason is over its limit; INVALID_REQUEST when the arguments do not fit the input schema (a hash is 64 lowercase hex characters); UNAUTHORIZED over HTTP without the server\'s token',
+    limits: `source 1 to ${stringBytesMax} bytes of UTF-8; reason at most ${reasonBytesMax} bytes`,
     write: true,
     run: async (db, args, context) => {
       const input = { ...args, source: args.source ?? context.source } as unknown as RetractionInput;
@@ -99,6 +110,8 @@ const tools: Record<NativeToolName, ToolSpec> = {
   },
   define_epoch: {
     description: 'Define an epoch: a numbered context claims can be scoped to (a census year, a version, a paradigm), optionally refining a parent epoch. Defining the same id again with the same content is accepted; other content is EPOCH_CONFLICT. Use list_epochs first.',
+    errors: 'EPOCH_CONFLICT when the id is defined with other content; INVALID_RECORD when a field is over its limit; INVALID_REQUEST when the arguments do not fit the input schema (an id is an integer from 0); UNAUTHORIZED over HTTP without the server\'s token',
+    limits: `name 1 to ${stringBytesMax} bytes of UTF-8; description at most ${descriptionBytesMax} bytes`,
     write: true,
     run: async (db, args) => {
       const input = args as unknown as EpochInput;
@@ -107,6 +120,8 @@ const tools: Record<NativeToolName, ToolSpec> = {
   },
   get: {
     description: 'Read one record by hash. An assertion comes with its status (live, retracted or superseded, and by what) and its vote tally. Use asOf (an LSN) to see it as it stood then.',
+    errors: 'NOT_FOUND when no record has that hash (as of asOf); INVALID_QUERY when asOf is beyond the end of the log; INVALID_REQUEST when the arguments do not fit the input schema',
+    limits: 'one record',
     write: false,
     run: (db, args) => {
       const { hash, epoch, asOf } = args as { hash: string; epoch?: number; asOf?: number };
@@ -119,6 +134,8 @@ const tools: Record<NativeToolName, ToolSpec> = {
   },
   find: {
     description: 'Find assertions by what they say: by predicate (optionally with an exact object value and a subject), or by source. Needs a predicate or a source. Live assertions only unless includeRetracted. Paged: pass the returned cursor back, with the same arguments, for more. Use beliefs instead to learn what is believed about one subject.',
+    errors: 'INVALID_QUERY without a predicate or a source, or with an object but no predicate; INVALID_CURSOR for a cursor another query returned; INVALID_REQUEST when the arguments do not fit the input schema',
+    limits: `predicate, source and subject 1 to ${stringBytesMax} bytes of UTF-8 each; limit 1 to ${pageLimitMax} a page (default ${pageLimitDefault})`,
     write: false,
     run: (db, args) => {
       const page = db.find(args as FindQuery);
@@ -127,6 +144,8 @@ const tools: Record<NativeToolName, ToolSpec> = {
   },
   beliefs: {
     description: 'What is believed about a subject, per predicate: the candidate values ranked by support minus opposition (distinct sources and weighted votes), the best value, the consensus (0..1) and whether it is contested. This is the tool to answer "what do we know about X". Scope to an epoch (and its ancestors) or read as of an LSN if asked. Paged by predicate: pass the returned cursor back, with the same arguments, for more.',
+    errors: 'UNKNOWN_EPOCH when the epoch is not defined; INVALID_QUERY when asOf is beyond the end of the log; INVALID_CURSOR for a cursor another query returned; INVALID_ARGUMENT when limit x candidates is over its bound; INVALID_REQUEST when the arguments do not fit the input schema',
+    limits: `subject and predicate 1 to ${stringBytesMax} bytes of UTF-8 each; limit 1 to ${beliefsPredicatesMax} predicates a page (default ${beliefsPredicatesDefault}); candidates 1 to ${beliefsCandidatesMax} a predicate (default ${beliefsCandidatesDefault})`,
     write: false,
     run: (db, args) => {
       const { subject, ...options } = args as unknown as { subject: string } & BeliefsOptions;
@@ -142,6 +161,8 @@ const tools: Record<NativeToolName, ToolSpec> = {
   },
   history: {
     description: 'The audit trail of a subject: every assertion about it and every vote and retraction on those, in log order, with who made each and when (createdAt, ms). Use it to explain how a belief came about. Paged: pass the returned cursor back with the same arguments.',
+    errors: 'INVALID_CURSOR for a cursor another query returned; INVALID_QUERY when asOf is beyond the end of the log; INVALID_REQUEST when the arguments do not fit the input schema',
+    limits: `subject and predicate 1 to ${stringBytesMax} bytes of UTF-8 each; limit 1 to ${pageLimitMax} a page (default ${pageLimitDefault})`,
     write: false,
     run: (db, args) => {
       const { subject, ...options } = args as unknown as { subject: string } & HistoryOptions;
@@ -152,6 +173,8 @@ const tools: Record<NativeToolName, ToolSpec> = {
   },
   contested: {
     description: 'The (subject, predicate) pairs whose best value is contested (a strong rival value, or strong opposition), with their consensus. Use it to find open disagreements worth resolving. Paged; within an epoch\'s scope when given (costly on a large store: use a small limit).',
+    errors: 'UNKNOWN_EPOCH when the epoch is not defined; INVALID_CURSOR for a cursor another query returned; INVALID_REQUEST when the arguments do not fit the input schema',
+    limits: `limit 1 to ${pageLimitMax} a page (default ${pageLimitDefault})`,
     write: false,
     run: (db, args) => {
       const page = db.contested(args as ContestedOptions);
@@ -160,6 +183,8 @@ const tools: Record<NativeToolName, ToolSpec> = {
   },
   list_epochs: {
     description: 'Every defined epoch (id, name, description, parent), to choose one for assert, vote, beliefs or contested, or before define_epoch.',
+    errors: 'INVALID_REQUEST when given any argument',
+    limits: 'none',
     write: false,
     run: (db) => {
       const epochs = db.epochs();
@@ -179,11 +204,11 @@ export function registerNativeTools(server: McpServer, context: McpContext): voi
     const run = <T>(call: () => Promise<T>): Promise<T> => (context.calls === undefined ? call() : context.calls.track(call));
     server.registerTool(
       name,
-      { description: spec.description, inputSchema: input.published, annotations: { readOnlyHint: !spec.write } },
-      async (raw: Record<string, unknown>) => run(async () => {
+      { description: `${spec.description} Errors: ${spec.errors}. Limits: ${spec.limits}; at most ${mcpToolInputElementsMax} array items and object members in all.`, inputSchema: input.published, annotations: { readOnlyHint: !spec.write } },
+      async (raw: Record<string, unknown>, extra: CallExtra) => run(async () => {
         try {
           const args = input.check(raw);
-          if (spec.write) requireWrite(context);
+          if (spec.write) requireWrite(context, extra);
           return await spec.run(context.db, args, context);
         } catch (error) {
           return toolErrorFrom(error, context.log);

@@ -20,21 +20,27 @@ function issueText(issue: ZodIssue): string {
   return `${path}: ${issue.message}`;
 }
 
-/** Counts array items and object members, stopping past `max`: bounds the work of checking a call. */
-function elementCount(value: unknown, max: number): number {
+/**
+ * Counts array items and object members, stopping as soon as the count passes `max`: bounds the
+ * work of checking a call whatever its size. An explicit stack and one push per child (never a
+ * spread of a whole array into push, which throws RangeError past ~100k items), no recursion.
+ */
+export function elementCount(value: unknown, max: number): number {
   let count = 0;
   const stack: unknown[] = [value];
-  while (stack.length > 0 && count <= max) {
+  while (stack.length > 0) {
     const node = stack.pop();
     if (node === null || typeof node !== 'object') continue;
-    const children = Array.isArray(node) ? node : Object.values(node);
-    count += children.length;
-    stack.push(...children);
+    const children: unknown[] = Array.isArray(node) ? node : Object.values(node);
+    for (const child of children) {
+      if (++count > max) return count;
+      if (child !== null && typeof child === 'object') stack.push(child);
+    }
   }
   return count;
 }
 
-/** Built once per schema: over HTTP every request gets a new McpServer (stateless), not new schemas. */
+/** Built once per schema (a stdio and an HTTP server in one process share them). */
 const built = new WeakMap<JsonSchema, ToolInput>();
 
 export function toolInput(schema: JsonSchema): ToolInput {
@@ -45,11 +51,19 @@ export function toolInput(schema: JsonSchema): ToolInput {
   return input;
 }
 
+/**
+ * `schema` as a tool's published input schema: listed as it is, but it lets every call's
+ * arguments through unchanged (the SDK calls safeParseAsync, zod 3, to check them), so the tool
+ * checks them itself and answers a failure as a tool error of its own making.
+ */
+export function passThrough<T extends z.ZodObject<Record<string, ZodTypeAny>>>(schema: T): T {
+  Object.assign(schema, { safeParseAsync: (data: unknown) => Promise.resolve({ success: true, data }) });
+  return schema;
+}
+
 function buildToolInput(schema: JsonSchema): ToolInput {
   const strict = zodObject(schema);
-  const published = zodObject(schema);
-  // The SDK calls safeParseAsync (zod 3) to check arguments; this instance passes them as sent.
-  Object.assign(published, { safeParseAsync: (data: unknown) => Promise.resolve({ success: true, data }) });
+  const published = passThrough(zodObject(schema));
   return {
     published,
     check: (args) => {

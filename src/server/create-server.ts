@@ -57,6 +57,11 @@ export interface ServerOptions {
   bodyLimitBytes?: number;
   /** The source of assertions and voter of votes made through POST /mcp that do not name one (default `mcp`). */
   mcpSource?: string;
+  /**
+   * With `token`: clients without it may still initialize MCP, list its tools and call the read
+   * tools (the write tools answer UNAUTHORIZED). Default false: all of /mcp needs the token.
+   */
+  mcpPublicReads?: boolean;
   /** Between heartbeat comments on SSE change streams (default changesHeartbeatMsDefault, 15 s). */
   changesHeartbeatMs?: number;
   /**
@@ -112,6 +117,7 @@ export async function createServer(db: StemeDB, options: ServerOptions): Promise
     if (options.rateLimit.windowMs !== undefined) bound('rateLimit.windowMs', options.rateLimit.windowMs, 0);
   }
   const hosts = new AllowedHosts(options.allowedHosts, options.listenHost);
+  if (options.mcpPublicReads === true && options.token === undefined) throw new InvalidArgumentError('public MCP reads need a token: without one, all of /mcp is open already');
   const backupRoot = options.backupDir === undefined ? undefined : realBackupDir(options.backupDir);
   const app = Fastify({
     logger: options.logger ?? true,
@@ -172,7 +178,17 @@ export async function createServer(db: StemeDB, options: ServerOptions): Promise
   epochRoutes(app, db);
   statusRoutes(app, db);
   adminRoutes(app, db, backupRoot);
-  mcpRoutes(app, { db, token: options.token, source: options.mcpSource ?? mcpSourceDefault });
+  await mcpRoutes(app, {
+    db,
+    token: options.token,
+    source: options.mcpSource ?? mcpSourceDefault,
+    publicReads: options.mcpPublicReads ?? false,
+    // The same lists the server-wide check reads (filled once the server listens): the SDK's own
+    // DNS-rebinding protection then guards /mcp a second time.
+    allowedHosts: hosts.hosts,
+    allowedOrigins: hosts.origins,
+    ...(options.bodyLimitBytes !== undefined && { bodyLimitBytes: options.bodyLimitBytes }),
+  });
   changeRoutes(app, db, {
     slots,
     onStall: () => streamEvents.stalled(),

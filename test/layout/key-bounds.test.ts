@@ -16,6 +16,7 @@ import {
   deadLetterKey,
   epochKey,
   firstChangeKey,
+  graphObservationKey,
   historyKeyFromUtf8,
   keyFamilies,
   keyFamilyBytesMax,
@@ -69,6 +70,7 @@ function longestKeys(): Record<KeyFamily, Uint8Array> {
     K: pairKeyFromUtf8('contested', nuls, nuls),
     F: firstChangeKey(hash(1)),
     P: voterKey(lsnMax, hash(1), new Uint8Array(16).fill(0xff)),
+    G: graphObservationKey(nuls, lsnMax, hash(1)),
   };
 }
 

@@ -54,6 +54,35 @@ interface Answers {
   resource: string;
 }
 
+/** Calls each native tool refuses, with the code it answers (`a1`: an assertion by another source). */
+function badCalls(a1: string): Array<[string, unknown, string]> {
+  return [
+    ['assert', { subject: 'x', predicate: 5, object: 1 }, 'INVALID_REQUEST'],
+    ['assert', { subject: 'x', predicate: 'p', object: 1, colour: 'red' }, 'INVALID_REQUEST'],
+    ['assert', { subject: 'x', predicate: 'p' }, 'INVALID_REQUEST'],
+    ['assert', { subject: 'x'.repeat(2000), predicate: 'p', object: 1 }, 'INVALID_REQUEST'],
+    ['assert', { subject: 'x', predicate: 'p', object: 'y'.repeat(70_000) }, 'INVALID_RECORD'],
+    ['assert', { subject: 'city:paris', predicate: 'population', object: 1, supersedes: a1 }, 'NOT_AUTHOR'],
+    ['assert', { subject: 'x', predicate: 'p', object: 1, supersedes: zeroHash }, 'UNKNOWN_ASSERTION'],
+    ['vote', { assertion: zeroHash, stance: 'support' }, 'UNKNOWN_ASSERTION'],
+    ['vote', { assertion: a1, stance: 'maybe' }, 'INVALID_REQUEST'],
+    ['retract', { assertion: a1 }, 'NOT_AUTHOR'],
+    ['retract', { assertion: 'abc' }, 'INVALID_REQUEST'],
+    ['define_epoch', { id: 1, name: 'another name' }, 'EPOCH_CONFLICT'],
+    ['define_epoch', { id: -1, name: 'x' }, 'INVALID_REQUEST'],
+    ['get', { hash: zeroHash }, 'NOT_FOUND'],
+    ['get', { hash: a1, asOf: 1e12 }, 'INVALID_QUERY'],
+    ['find', {}, 'INVALID_QUERY'],
+    ['find', { predicate: 'population', cursor: 'not-a-cursor' }, 'INVALID_CURSOR'],
+    ['beliefs', { subject: 'city:paris', epoch: 99 }, 'UNKNOWN_EPOCH'],
+    ['beliefs', {}, 'INVALID_REQUEST'],
+    ['history', { subject: 'city:paris', cursor: 'garbage' }, 'INVALID_CURSOR'],
+    ['contested', { limit: 0 }, 'INVALID_REQUEST'],
+    ['contested', { epoch: 42 }, 'UNKNOWN_EPOCH'],
+    ['list_epochs', { all: true }, 'INVALID_REQUEST'],
+  ];
+}
+
 /** Every native tool with valid input, then each with bad input; the server's source is `agent`. */
 async function exercise(client: Client): Promise<Answers> {
   await call(client, 'define_epoch', { id: 1, name: 'census-2020' });
@@ -82,31 +111,7 @@ async function exercise(client: Client): Promise<Answers> {
   assert.deepEqual(JSON.parse(answers.resource), answers.beliefs, 'the resource is the beliefs tool\'s answer');
 
   // Bad input: each tool answers a tool error with the database's (or the schema's) code.
-  const bad: Array<[string, unknown, string]> = [
-    ['assert', { subject: 'x', predicate: 5, object: 1 }, 'INVALID_REQUEST'],
-    ['assert', { subject: 'x', predicate: 'p', object: 1, colour: 'red' }, 'INVALID_REQUEST'],
-    ['assert', { subject: 'x', predicate: 'p' }, 'INVALID_REQUEST'],
-    ['assert', { subject: 'x'.repeat(2000), predicate: 'p', object: 1 }, 'INVALID_REQUEST'],
-    ['assert', { subject: 'x', predicate: 'p', object: 'y'.repeat(70_000) }, 'INVALID_RECORD'],
-    ['assert', { subject: 'city:paris', predicate: 'population', object: 1, supersedes: a1 }, 'NOT_AUTHOR'],
-    ['assert', { subject: 'x', predicate: 'p', object: 1, supersedes: zeroHash }, 'UNKNOWN_ASSERTION'],
-    ['vote', { assertion: zeroHash, stance: 'support' }, 'UNKNOWN_ASSERTION'],
-    ['vote', { assertion: a1, stance: 'maybe' }, 'INVALID_REQUEST'],
-    ['retract', { assertion: a1 }, 'NOT_AUTHOR'],
-    ['retract', { assertion: 'abc' }, 'INVALID_REQUEST'],
-    ['define_epoch', { id: 1, name: 'another name' }, 'EPOCH_CONFLICT'],
-    ['define_epoch', { id: -1, name: 'x' }, 'INVALID_REQUEST'],
-    ['get', { hash: zeroHash }, 'NOT_FOUND'],
-    ['get', { hash: a1, asOf: 1e12 }, 'INVALID_QUERY'],
-    ['find', {}, 'INVALID_QUERY'],
-    ['find', { predicate: 'population', cursor: 'not-a-cursor' }, 'INVALID_CURSOR'],
-    ['beliefs', { subject: 'city:paris', epoch: 99 }, 'UNKNOWN_EPOCH'],
-    ['beliefs', {}, 'INVALID_REQUEST'],
-    ['history', { subject: 'city:paris', cursor: 'garbage' }, 'INVALID_CURSOR'],
-    ['contested', { limit: 0 }, 'INVALID_REQUEST'],
-    ['contested', { epoch: 42 }, 'UNKNOWN_EPOCH'],
-    ['list_epochs', { all: true }, 'INVALID_REQUEST'],
-  ];
+  const bad = badCalls(a1);
   for (const [name, args, code] of bad) assert.equal(await callError(client, name, args), code, `${name} ${JSON.stringify(args).slice(0, 80)}`);
   // Still serving, and nothing was written by the refused calls.
   assert.deepEqual(await call(client, 'history', { subject: 'city:paris', asOf: answers.history.atLsn }), answers.history);
@@ -181,23 +186,40 @@ test('over HTTP, several concurrent clients write and read through /mcp at once,
   }
 });
 
-test('over HTTP with a token, write tools need it (UNAUTHORIZED, nothing logged) and read tools do not', async (t) => {
+/** Every numeric limit an input schema states (maxLength, maxItems, maximum), but the safe-integer bounds of ids and times. */
+function schemaLimits(schema: unknown, out: Set<number> = new Set()): Set<number> {
+  if (typeof schema !== 'object' || schema === null) return out;
+  for (const [key, value] of Object.entries(schema)) {
+    if ((key === 'maxLength' || key === 'maxItems' || key === 'maximum') && typeof value === 'number' && value !== Number.MAX_SAFE_INTEGER) out.add(value);
+    else schemaLimits(value, out);
+  }
+  return out;
+}
+
+test('every tool\'s description names the errors its calls give and the limits its input schema states', async (t) => {
   const db = await StemeDB.open(tempDir(t));
   t.after(() => db.close());
-  const url = await httpServer(t, db, { token: 's3cret' });
-  const anonymous = await httpClient(t, url);
-  const wrong = await httpClient(t, url, 'nope');
-  const holder = await httpClient(t, url, 's3cret');
-  const claim = { subject: 'x', predicate: 'p', object: 1 };
-  assert.equal(await callError(anonymous, 'assert', claim), 'UNAUTHORIZED');
-  assert.equal(await callError(wrong, 'create_entities', { entities: [{ name: 'A', entityType: 't', observations: [] }] }), 'UNAUTHORIZED');
-  assert.equal(db.stats().records.assertions, 0);
-  const { hash } = await call(holder, 'assert', claim);
-  assert.equal((await call(anonymous, 'get', { hash })).record !== undefined, true);
-  assert.equal(await callError(anonymous, 'vote', { assertion: hash, stance: 'oppose' }), 'UNAUTHORIZED');
-  // The REST routes keep their own rule: a POST without the token is 401.
-  const rest = await fetch(new URL('/v1/assertions', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...claim, source: 's' }) });
-  assert.equal(rest.status, 401);
-  const get = await fetch(url);
-  assert.equal(get.status, 405);
+  const client = await httpClient(t, await httpServer(t, db));
+  const { tools } = await client.listTools();
+  // The codes the calls above and in memory.test.ts and http.test.ts are answered with.
+  const given = new Map<string, Set<string>>();
+  const note = (tool: string, code: string): void => void given.set(tool, new Set([...(given.get(tool) ?? []), code]));
+  for (const [tool, , code] of badCalls(zeroHash)) note(tool, code);
+  for (const tool of [...nativeTools, ...memoryTools]) note(tool, 'INVALID_REQUEST');
+  for (const tool of ['assert', 'vote', 'retract', 'define_epoch', 'create_entities', 'create_relations', 'add_observations', 'delete_entities', 'delete_observations', 'delete_relations']) note(tool, 'UNAUTHORIZED');
+  for (const tool of ['create_entities', 'create_relations']) note(tool, 'INVALID_RECORD');
+  for (const tool of ['open_nodes', 'delete_entities']) note(tool, 'INVALID_ARGUMENT');
+  for (const tool of ['read_graph', 'search_nodes']) note(tool, 'INVALID_CURSOR');
+  for (const tool of tools) {
+    const description = tool.description ?? '';
+    for (const code of given.get(tool.name) ?? []) {
+      // A memory tool answers a schema failure as the reference does (no code): it names it as "input validation error".
+      const named = description.includes(code) || (code === 'INVALID_REQUEST' && /input validation error/i.test(description)) || (code === 'INVALID_REQUEST' && description.includes('array items and object members'));
+      assert.ok(named, `${tool.name}'s description names ${code}: ${description}`);
+    }
+    for (const limit of schemaLimits(tool.inputSchema)) {
+      if (limit <= 1) continue; // 0..1 ranges (confidence) are stated as such
+      assert.ok(description.includes(String(limit)), `${tool.name}'s description states the limit ${limit}: ${description}`);
+    }
+  }
 });

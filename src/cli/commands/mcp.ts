@@ -51,7 +51,7 @@ export function registerMcp(program: Command): void {
       const db = await StemeDB.open(globals.data, { log });
       try {
         const calls = new CallTracker();
-        const server = createMcpServer({ db, source: o.source, canWrite: true, log, calls });
+        const server = createMcpServer({ db, source: o.source, writes: 'always', log, calls });
         await server.connect(new StdioServerTransport());
         log(`stemedb mcp: serving ${db.dir} over stdio as source ${JSON.stringify(o.source)}`);
         const reason = await untilHostLeaves();

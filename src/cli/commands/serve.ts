@@ -37,6 +37,7 @@ interface ServeOptions extends ClusterFlags {
   logLevel: string;
   onWalFailure: OnDatabaseFailure;
   mcpSource: string;
+  mcpPublicReads?: boolean;
   allowHost: string[];
   streamsMax?: number;
   streamsPerClientMax?: number;
@@ -132,6 +133,7 @@ export function registerServe(program: Command): void {
     .option('--request-timeout-ms <ms>', `a request (headers and body) must arrive within this; else 408 (default ${httpRequestTimeoutMsDefault})`, parseCount)
     .option('--headers-timeout-ms <ms>', `a request's headers must arrive within this (default ${httpHeadersTimeoutMsDefault})`, parseCount)
     .option('--keep-alive-timeout-ms <ms>', `an idle keep-alive connection is closed after this (default ${httpKeepAliveTimeoutMsDefault}; behind a load balancer, more than its idle timeout)`, parseCount)
+    .option('--mcp-public-reads', 'with --token: let clients without it use the read tools of /mcp (its write tools still need the token; without this flag all of /mcp does)')
     .addOption(new Option('--log-level <level>', 'request logs (JSON lines on stderr) at this level and above').choices(logLevels).default('info'))
     .addOption(
       new Option('--on-wal-failure <action>', 'when the WAL (or ingest) fails: exit 4 after finishing in-flight requests, for a supervisor to restart into recovery; or stay up serving reads, with 503 on writes and /v1/health')
@@ -143,6 +145,7 @@ export function registerServe(program: Command): void {
       const o = command.opts<ServeOptions>();
       if (o.backupDir !== undefined && o.token === undefined) throw new CliError('USAGE', '--backup-dir needs --token (or STEMEDB_TOKEN): backups over HTTP are never open');
       if (o.rateLimitWindowMs !== undefined && o.rateLimit === undefined) throw new CliError('USAGE', '--rate-limit-window-ms needs --rate-limit');
+      if (o.mcpPublicReads === true && o.token === undefined) throw new CliError('USAGE', '--mcp-public-reads needs --token (or STEMEDB_TOKEN): without a token all of /mcp is open already');
       // Listen from the start: a signal while the sample loads stops the load cleanly (what was
       // loaded stays; `stemedb sample | stemedb import -` adds the rest under the same hashes).
       const stop = abortOnSignal();
@@ -160,7 +163,7 @@ export function registerServe(program: Command): void {
         if (!stop.aborted) {
           // Logs go to stderr: stdout carries only the URL and the examples, for scripts to read.
           const logger = { level: o.logLevel, stream: process.stderr };
-          app = await createServer(db, { logger, mcpSource: o.mcpSource, ...serverLimitsOf(o), ...(o.token !== undefined && { token: o.token }), ...(o.backupDir !== undefined && { backupDir: o.backupDir }) });
+          app = await createServer(db, { logger, mcpSource: o.mcpSource, mcpPublicReads: o.mcpPublicReads === true, ...serverLimitsOf(o), ...(o.token !== undefined && { token: o.token }), ...(o.backupDir !== undefined && { backupDir: o.backupDir }) });
           await listen(app, o.host, o.port);
         }
       } catch (error) {
